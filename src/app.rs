@@ -1,0 +1,35 @@
+//! Dispatch: parse arguments, snapshot the environment, run one command, render the final
+//! error once.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::env::Env;
+use crate::ui::Printer;
+
+/// Runs the program and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let env = Env::capture();
+    let printer = Printer::new(cli.global.color, &env);
+    let result = match &cli.command {
+        Command::Trust(args) => commands::trust::run(&cli.global, args, &env, &printer),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            printer.error(&err);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Command-line types (clap derive). The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  mg-codex trust                      Trust the current project (its git root)
+  mg-codex trust ~/src/app --untrusted
+  mg-codex trust --list               Show every trust entry and the ones that can never match
+  mg-codex --profile work trust .     Edit ~/.codex/work.config.toml instead of config.toml
+
+Files:
+  $CODEX_HOME/config.toml (default ~/.codex/config.toml), or NAME.config.toml with --profile.
+  Before a change the previous bytes go to config.toml.mg-codex.bak; the very first change also
+  keeps config.toml.mg-codex.orig.
+
+Exit codes: 0 success, 1 failure, 2 usage error.";
+
+/// Set up OpenAI's Codex CLI to run through ModelGates, without breaking your config.
+#[derive(Debug, Parser)]
+#[command(name = "mg-codex", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Codex's configuration directory [default: $CODEX_HOME, else ~/.codex]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub codex_home: Option<PathBuf>,
+
+    /// Edit the Codex profile file NAME.config.toml (used by `codex --profile NAME`) instead of
+    /// config.toml
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_profile)]
+    pub profile: Option<String>,
+
+    /// When to use colours (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Trust (or distrust) a project directory for Codex
+    ///
+    /// Writes `[projects."<key>"] trust_level = "trusted"` where <key> is what Codex looks up:
+    /// the canonical path of the main git repository that contains PATH (a linked worktree maps
+    /// to its main repository), or PATH itself outside git.
+    #[command(after_help = "\
+Examples:
+  mg-codex trust                 Trust the git root of the current directory
+  mg-codex trust ../other --exact
+  mg-codex trust . --untrusted
+  mg-codex trust . --remove
+  mg-codex trust --list --json")]
+    Trust(TrustArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The project directory [default: the current directory]
+    pub path: Option<PathBuf>,
+
+    /// Mark the project untrusted instead
+    #[arg(long, conflicts_with_all = ["remove", "list"])]
+    pub untrusted: bool,
+
+    /// Delete the project's entry
+    #[arg(long, conflicts_with = "list")]
+    pub remove: bool,
+
+    /// Use PATH's own canonical path as the key, not its git root
+    #[arg(long, conflicts_with = "list")]
+    pub exact: bool,
+
+    /// List every entry, flagging entries that can never match
+    #[arg(long, conflicts_with = "path")]
+    pub list: bool,
+
+    /// With --list: print JSON on stdout
+    #[arg(long, requires = "list")]
+    pub json: bool,
+}
+
+fn parse_profile(name: &str) -> Result<String, String> {
+    crate::config_file::validate_profile_name(name).map(|()| name.to_string())
+}

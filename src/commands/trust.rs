@@ -1,0 +1,175 @@
+//! `mg-codex trust`: set, remove or list `[projects."<key>"] trust_level` entries.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::cli::{GlobalArgs, TrustArgs};
+use crate::codex_config::TrustLevel;
+use crate::config_file::{self, SaveOutcome};
+use crate::env::Env;
+use crate::project::{self, EntryProblem};
+use crate::ui::{Printer, Style};
+
+pub fn run(global: &GlobalArgs, args: &TrustArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
+    let home = super::codex_home(global, env)?;
+    let config = home.config_path(global.profile.as_deref());
+    if args.list {
+        return list(&config, args.json, printer);
+    }
+    let path = match &args.path {
+        Some(p) => env.cwd.join(p),
+        None => env.cwd.clone(),
+    };
+    if args.remove {
+        home.prepare_for_write()?;
+        return remove(&config, &path, args.exact, printer);
+    }
+    let level = if args.untrusted {
+        TrustLevel::Untrusted
+    } else {
+        TrustLevel::Trusted
+    };
+    let target = project::trust_target(&path, args.exact)?;
+    home.prepare_for_write()?;
+    let (previous, outcome) = config_file::edit(&config, |doc| {
+        let previous = doc.trust_level(&target.key).map(str::to_string);
+        doc.set_trust(&target.key, level)?;
+        Ok(previous)
+    })?;
+    let key = format!("`{}`", target.key);
+    if outcome.changed {
+        let verb = match level {
+            TrustLevel::Trusted => "Trusted",
+            TrustLevel::Untrusted => "Marked untrusted",
+        };
+        let was = previous.map(|p| format!(", was {p}")).unwrap_or_default();
+        printer.message(&format!(
+            "{} {} ({}{was}) in `{}`",
+            printer.err_style(Style::Ok, verb),
+            printer.err_style(Style::Bold, &key),
+            target.reason(),
+            config.display()
+        ));
+        report_files(&outcome, printer);
+    } else {
+        printer.message(&format!(
+            "{key} ({}) is already {} in `{}`: nothing changed",
+            target.reason(),
+            level.as_str(),
+            config.display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(config: &Path, path: &Path, exact: bool, printer: &Printer) -> Result<ExitCode> {
+    // The key `trust` would write, then PATH's own canonical spelling, then PATH as typed (an
+    // entry for a directory that no longer exists).
+    let mut candidates: Vec<String> = Vec::new();
+    if let Ok(target) = project::trust_target(path, exact) {
+        candidates.push(target.key);
+    }
+    if let Ok(canon) = project::canonical(path) {
+        candidates.push(canon.to_string_lossy().into_owned());
+    }
+    candidates.push(path.to_string_lossy().into_owned());
+    let (removed, outcome) = config_file::edit(config, |doc| {
+        Ok(candidates.iter().find(|key| doc.remove_trust(key)).cloned())
+    })?;
+    match removed {
+        Some(key) => {
+            printer.message(&format!(
+                "{} the entry for `{key}` from `{}`",
+                printer.err_style(Style::Ok, "Removed"),
+                config.display()
+            ));
+            report_files(&outcome, printer);
+        }
+        None => printer.message(&format!(
+            "No entry for `{}` in `{}`: nothing changed",
+            candidates[0],
+            config.display()
+        )),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_files(outcome: &SaveOutcome, printer: &Printer) {
+    if outcome.created {
+        printer.message(&format!("Created `{}`", outcome.path.display()));
+    }
+    if outcome.target != outcome.path {
+        printer.message(&format!("Wrote through the symlink to `{}`", outcome.target.display()));
+    }
+    if let Some(backup) = &outcome.backup {
+        printer.message(&format!("Previous version saved as `{}`", backup.display()));
+    }
+    if let Some(orig) = &outcome.original_backup {
+        printer.message(&format!("Your original file is kept as `{}`", orig.display()));
+    }
+}
+
+#[derive(Serialize)]
+struct ListReport<'a> {
+    schema_version: u32,
+    config: &'a Path,
+    entries: Vec<ListEntry>,
+}
+
+#[derive(Serialize)]
+struct ListEntry {
+    path: String,
+    trust_level: Option<String>,
+    problems: Vec<EntryProblem>,
+}
+
+fn list(config: &PathBuf, json: bool, printer: &Printer) -> Result<ExitCode> {
+    let doc = config_file::load(config)?;
+    let entries: Vec<ListEntry> = doc
+        .trust_entries()
+        .into_iter()
+        .map(|e| ListEntry {
+            problems: project::entry_problems(&e.key, e.level.as_deref()),
+            path: e.key,
+            trust_level: e.level,
+        })
+        .collect();
+    if json {
+        let report = ListReport {
+            schema_version: 1,
+            config,
+            entries,
+        };
+        printer.data(&serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if entries.is_empty() {
+        printer.message(&format!("No project trust entries in `{}`", config.display()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut flagged = 0;
+    for entry in &entries {
+        let level = entry.trust_level.as_deref().unwrap_or("?");
+        let style = if level == "trusted" { Style::Ok } else { Style::Warn };
+        printer.data(&format!("{}  {}", printer.out_style(style, &format!("{level:<9}")), entry.path));
+        for problem in &entry.problems {
+            printer.data(&format!("           {} {}", printer.out_style(Style::Warn, "!"), problem.message));
+            if let Some(fix) = &problem.fix {
+                printer.data(&format!("             fix: {fix}"));
+            }
+        }
+        if !entry.problems.is_empty() {
+            flagged += 1;
+        }
+    }
+    let summary = format!(
+        "{} entries in `{}`, {flagged} that can never match as written",
+        entries.len(),
+        config.display()
+    );
+    printer.message(&summary);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,15 @@
+//! mg-codex: sets up OpenAI's Codex CLI to run through the ModelGates gateway.
+//!
+//! The binary is a thin shell around this library: `app` dispatches, `commands` orchestrate,
+//! and the core modules (`codex_config`, `config_file`, `fsutil`, `project`) know nothing of
+//! the command line or the terminal.
+
+pub mod app;
+pub mod cli;
+pub mod codex_config;
+pub mod commands;
+pub mod config_file;
+pub mod env;
+pub mod fsutil;
+pub mod project;
+pub mod ui;

@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
+use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
 /// A `config.toml` that could not be read as TOML (or as UTF-8).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,9 +239,9 @@ impl ConfigDocument {
     /// Sets fields of `[model_providers.<id>]`, wherever and however it is spelled, creating the
     /// table at the end of the file if there is none. Other fields of the table are kept.
     pub fn set_provider_fields(&mut self, id: &str, fields: &[(&str, Value)]) -> Result<(), ShapeError> {
-        let entry = self.ensure_child_table("model_providers", id)?;
+        let mut entry = self.ensure_child_table("model_providers", id)?;
         for (key, value) in fields {
-            set_field(entry, key, value.clone());
+            entry.set(key, value.clone());
         }
         Ok(())
     }
@@ -295,8 +295,8 @@ impl ConfigDocument {
 
     /// Sets `projects."<key>".trust_level`. Other keys of an existing entry stay.
     pub fn set_trust(&mut self, key: &str, level: TrustLevel) -> Result<(), ShapeError> {
-        let entry = self.ensure_child_table("projects", key)?;
-        set_field(entry, "trust_level", string_value(level.as_str()));
+        self.ensure_child_table("projects", key)?
+            .set("trust_level", string_value(level.as_str()));
         Ok(())
     }
 
@@ -311,7 +311,7 @@ impl ConfigDocument {
     /// used: an inline `parent = { ... }` gets an inline entry, a dotted `parent.x.y = ...` gets
     /// a dotted entry, `[parent]` with inline entries gets an inline entry, anything else gets a
     /// `[parent."child"]` table. Never creates a second definition or an empty parent header.
-    fn ensure_child_table(&mut self, parent: &str, child: &str) -> Result<&mut dyn TableLike, ShapeError> {
+    fn ensure_child_table(&mut self, parent: &str, child: &str) -> Result<ChildMut<'_>, ShapeError> {
         let last_position = max_table_position(self.doc.as_table());
         let root = self.doc.as_table_mut();
         if !root.contains_key(parent) {
@@ -345,22 +345,24 @@ impl ConfigDocument {
                     };
                     table.insert(child, new_item);
                 }
-                Ok(table
-                    .get_mut(child)
-                    .and_then(Item::as_table_like_mut)
-                    .expect("table-like by construction"))
+                Ok(match table.get_mut(child) {
+                    Some(Item::Table(t)) => ChildMut::Table(t),
+                    Some(Item::Value(Value::InlineTable(t))) => ChildMut::Inline(t),
+                    _ => unreachable!("table-like by construction"),
+                })
             }
             Item::Value(Value::InlineTable(inline)) => {
                 let existing_ok = inline.get(child).is_some_and(|v| v.is_inline_table());
                 if !existing_ok {
                     inline.remove(child);
-                    inline.insert(child, Value::InlineTable(InlineTable::new()));
+                    insert_inline(inline, child, Value::InlineTable(InlineTable::new()));
                 }
-                Ok(inline
-                    .get_mut(child)
-                    .and_then(Value::as_inline_table_mut)
-                    .map(|t| t as &mut dyn TableLike)
-                    .expect("inline table by construction"))
+                Ok(ChildMut::Inline(
+                    inline
+                        .get_mut(child)
+                        .and_then(Value::as_inline_table_mut)
+                        .expect("inline table by construction"),
+                ))
             }
             _ => Err(ShapeError {
                 path: parent_path,
@@ -477,14 +479,45 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Sets one field in a table-like entry, in place when it exists.
-fn set_field(table: &mut dyn TableLike, key: &str, value: Value) {
-    if let Some(Item::Value(old)) = table.get_mut(key) {
-        replace_value(old, value);
-        return;
+/// A `[parent.child]` entry being edited, in either spelling.
+enum ChildMut<'a> {
+    Table(&'a mut Table),
+    Inline(&'a mut InlineTable),
+}
+
+impl ChildMut<'_> {
+    /// Sets one field, in place when it exists.
+    fn set(&mut self, key: &str, value: Value) {
+        match self {
+            ChildMut::Table(table) => match table.get_mut(key) {
+                Some(Item::Value(old)) => replace_value(old, value),
+                _ => {
+                    table.remove(key);
+                    table.insert(key, Item::Value(value));
+                }
+            },
+            ChildMut::Inline(inline) => match inline.get_mut(key) {
+                Some(old) => replace_value(old, value),
+                None => insert_inline(inline, key, value),
+            },
+        }
     }
-    table.remove(key);
-    table.insert(key, Item::Value(value));
+}
+
+/// Appends to an inline table so that the spacing before the closing `}` stays at the end
+/// (`{ a = 1 }` + b gives `{ a = 1, b = 2 }`, not `{ a = 1 , b = 2}`).
+fn insert_inline(inline: &mut InlineTable, key: &str, mut value: Value) {
+    let closing = inline.iter_mut().last().and_then(|(_, last)| {
+        let suffix = last.decor().suffix().and_then(|s| s.as_str()).map(str::to_string)?;
+        (!suffix.is_empty() && suffix.trim().is_empty()).then(|| {
+            last.decor_mut().set_suffix("");
+            suffix
+        })
+    });
+    if let Some(closing) = closing {
+        value.decor_mut().set_suffix(closing);
+    }
+    inline.insert(key, value);
 }
 
 fn visit_tables<'a>(table: &'a Table, f: &mut dyn FnMut(&'a Table)) {
@@ -743,7 +776,7 @@ mod tests {
         });
         assert_eq!(
             out,
-            "projects = { \"/a\" = { trust_level = \"trusted\" } , \"/b\" = { trust_level = \"untrusted\" } } # c\n"
+            "projects = { \"/a\" = { trust_level = \"trusted\" }, \"/b\" = { trust_level = \"untrusted\" } } # c\n"
         );
     }
 

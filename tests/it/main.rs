@@ -1,0 +1,6 @@
+//! The one integration-test binary: a module per area, sharing `support`.
+
+mod cases;
+mod corpus;
+mod support;
+mod trust_cli;

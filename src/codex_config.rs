@@ -26,7 +26,11 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -106,7 +110,8 @@ impl ConfigDocument {
                 Err(ParseError {
                     line,
                     column,
-                    message: "the file is not valid UTF-8 (Codex reads config.toml as UTF-8)".into(),
+                    message: "the file is not valid UTF-8 (Codex reads config.toml as UTF-8)"
+                        .into(),
                     source_line,
                 })
             }
@@ -238,7 +243,11 @@ impl ConfigDocument {
 
     /// Sets fields of `[model_providers.<id>]`, wherever and however it is spelled, creating the
     /// table at the end of the file if there is none. Other fields of the table are kept.
-    pub fn set_provider_fields(&mut self, id: &str, fields: &[(&str, Value)]) -> Result<(), ShapeError> {
+    pub fn set_provider_fields(
+        &mut self,
+        id: &str,
+        fields: &[(&str, Value)],
+    ) -> Result<(), ShapeError> {
         let mut entry = self.ensure_child_table("model_providers", id)?;
         for (key, value) in fields {
             entry.set(key, value.clone());
@@ -311,7 +320,11 @@ impl ConfigDocument {
     /// used: an inline `parent = { ... }` gets an inline entry, a dotted `parent.x.y = ...` gets
     /// a dotted entry, `[parent]` with inline entries gets an inline entry, anything else gets a
     /// `[parent."child"]` table. Never creates a second definition or an empty parent header.
-    fn ensure_child_table(&mut self, parent: &str, child: &str) -> Result<ChildMut<'_>, ShapeError> {
+    fn ensure_child_table(
+        &mut self,
+        parent: &str,
+        child: &str,
+    ) -> Result<ChildMut<'_>, ShapeError> {
         let last_position = max_table_position(self.doc.as_table());
         let root = self.doc.as_table_mut();
         if !root.contains_key(parent) {
@@ -387,7 +400,11 @@ impl ConfigDocument {
         };
         // Comments above a removed `[table]` header may introduce what follows: keep them.
         if let Item::Table(table) = &removed {
-            let prefix = table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+            let prefix = table
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("");
             if prefix.contains('#') {
                 self.keep_orphaned_comments(table.position(), prefix.to_string());
             }
@@ -415,8 +432,15 @@ impl ConfigDocument {
         });
         match next.and_then(|p| find_table_at_position(self.doc.as_table_mut(), p)) {
             Some(table) => {
-                let old = table.decor().prefix().and_then(|p| p.as_str()).unwrap_or("\n").to_string();
-                table.decor_mut().set_prefix(format!("{prefix}{}", old.trim_start_matches('\n')));
+                let old = table
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or("\n")
+                    .to_string();
+                table
+                    .decor_mut()
+                    .set_prefix(format!("{prefix}{}", old.trim_start_matches('\n')));
             }
             None => {
                 let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
@@ -451,7 +475,11 @@ fn replace_value(old: &mut Value, new: Value) {
                 .and_then(|r| r.as_raw().as_str())
                 .is_some_and(|raw| raw.starts_with('\'') && !raw.starts_with("'''"));
             let content = new_s.value();
-            if literal && !content.contains('\'') && !content.contains('\n') && !content.contains('\r') {
+            if literal
+                && !content.contains('\'')
+                && !content.contains('\n')
+                && !content.contains('\r')
+            {
                 format!("'{content}'")
                     .parse::<Value>()
                     .unwrap_or(Value::String(new_s))
@@ -508,7 +536,11 @@ impl ChildMut<'_> {
 /// (`{ a = 1 }` + b gives `{ a = 1, b = 2 }`, not `{ a = 1 , b = 2}`).
 fn insert_inline(inline: &mut InlineTable, key: &str, mut value: Value) {
     let closing = inline.iter_mut().last().and_then(|(_, last)| {
-        let suffix = last.decor().suffix().and_then(|s| s.as_str()).map(str::to_string)?;
+        let suffix = last
+            .decor()
+            .suffix()
+            .and_then(|s| s.as_str())
+            .map(str::to_string)?;
         (!suffix.is_empty() && suffix.trim().is_empty()).then(|| {
             last.decor_mut().set_suffix("");
             suffix
@@ -676,12 +708,16 @@ fn restore_lines(original: &str, baseline: &str, edited: &str) -> String {
             similar::DiffOp::Equal { old_index, len, .. } => {
                 lines.extend_from_slice(&orig[old_index..old_index + len]);
             }
-            similar::DiffOp::Insert { new_index, new_len, .. } => {
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
+            } => {
                 for (body, _) in &edit[new_index..new_index + new_len] {
                     lines.push((body, ending));
                 }
             }
-            similar::DiffOp::Replace { new_index, new_len, .. } => {
+            similar::DiffOp::Replace {
+                new_index, new_len, ..
+            } => {
                 for (body, _) in &edit[new_index..new_index + new_len] {
                     lines.push((body, ending));
                 }
@@ -695,9 +731,7 @@ fn restore_lines(original: &str, baseline: &str, edited: &str) -> String {
     for (i, (body, end)) in lines.into_iter().enumerate() {
         out.push_str(body);
         let last = i + 1 == count;
-        if !last {
-            out.push_str(if end.is_empty() { ending } else { end });
-        } else if !missing_final_newline {
+        if !last || !missing_final_newline {
             out.push_str(if end.is_empty() { ending } else { end });
         }
     }
@@ -728,7 +762,9 @@ mod tests {
 
     #[test]
     fn schema_directive_stays_first() {
-        let out = edit("#:schema https://x\n\n[x]\n", |d| d.set_root_str("model", "m"));
+        let out = edit("#:schema https://x\n\n[x]\n", |d| {
+            d.set_root_str("model", "m")
+        });
         assert_eq!(out, "#:schema https://x\n\nmodel = \"m\"\n\n[x]\n");
     }
 
@@ -771,9 +807,10 @@ mod tests {
 
     #[test]
     fn inline_projects_get_inline_entry() {
-        let out = edit("projects = { \"/a\" = { trust_level = \"trusted\" } } # c\n", |d| {
-            d.set_trust("/b", TrustLevel::Untrusted).unwrap()
-        });
+        let out = edit(
+            "projects = { \"/a\" = { trust_level = \"trusted\" } } # c\n",
+            |d| d.set_trust("/b", TrustLevel::Untrusted).unwrap(),
+        );
         assert_eq!(
             out,
             "projects = { \"/a\" = { trust_level = \"trusted\" }, \"/b\" = { trust_level = \"untrusted\" } } # c\n"
@@ -811,9 +848,12 @@ mod tests {
 
     #[test]
     fn removing_the_only_trust_entry_leaves_no_empty_header() {
-        let out = edit("a = 1\n\n[projects.\"/a\"]\ntrust_level = \"trusted\"\n", |d| {
-            assert!(d.remove_trust("/a"));
-        });
+        let out = edit(
+            "a = 1\n\n[projects.\"/a\"]\ntrust_level = \"trusted\"\n",
+            |d| {
+                assert!(d.remove_trust("/a"));
+            },
+        );
         assert_eq!(out, "a = 1\n");
     }
 }

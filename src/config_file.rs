@@ -24,8 +24,16 @@ pub struct CodexHome {
 impl CodexHome {
     /// Resolves the Codex home: the flag, else `CODEX_HOME`, else `~/.codex`. Relative paths are
     /// taken relative to `cwd`. An explicit directory that does not exist is an error, as in Codex.
-    pub fn resolve(flag: Option<&Path>, env: Option<&Path>, home: Option<&Path>, cwd: &Path) -> Result<Self> {
-        if let Some((dir, origin)) = flag.map(|p| (p, "--codex-home")).or(env.map(|p| (p, "CODEX_HOME"))) {
+    pub fn resolve(
+        flag: Option<&Path>,
+        env: Option<&Path>,
+        home: Option<&Path>,
+        cwd: &Path,
+    ) -> Result<Self> {
+        if let Some((dir, origin)) = flag
+            .map(|p| (p, "--codex-home"))
+            .or(env.map(|p| (p, "CODEX_HOME")))
+        {
             let dir = cwd.join(dir);
             if !dir.is_dir() {
                 if dir.exists() {
@@ -40,7 +48,10 @@ impl CodexHome {
                     dir.display()
                 );
             }
-            return Ok(Self { dir, explicit: true });
+            return Ok(Self {
+                dir,
+                explicit: true,
+            });
         }
         let Some(home) = home else {
             bail!("cannot find your home directory to locate `~/.codex`\nhint: set HOME, or pass `--codex-home DIR`");
@@ -70,7 +81,10 @@ impl CodexHome {
 
 /// Checks a `--profile` name the way Codex does: a plain name, no dots or separators.
 pub fn validate_profile_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -166,7 +180,10 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 /// disk between the read and the write (Codex itself rewrites it), the edit is redone on the
 /// new content. An unparsable file is never written. A symlinked file is written through to its
 /// target and stays a symlink; the mode is kept (0600 for a new file).
-pub fn edit<T>(path: &Path, mut apply: impl FnMut(&mut ConfigDocument) -> Result<T>) -> Result<(T, SaveOutcome)> {
+pub fn edit<T>(
+    path: &Path,
+    mut apply: impl FnMut(&mut ConfigDocument) -> Result<T>,
+) -> Result<(T, SaveOutcome)> {
     let target = fsutil::resolve_symlinks(path)?;
     let _lock = fsutil::lock_exclusive(&lock_path(path))?;
     for _ in 0..MAX_ATTEMPTS {

@@ -34,10 +34,15 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf> {
             }
             Ok(_) => return Ok(current),
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(current),
-            Err(err) => return Err(err).with_context(|| format!("inspecting `{}`", current.display())),
+            Err(err) => {
+                return Err(err).with_context(|| format!("inspecting `{}`", current.display()))
+            }
         }
     }
-    bail!("`{}` is a chain of more than 40 symlinks (a loop?)", path.display())
+    bail!(
+        "`{}` is a chain of more than 40 symlinks (a loop?)",
+        path.display()
+    )
 }
 
 /// Reads a file; a missing file is `None`.
@@ -70,7 +75,10 @@ pub fn write_atomic(target: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mode = existing_mode(target).unwrap_or(new_mode);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
@@ -127,7 +135,9 @@ pub fn lock_exclusive(lock_path: &Path) -> Result<FileLock> {
 pub fn existing_mode(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
-        fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+        fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
     }
     #[cfg(not(unix))]
     {

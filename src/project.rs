@@ -41,7 +41,9 @@ impl TrustTarget {
     pub fn reason(&self) -> String {
         let requested = self.requested.display();
         match &self.source {
-            KeySource::GitRoot if self.requested == Path::new(&self.key) => "a git repository root".to_string(),
+            KeySource::GitRoot if self.requested == Path::new(&self.key) => {
+                "a git repository root".to_string()
+            }
             KeySource::GitRoot => format!("git root of `{requested}`"),
             KeySource::WorktreeOfMain { worktree } => format!(
                 "main repository of the linked worktree `{}`, which Codex looks up",
@@ -78,7 +80,9 @@ pub fn trust_target(dir: &Path, exact: bool) -> Result<TrustTarget> {
     } else {
         match find_git_root(&requested) {
             Some(GitRoot::Main(root)) => (root, KeySource::GitRoot),
-            Some(GitRoot::Worktree { main, worktree }) => (main, KeySource::WorktreeOfMain { worktree }),
+            Some(GitRoot::Worktree { main, worktree }) => {
+                (main, KeySource::WorktreeOfMain { worktree })
+            }
             None => (requested.clone(), KeySource::NotGit),
         }
     };
@@ -186,8 +190,12 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
     if !path.is_absolute() {
         problems.push(EntryProblem {
             kind: "relative",
-            message: "a relative path: Codex compares absolute canonical paths, so this never matches".into(),
-            fix: Some(format!("mg-codex trust --remove {quoted} && mg-codex trust <the full path>")),
+            message:
+                "a relative path: Codex compares absolute canonical paths, so this never matches"
+                    .into(),
+            fix: Some(format!(
+                "mg-codex trust --remove {quoted} && mg-codex trust <the full path>"
+            )),
         });
         return problems;
     }
@@ -246,7 +254,10 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
                         "a linked git worktree: Codex looks up its main repository `{}` instead",
                         main.display()
                     ),
-                    fix: Some(format!("mg-codex trust {}", shell_quote(&main.to_string_lossy()))),
+                    fix: Some(format!(
+                        "mg-codex trust {}",
+                        shell_quote(&main.to_string_lossy())
+                    )),
                 });
             }
         }
@@ -257,9 +268,10 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
 /// Quotes a string for a POSIX shell command line when it needs it.
 pub fn shell_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | ':' | '+' | ',' | '@' | '='));
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '/' | '.' | '_' | '-' | ':' | '+' | ',' | '@' | '=')
+        });
     if plain {
         s.to_string()
     } else {
@@ -279,13 +291,21 @@ mod tests {
 
     #[test]
     fn trailing_slash_and_tilde_are_flagged() {
-        let kinds = |k: &str| -> Vec<&str> { entry_problems(k, Some("trusted")).iter().map(|p| p.kind).collect() };
+        let kinds = |k: &str| -> Vec<&str> {
+            entry_problems(k, Some("trusted"))
+                .iter()
+                .map(|p| p.kind)
+                .collect()
+        };
         assert_eq!(kinds("~/src"), vec!["tilde"]);
         assert_eq!(kinds("src"), vec!["relative"]);
         assert!(kinds("/definitely/not/here/").contains(&"trailing_slash"));
         assert!(kinds("/definitely/not/here").contains(&"missing"));
         assert_eq!(
-            entry_problems("/", Some("bogus")).iter().map(|p| p.kind).collect::<Vec<_>>(),
+            entry_problems("/", Some("bogus"))
+                .iter()
+                .map(|p| p.kind)
+                .collect::<Vec<_>>(),
             vec!["bad_level"]
         );
     }

@@ -45,7 +45,10 @@ impl Printer {
             ColorChoice::Never => (false, false),
             ColorChoice::Auto => (auto(env.stdout_tty), auto(env.stderr_tty)),
         };
-        Self { color_out, color_err }
+        Self {
+            color_out,
+            color_err,
+        }
     }
 
     /// A printer that never colours (for tests and JSON).
@@ -88,7 +91,10 @@ impl Printer {
 
     /// A warning: `warning: …`.
     pub fn warn(&self, text: &str) {
-        self.message(&format!("{}: {text}", self.err_style(Style::Warn, "warning")));
+        self.message(&format!(
+            "{}: {text}",
+            self.err_style(Style::Warn, "warning")
+        ));
     }
 
     /// Renders a final error once: `error: …`, `Caused by: …`, `hint: …`.
@@ -103,7 +109,10 @@ impl Printer {
                 } else if j == 0 && i == 0 {
                     lines.push(format!("{}: {line}", self.err_style(Style::Error, "error")));
                 } else if j == 0 {
-                    lines.push(format!("  {}: {line}", self.err_style(Style::Bold, "Caused by")));
+                    lines.push(format!(
+                        "  {}: {line}",
+                        self.err_style(Style::Bold, "Caused by")
+                    ));
                 } else {
                     lines.push(format!("  {line}"));
                 }

@@ -13,7 +13,12 @@ use crate::env::Env;
 use crate::project::{self, EntryProblem};
 use crate::ui::{Printer, Style};
 
-pub fn run(global: &GlobalArgs, args: &TrustArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
+pub fn run(
+    global: &GlobalArgs,
+    args: &TrustArgs,
+    env: &Env,
+    printer: &Printer,
+) -> Result<ExitCode> {
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());
     if args.list {
@@ -102,13 +107,19 @@ fn report_files(outcome: &SaveOutcome, printer: &Printer) {
         printer.message(&format!("Created `{}`", outcome.path.display()));
     }
     if outcome.target != outcome.path {
-        printer.message(&format!("Wrote through the symlink to `{}`", outcome.target.display()));
+        printer.message(&format!(
+            "Wrote through the symlink to `{}`",
+            outcome.target.display()
+        ));
     }
     if let Some(backup) = &outcome.backup {
         printer.message(&format!("Previous version saved as `{}`", backup.display()));
     }
     if let Some(orig) = &outcome.original_backup {
-        printer.message(&format!("Your original file is kept as `{}`", orig.display()));
+        printer.message(&format!(
+            "The file as it was before mg-codex first changed it is kept as `{}`",
+            orig.display()
+        ));
     }
 }
 
@@ -147,16 +158,31 @@ fn list(config: &PathBuf, json: bool, printer: &Printer) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if entries.is_empty() {
-        printer.message(&format!("No project trust entries in `{}`", config.display()));
+        printer.message(&format!(
+            "No project trust entries in `{}`",
+            config.display()
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     let mut flagged = 0;
     for entry in &entries {
         let level = entry.trust_level.as_deref().unwrap_or("?");
-        let style = if level == "trusted" { Style::Ok } else { Style::Warn };
-        printer.data(&format!("{}  {}", printer.out_style(style, &format!("{level:<9}")), entry.path));
+        let style = if level == "trusted" {
+            Style::Ok
+        } else {
+            Style::Warn
+        };
+        printer.data(&format!(
+            "{}  {}",
+            printer.out_style(style, &format!("{level:<9}")),
+            entry.path
+        ));
         for problem in &entry.problems {
-            printer.data(&format!("           {} {}", printer.out_style(Style::Warn, "!"), problem.message));
+            printer.data(&format!(
+                "           {} {}",
+                printer.out_style(Style::Warn, "!"),
+                problem.message
+            ));
             if let Some(fix) = &problem.fix {
                 printer.data(&format!("             fix: {fix}"));
             }

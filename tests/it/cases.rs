@@ -15,7 +15,11 @@ use mg_codex::config_file;
 use crate::support::fixtures_dir;
 
 fn apply(doc: &mut ConfigDocument, ops: &str) {
-    for line in ops.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in ops
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["set", key, value] => doc.set_root_str(key, value),
@@ -68,9 +72,13 @@ fn run_case(case: &Path) -> Result<(), String> {
         ));
     }
     if first.changed != (input != expected) {
-        return Err(format!("{name}: reported changed={} but the bytes say otherwise", first.changed));
+        return Err(format!(
+            "{name}: reported changed={} but the bytes say otherwise",
+            first.changed
+        ));
     }
-    ConfigDocument::from_bytes(&actual).map_err(|e| format!("{name}: output does not parse: {e}"))?;
+    ConfigDocument::from_bytes(&actual)
+        .map_err(|e| format!("{name}: output does not parse: {e}"))?;
     let (_, second) = config_file::edit(&path, |doc| {
         apply(doc, &ops);
         Ok(())
@@ -92,5 +100,10 @@ fn config_cases_match_their_expected_output() {
     cases.sort();
     assert!(cases.len() >= 20, "the case fixtures are missing");
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(failures.is_empty(), "{} case(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -19,8 +19,14 @@ pub fn codex_bin() -> Option<PathBuf> {
         Some(path) if path.is_file() => Some(path),
         other => {
             let why = match other {
-                Some(p) => format!("MG_CODEX_TEST_CODEX points to `{}`, which is not a file", p.display()),
-                None => "MG_CODEX_TEST_CODEX is not set (`.ci/run` installs @openai/codex and sets it)".into(),
+                Some(p) => format!(
+                    "MG_CODEX_TEST_CODEX points to `{}`, which is not a file",
+                    p.display()
+                ),
+                None => {
+                    "MG_CODEX_TEST_CODEX is not set (`.ci/run` installs @openai/codex and sets it)"
+                        .into()
+                }
             };
             if in_ci() {
                 panic!("the real Codex CLI is required in CI: {why}");
@@ -34,7 +40,11 @@ pub fn codex_bin() -> Option<PathBuf> {
 /// `../shared/corpus` beside the checkout (read-only: copy files before editing them).
 pub fn corpus_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    assert!(dir.is_dir(), "the shared corpus is expected at `{}`", dir.display());
+    assert!(
+        dir.is_dir(),
+        "the shared corpus is expected at `{}`",
+        dir.display()
+    );
     dir
 }
 
@@ -113,7 +123,14 @@ pub fn run(cmd: &mut Command) -> Output {
 /// Runs `git` in `dir`, failing the test on error.
 pub fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")

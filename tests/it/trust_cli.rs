@@ -1,0 +1,570 @@
+//! `mg-codex trust` end to end: the real binary in a temporary HOME, real git repositories,
+//! worktrees and symlinks, and the file-safety promises (symlinks, modes, read-only files,
+//! CRLF, backups, no-op, concurrency).
+
+use std::fs;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use mg_codex::config_file;
+
+use crate::support::{git, run, TestContext};
+
+fn canonical(p: &Path) -> String {
+    fs::canonicalize(p).unwrap().to_string_lossy().into_owned()
+}
+
+fn mode(p: &Path) -> u32 {
+    fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn level_of(config: &str, key: &str) -> Option<String> {
+    let doc: toml_edit::DocumentMut = config.parse().unwrap();
+    doc.get("projects")?
+        .as_table_like()?
+        .get(key)?
+        .as_table_like()?
+        .get("trust_level")?
+        .as_str()
+        .map(str::to_string)
+}
+
+fn make_repo(ctx: &TestContext, name: &str) -> PathBuf {
+    let repo = ctx.work().join(name);
+    fs::create_dir_all(repo.join("src/deeper")).unwrap();
+    git(&repo, &["init", "-q"]);
+    fs::write(repo.join("README"), "x").unwrap();
+    git(&repo, &["add", "README"]);
+    git(&repo, &["commit", "-q", "-m", "init"]);
+    repo
+}
+
+#[test]
+fn trusts_the_git_root_of_a_subdirectory() {
+    let ctx = TestContext::new();
+    let repo = make_repo(&ctx, "repo");
+    let out = run(ctx.cmd().arg("trust").arg(repo.join("src/deeper")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let key = canonical(&repo);
+    assert_eq!(
+        level_of(&ctx.read_config(), &key).as_deref(),
+        Some("trusted")
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("`{key}` (git root of `{key}/src/deeper`)")),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn defaults_to_the_current_directory() {
+    let ctx = TestContext::new();
+    let repo = make_repo(&ctx, "repo");
+    let out = run(ctx.cmd().arg("trust").current_dir(repo.join("src")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        level_of(&ctx.read_config(), &canonical(&repo)).as_deref(),
+        Some("trusted")
+    );
+}
+
+#[test]
+fn exact_trusts_the_directory_itself() {
+    let ctx = TestContext::new();
+    let repo = make_repo(&ctx, "repo");
+    let out = run(ctx.cmd().args(["trust", "--exact"]).arg(repo.join("src")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let config = ctx.read_config();
+    assert_eq!(
+        level_of(&config, &canonical(&repo.join("src"))).as_deref(),
+        Some("trusted")
+    );
+    assert_eq!(level_of(&config, &canonical(&repo)), None);
+}
+
+#[test]
+fn a_linked_worktree_maps_to_its_main_repository() {
+    let ctx = TestContext::new();
+    let repo = make_repo(&ctx, "repo");
+    git(&repo, &["worktree", "add", "-q", "../wt", "-b", "feature"]);
+    let wt = ctx.work().join("wt");
+    fs::create_dir_all(wt.join("sub")).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(wt.join("sub")));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let config = ctx.read_config();
+    assert_eq!(
+        level_of(&config, &canonical(&repo)).as_deref(),
+        Some("trusted")
+    );
+    assert_eq!(level_of(&config, &canonical(&wt)), None);
+    assert!(out.stderr.contains("linked worktree"), "{}", out.stderr);
+}
+
+#[test]
+fn a_symlinked_directory_is_trusted_by_its_canonical_path() {
+    let ctx = TestContext::new();
+    let real = ctx.work().join("real-project");
+    fs::create_dir_all(&real).unwrap();
+    let link = ctx.work().join("link");
+    symlink(&real, &link).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&link));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let config = ctx.read_config();
+    assert_eq!(
+        level_of(&config, &canonical(&real)).as_deref(),
+        Some("trusted")
+    );
+    assert!(!config.contains("/link\""), "{config}");
+    assert!(
+        out.stderr.contains("not in a git repository"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_trailing_slash_is_not_part_of_the_key() {
+    let ctx = TestContext::new();
+    let dir = ctx.work().join("plain");
+    fs::create_dir_all(&dir).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(format!("{}/", dir.display())));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        level_of(&ctx.read_config(), &canonical(&dir)).as_deref(),
+        Some("trusted")
+    );
+}
+
+#[test]
+fn untrusted_then_remove() {
+    let ctx = TestContext::new();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    let key = canonical(&dir);
+    assert_eq!(
+        run(ctx.cmd().args(["trust", "--untrusted"]).arg(&dir)).code,
+        0
+    );
+    assert_eq!(
+        level_of(&ctx.read_config(), &key).as_deref(),
+        Some("untrusted")
+    );
+    let out = run(ctx.cmd().args(["trust"]).arg(&dir));
+    assert!(out.stderr.contains("was untrusted"), "{}", out.stderr);
+    assert_eq!(
+        level_of(&ctx.read_config(), &key).as_deref(),
+        Some("trusted")
+    );
+    let out = run(ctx.cmd().args(["trust", "--remove"]).arg(&dir));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("Removed the entry"), "{}", out.stderr);
+    assert_eq!(level_of(&ctx.read_config(), &key), None);
+    let out = run(ctx.cmd().args(["trust", "--remove"]).arg(&dir));
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("No entry for"), "{}", out.stderr);
+}
+
+#[test]
+fn remove_works_for_a_directory_that_is_gone() {
+    let ctx = TestContext::new();
+    ctx.write_config("[projects.\"/gone/for/good\"]\ntrust_level = \"trusted\"\n\n[tui]\nx = 1\n");
+    let out = run(ctx.cmd().args(["trust", "--remove", "/gone/for/good"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(ctx.read_config(), "\n[tui]\nx = 1\n");
+}
+
+#[test]
+fn a_missing_path_or_a_file_is_refused_and_nothing_is_written() {
+    let ctx = TestContext::new();
+    let out = run(ctx.cmd().args(["trust", "does-not-exist"]));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("does not exist"), "{}", out.stderr);
+    fs::write(ctx.work().join("file.txt"), "x").unwrap();
+    let out = run(ctx.cmd().args(["trust", "file.txt"]));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("is not a directory"), "{}", out.stderr);
+    assert!(!ctx.config().exists());
+}
+
+#[test]
+fn second_run_changes_nothing_and_keeps_mtime() {
+    let ctx = TestContext::new();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    assert_eq!(run(ctx.cmd().arg("trust").arg(&dir)).code, 0);
+    let before = fs::metadata(ctx.config()).unwrap().modified().unwrap();
+    let bytes = fs::read(ctx.config()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("is already trusted"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing changed"), "{}", out.stderr);
+    assert_eq!(
+        fs::metadata(ctx.config()).unwrap().modified().unwrap(),
+        before
+    );
+    assert_eq!(fs::read(ctx.config()).unwrap(), bytes);
+}
+
+#[test]
+fn a_new_config_is_private_and_the_default_codex_home_is_created_private() {
+    let ctx = TestContext::new();
+    fs::remove_dir_all(ctx.codex_home()).unwrap();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode(&ctx.codex_home()), 0o700);
+    assert_eq!(mode(&ctx.config()), 0o600);
+    assert!(out.stderr.contains("Created"), "{}", out.stderr);
+}
+
+#[test]
+fn a_missing_codex_home_from_the_environment_is_an_error() {
+    let ctx = TestContext::new();
+    let missing = ctx.root.path().join("nope");
+    let out = run(ctx.cmd().env("CODEX_HOME", &missing).args(["trust", "."]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("CODEX_HOME points to"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("mkdir -p"), "{}", out.stderr);
+    assert!(!missing.exists());
+    let out = run(ctx
+        .cmd()
+        .arg("--codex-home")
+        .arg(&missing)
+        .args(["trust", "."]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("--codex-home points to"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn codex_home_flag_and_env_and_profile_choose_the_file() {
+    let ctx = TestContext::new();
+    let other = ctx.root.path().join("other-home");
+    fs::create_dir_all(&other).unwrap();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    assert_eq!(
+        run(ctx.cmd().env("CODEX_HOME", &other).arg("trust").arg(&dir)).code,
+        0
+    );
+    assert!(other.join("config.toml").exists());
+    assert!(!ctx.config().exists());
+    assert_eq!(
+        run(ctx.cmd().args(["--profile", "work", "trust"]).arg(&dir)).code,
+        0
+    );
+    assert!(ctx.codex_home().join("work.config.toml").exists());
+    assert!(!ctx.config().exists());
+    let out = run(ctx.cmd().args(["--profile", "../x", "trust"]).arg(&dir));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn a_symlinked_config_stays_a_symlink_and_its_target_is_updated() {
+    let ctx = TestContext::new();
+    let dotfiles = ctx.root.path().join("dotfiles");
+    fs::create_dir_all(&dotfiles).unwrap();
+    let target = dotfiles.join("codex.toml");
+    fs::write(&target, "# from my dotfiles\nmodel = \"o3\"\n").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+    symlink("../../dotfiles/codex.toml", ctx.config()).unwrap();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(fs::symlink_metadata(ctx.config())
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let text = fs::read_to_string(&target).unwrap();
+    assert!(
+        text.starts_with("# from my dotfiles\nmodel = \"o3\"\n"),
+        "{text}"
+    );
+    assert_eq!(
+        level_of(&text, &canonical(&dir)).as_deref(),
+        Some("trusted")
+    );
+    assert_eq!(mode(&target), 0o644, "the target's mode is kept");
+    assert!(
+        out.stderr.contains("Wrote through the symlink"),
+        "{}",
+        out.stderr
+    );
+    // Backups stay beside the config in CODEX_HOME, not in the dotfiles repository.
+    assert!(ctx.codex_home().join("config.toml.mg-codex.bak").exists());
+    assert_eq!(fs::read_dir(&dotfiles).unwrap().count(), 1);
+}
+
+#[test]
+fn a_read_only_config_is_left_untouched_with_a_clear_error() {
+    let ctx = TestContext::new();
+    ctx.write_config("model = \"o3\"\n");
+    fs::set_permissions(ctx.config(), fs::Permissions::from_mode(0o444)).unwrap();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("is read-only"), "{}", out.stderr);
+    assert!(out.stderr.contains("chmod u+w"), "{}", out.stderr);
+    assert_eq!(ctx.read_config(), "model = \"o3\"\n");
+    assert_eq!(mode(&ctx.config()), 0o444);
+}
+
+#[test]
+fn mode_and_crlf_are_kept() {
+    let ctx = TestContext::new();
+    ctx.write_config("model = \"o3\"\r\n\r\n[tui]\r\nnotifications = true\r\n");
+    fs::set_permissions(ctx.config(), fs::Permissions::from_mode(0o640)).unwrap();
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    assert_eq!(run(ctx.cmd().arg("trust").arg(&dir)).code, 0);
+    let text = ctx.read_config();
+    assert_eq!(
+        text,
+        format!(
+            "model = \"o3\"\r\n\r\n[tui]\r\nnotifications = true\r\n\r\n[projects.\"{}\"]\r\ntrust_level = \"trusted\"\r\n",
+            canonical(&dir)
+        )
+    );
+    assert_eq!(mode(&ctx.config()), 0o640);
+}
+
+#[test]
+fn backups_keep_the_previous_and_the_original_bytes() {
+    let ctx = TestContext::new();
+    let original = "# mine\nmodel = \"o3\"\n";
+    ctx.write_config(original);
+    let (a, b) = (ctx.work().join("a"), ctx.work().join("b"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&a));
+    assert!(
+        out.stderr.contains("config.toml.mg-codex.bak"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("config.toml.mg-codex.orig"),
+        "{}",
+        out.stderr
+    );
+    let after_a = ctx.read_config();
+    run(ctx.cmd().arg("trust").arg(&b));
+    let bak = ctx.codex_home().join("config.toml.mg-codex.bak");
+    let orig = ctx.codex_home().join("config.toml.mg-codex.orig");
+    assert_eq!(fs::read_to_string(&bak).unwrap(), after_a);
+    assert_eq!(fs::read_to_string(&orig).unwrap(), original);
+    assert_eq!(mode(&bak), 0o600);
+    assert_eq!(mode(&orig), 0o600);
+}
+
+#[test]
+fn an_invalid_config_is_never_written_and_the_error_says_where() {
+    let ctx = TestContext::new();
+    let bad = "model = \"o3\"\n[tui]\nnotifications = tru\n";
+    ctx.write_config(bad);
+    let dir = ctx.work().join("p");
+    fs::create_dir_all(&dir).unwrap();
+    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("is not valid TOML at line 3, column 17"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: fix that line by hand"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(ctx.read_config(), bad);
+    assert!(!ctx.codex_home().join("config.toml.mg-codex.bak").exists());
+    let list = run(ctx.cmd().args(["trust", "--list"]));
+    assert_eq!(list.code, 1);
+    assert!(list.stderr.contains("line 3, column 17"), "{}", list.stderr);
+}
+
+#[test]
+fn list_flags_entries_that_can_never_match() {
+    let ctx = TestContext::new();
+    let repo = make_repo(&ctx, "repo");
+    git(&repo, &["worktree", "add", "-q", "../wt", "-b", "feature"]);
+    let link = ctx.work().join("link");
+    symlink(&repo, &link).unwrap();
+    let good = canonical(&repo);
+    let wt = canonical(&ctx.work().join("wt"));
+    let config = format!(
+        "[projects.\"{good}\"]\ntrust_level = \"trusted\"\n\n\
+         [projects.\"{good}/\"]\ntrust_level = \"trusted\"\n\n\
+         [projects.\"{}\"]\ntrust_level = \"trusted\"\n\n\
+         [projects.\"{wt}\"]\ntrust_level = \"trusted\"\n\n\
+         [projects.\"/no/such/dir\"]\ntrust_level = \"untrusted\"\n\n\
+         [projects.\"~/src\"]\ntrust_level = \"trusted\"\n",
+        link.display()
+    );
+    ctx.write_config(&config);
+    let out = run(ctx.cmd().args(["trust", "--list"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("trailing slash"), "{}", out.stdout);
+    assert!(out.stdout.contains("symlink"), "{}", out.stdout);
+    assert!(out.stdout.contains("linked git worktree"), "{}", out.stdout);
+    assert!(out.stdout.contains("does not exist"), "{}", out.stdout);
+    assert!(out.stdout.contains("`~`"), "{}", out.stdout);
+    assert!(out.stderr.contains("6 entries"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("5 that can never match"),
+        "{}",
+        out.stderr
+    );
+
+    let json = run(ctx.cmd().args(["trust", "--list", "--json"]));
+    assert_eq!(json.code, 0);
+    let report: serde_json::Value =
+        serde_json::from_str(&json.stdout).expect("stdout is JSON only");
+    assert_eq!(report["schema_version"], 1);
+    let entries = report["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 6);
+    assert_eq!(entries[0]["path"], good.as_str());
+    assert_eq!(entries[0]["problems"].as_array().unwrap().len(), 0);
+    let kinds: Vec<&str> = entries[1..]
+        .iter()
+        .map(|e| e["problems"][0]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "trailing_slash",
+            "non_canonical",
+            "worktree",
+            "missing",
+            "tilde"
+        ]
+    );
+    // --list never writes.
+    assert_eq!(ctx.read_config(), config);
+}
+
+#[test]
+fn list_on_a_missing_config_says_so() {
+    let ctx = TestContext::new();
+    let out = run(ctx.cmd().args(["trust", "--list"]));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.contains("No project trust entries"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ctx.config().exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let ctx = TestContext::new();
+    assert_eq!(
+        run(ctx.cmd().args(["trust", "--untrusted", "--remove"])).code,
+        2
+    );
+    assert_eq!(run(ctx.cmd().args(["trust", "--json"])).code, 2);
+    assert_eq!(run(ctx.cmd().args(["frobnicate"])).code, 2);
+    let help = run(ctx.cmd().arg("--help"));
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
+    let version = run(ctx.cmd().arg("--version"));
+    assert_eq!(
+        version.stdout.trim(),
+        format!("mg-codex {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn sixteen_concurrent_trusts_leave_sixteen_entries() {
+    let ctx = TestContext::new();
+    ctx.write_config("# shared\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n");
+    let dirs: Vec<PathBuf> = (0..16).map(|i| ctx.work().join(format!("p{i}"))).collect();
+    for d in &dirs {
+        fs::create_dir_all(d).unwrap();
+    }
+    let children: Vec<_> = dirs
+        .iter()
+        .map(|d| {
+            ctx.cmd()
+                .arg("trust")
+                .arg(d)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = ctx.read_config();
+    assert!(
+        text.starts_with("# shared\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n"),
+        "{text}"
+    );
+    for d in &dirs {
+        assert_eq!(
+            level_of(&text, &canonical(d)).as_deref(),
+            Some("trusted"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_change_made_between_read_and_write_is_kept() {
+    // Codex rewrites config.toml without our lock. The edit closure runs after the read and
+    // before the write, so changing the file from inside it (once) is exactly that race.
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("config.toml");
+    fs::write(&path, "model = \"o3\"\n").unwrap();
+    let mut calls = 0;
+    let (_, outcome) = config_file::edit(&path, |doc| {
+        calls += 1;
+        if calls == 1 {
+            fs::write(
+                &path,
+                "model = \"o3\"\n\n[projects.\"/by/codex\"]\ntrust_level = \"trusted\"\n",
+            )
+            .unwrap();
+        }
+        doc.set_trust("/by/us", mg_codex::codex_config::TrustLevel::Trusted)?;
+        Ok(())
+    })
+    .unwrap();
+    assert!(outcome.changed);
+    assert_eq!(calls, 2, "the edit was redone on the new content");
+    let text = fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        level_of(&text, "/by/codex").as_deref(),
+        Some("trusted"),
+        "{text}"
+    );
+    assert_eq!(
+        level_of(&text, "/by/us").as_deref(),
+        Some("trusted"),
+        "{text}"
+    );
+}

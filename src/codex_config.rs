@@ -47,7 +47,11 @@ pub struct ShapeError {
 
 impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not {}", self.path, self.expected)
+        write!(
+            f,
+            "`{}` is not {}\nhint: fix or remove `{}` by hand (nothing was written), then run the command again",
+            self.path, self.expected, self.path
+        )
     }
 }
 
@@ -213,6 +217,17 @@ impl ConfigDocument {
     /// with a blank line.
     fn place_first_root_value(&mut self, key: &str) {
         let Some(first_pos) = first_table_position(self.doc.as_table()) else {
+            // No table at all: comments in the file are trailing text; keep a leading block of
+            // them above the new key.
+            let trailing = self.doc.trailing().as_str().unwrap_or("").to_string();
+            let (lead, rest) = split_leading_block(&trailing);
+            if !lead.is_empty() {
+                let rest = rest.to_string();
+                self.doc.set_trailing(rest);
+                if let Some(mut k) = self.doc.as_table_mut().key_mut(key) {
+                    k.leaf_decor_mut().set_prefix(lead);
+                }
+            }
             return;
         };
         let Some(first) = find_table_at_position(self.doc.as_table_mut(), first_pos) else {
@@ -838,6 +853,22 @@ mod tests {
     fn non_utf8_is_an_error_with_position() {
         let err = ConfigDocument::from_bytes(b"a = 1\nb = \"\xff\"\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 6));
+    }
+
+    #[test]
+    fn leading_comments_of_a_file_without_tables_stay_first() {
+        let out = edit("# my settings\n\n# more\n", |d| {
+            d.set_root_str("model", "m")
+        });
+        assert_eq!(out, "# my settings\n\nmodel = \"m\"\n# more\n");
+    }
+
+    #[test]
+    fn a_projects_key_that_is_not_a_table_is_an_error() {
+        let mut doc = ConfigDocument::parse("projects = \"x\"\n").unwrap();
+        let err = doc.set_trust("/p", TrustLevel::Trusted).unwrap_err();
+        assert_eq!(err.path, "projects");
+        assert!(!doc.is_changed());
     }
 
     #[test]

@@ -195,7 +195,7 @@ pub fn edit<T>(
                 error,
             })?,
         };
-        let value = apply(&mut doc)?;
+        let value = apply(&mut doc).with_context(|| format!("cannot edit `{}`", path.display()))?;
         let mut outcome = SaveOutcome {
             path: path.to_path_buf(),
             target: target.clone(),

@@ -90,8 +90,9 @@ pub struct ConfigDocument {
     /// Whether the file started with a UTF-8 byte order mark.
     bom: bool,
     doc: DocumentMut,
-    /// `toml_edit`'s rendering of the unedited document.
-    baseline: String,
+    /// `toml_edit`'s rendering of the unedited document, taken just before the first change
+    /// (verbs that find everything already so change nothing and render nothing).
+    baseline: Option<String>,
 }
 
 const BOM: &str = "\u{feff}";
@@ -139,12 +140,11 @@ impl ConfigDocument {
                 source_line,
             }
         })?;
-        let baseline = doc.to_string();
         Ok(Self {
             original: body.to_string(),
             bom,
             doc,
-            baseline,
+            baseline: None,
         })
     }
 
@@ -155,22 +155,32 @@ impl ConfigDocument {
 
     /// Whether any verb changed the document.
     pub fn is_changed(&self) -> bool {
-        self.doc.to_string() != self.baseline
+        self.baseline
+            .as_ref()
+            .is_some_and(|baseline| self.doc.to_string() != *baseline)
+    }
+
+    /// Called by every verb before its first mutation.
+    fn touch(&mut self) {
+        if self.baseline.is_none() {
+            self.baseline = Some(self.doc.to_string());
+        }
     }
 
     /// The text to write: `toml_edit`'s rendering, with every line it did not change restored
     /// to its original bytes (line endings included) and new lines using the file's line ending.
     pub fn render(&self) -> String {
-        let edited = self.doc.to_string();
-        let mut out = String::with_capacity(edited.len() + 16);
+        let mut out = String::with_capacity(self.original.len() + 256);
         if self.bom {
             out.push_str(BOM);
         }
-        if edited == self.baseline {
-            out.push_str(&self.original);
-            return out;
+        let edited = self.baseline.as_ref().map(|b| (b, self.doc.to_string()));
+        match edited {
+            Some((baseline, edited)) if edited != *baseline => {
+                out.push_str(&restore_lines(&self.original, baseline, &edited));
+            }
+            _ => out.push_str(&self.original),
         }
-        out.push_str(&restore_lines(&self.original, &self.baseline, &edited));
         out
     }
 
@@ -190,6 +200,10 @@ impl ConfigDocument {
 
     /// Sets a top-level key to any value (see [`Self::set_root_str`]).
     pub fn set_root_value(&mut self, key: &str, value: Value) {
+        if matches!(self.doc.get(key), Some(Item::Value(old)) if same_value(old, &value)) {
+            return;
+        }
+        self.touch();
         let root = self.doc.as_table_mut();
         if let Some(Item::Value(old)) = root.get_mut(key) {
             replace_value(old, value);
@@ -206,7 +220,10 @@ impl ConfigDocument {
     /// Removes a top-level key. Returns whether it was there.
     pub fn remove_root(&mut self, key: &str) -> bool {
         match self.doc.get(key) {
-            Some(Item::Value(_)) => self.doc.as_table_mut().remove(key).is_some(),
+            Some(Item::Value(_)) => {
+                self.touch();
+                self.doc.as_table_mut().remove(key).is_some()
+            }
             _ => false,
         }
     }
@@ -263,6 +280,12 @@ impl ConfigDocument {
         id: &str,
         fields: &[(&str, Value)],
     ) -> Result<(), ShapeError> {
+        if fields
+            .iter()
+            .all(|(key, value)| self.child_field_is("model_providers", id, key, value))
+        {
+            return Ok(());
+        }
         let mut entry = self.ensure_child_table("model_providers", id)?;
         for (key, value) in fields {
             entry.set(key, value.clone());
@@ -319,8 +342,12 @@ impl ConfigDocument {
 
     /// Sets `projects."<key>".trust_level`. Other keys of an existing entry stay.
     pub fn set_trust(&mut self, key: &str, level: TrustLevel) -> Result<(), ShapeError> {
+        let value = string_value(level.as_str());
+        if self.child_field_is("projects", key, "trust_level", &value) {
+            return Ok(());
+        }
         self.ensure_child_table("projects", key)?
-            .set("trust_level", string_value(level.as_str()));
+            .set("trust_level", value);
         Ok(())
     }
 
@@ -331,6 +358,18 @@ impl ConfigDocument {
 
     // ----- shared mechanics -----------------------------------------------------------------
 
+    /// Whether `<parent>.<child>.<field>` already holds `value` (as data).
+    fn child_field_is(&self, parent: &str, child: &str, field: &str, value: &Value) -> bool {
+        self.doc
+            .get(parent)
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(child))
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(field))
+            .and_then(Item::as_value)
+            .is_some_and(|old| same_value(old, value))
+    }
+
     /// Finds or creates `<parent>.<child>` as a table-like entry, matching the spelling already
     /// used: an inline `parent = { ... }` gets an inline entry, a dotted `parent.x.y = ...` gets
     /// a dotted entry, `[parent]` with inline entries gets an inline entry, anything else gets a
@@ -340,6 +379,7 @@ impl ConfigDocument {
         parent: &str,
         child: &str,
     ) -> Result<ChildMut<'_>, ShapeError> {
+        self.touch();
         let last_position = max_table_position(self.doc.as_table());
         let root = self.doc.as_table_mut();
         if !root.contains_key(parent) {
@@ -400,6 +440,15 @@ impl ConfigDocument {
     }
 
     fn remove_child(&mut self, parent: &str, child: &str) -> bool {
+        let exists = self
+            .doc
+            .get(parent)
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(child));
+        if !exists {
+            return false;
+        }
+        self.touch();
         let removed = {
             let Some(parent_item) = self.doc.as_table_mut().get_mut(parent) else {
                 return false;

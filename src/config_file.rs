@@ -204,11 +204,12 @@ pub fn edit<T>(
             backup: None,
             original_backup: None,
         };
-        if !doc.is_changed() {
-            return Ok((value, outcome));
-        }
         let rendered = doc.render();
-        if before.as_deref() == Some(rendered.as_bytes()) {
+        let unchanged = match &before {
+            Some(bytes) => bytes == rendered.as_bytes(),
+            None => rendered.is_empty(),
+        };
+        if unchanged {
             return Ok((value, outcome));
         }
         fsutil::ensure_writable(&target)?;

@@ -164,6 +164,8 @@ fn list(config: &PathBuf, json: bool, printer: &Printer) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
+    // One write for the whole listing: thousands of entries print in one go, not line by line.
+    let mut lines = Vec::with_capacity(entries.len());
     let mut flagged = 0;
     for entry in &entries {
         let level = entry.trust_level.as_deref().unwrap_or("?");
@@ -172,25 +174,26 @@ fn list(config: &PathBuf, json: bool, printer: &Printer) -> Result<ExitCode> {
         } else {
             Style::Warn
         };
-        printer.data(&format!(
+        lines.push(format!(
             "{}  {}",
             printer.out_style(style, &format!("{level:<9}")),
             entry.path
         ));
         for problem in &entry.problems {
-            printer.data(&format!(
+            lines.push(format!(
                 "           {} {}",
                 printer.out_style(Style::Warn, "!"),
                 problem.message
             ));
             if let Some(fix) = &problem.fix {
-                printer.data(&format!("             fix: {fix}"));
+                lines.push(format!("             fix: {fix}"));
             }
         }
         if !entry.problems.is_empty() {
             flagged += 1;
         }
     }
+    printer.data(&lines.join("\n"));
     let summary = format!(
         "{} entries in `{}`, {flagged} that can never match as written",
         entries.len(),

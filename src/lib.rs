@@ -12,4 +12,6 @@ pub mod config_file;
 pub mod env;
 pub mod fsutil;
 pub mod project;
+pub mod secret;
+pub mod shell;
 pub mod ui;

@@ -2,5 +2,6 @@
 
 mod cases;
 mod corpus;
+mod shell_profiles;
 mod support;
 mod trust_cli;

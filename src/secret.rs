@@ -1,0 +1,157 @@
+//! The API key as a secret: validation, masking and scrubbing.
+//!
+//! An [`ApiKey`] can only be built from validated text, never prints itself (its `Debug` and
+//! `Display` are masked), and hands out the raw value only through [`ApiKey::expose`], which
+//! callers use for exactly two things: the `Authorization` header and the tool-owned env files.
+
+use std::fmt;
+
+/// The prefix of ModelGates keys.
+pub const KEY_PREFIX: &str = "sk-mg-";
+
+/// A validated API key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+/// Why a string is not a usable key. Never contains the key itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyError {
+    Empty,
+    /// Leading or trailing spaces, tabs or newlines (a copy-paste accident).
+    SurroundingWhitespace,
+    /// A character that is not printable ASCII, or whitespace inside the key, at this 1-based
+    /// position.
+    BadCharacter {
+        position: usize,
+    },
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyError::Empty => write!(f, "the API key is empty"),
+            KeyError::SurroundingWhitespace => write!(
+                f,
+                "the API key has spaces or a newline around it (a copy-paste accident?)"
+            ),
+            KeyError::BadCharacter { position } => write!(
+                f,
+                "the API key has a character that cannot be in a key at position {position} (keys are printable ASCII without spaces)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+impl ApiKey {
+    /// Validates a key exactly as given: printable ASCII, no whitespace anywhere.
+    pub fn parse(raw: &str) -> Result<Self, KeyError> {
+        if raw.is_empty() {
+            return Err(KeyError::Empty);
+        }
+        if raw.trim() != raw {
+            return Err(KeyError::SurroundingWhitespace);
+        }
+        if let Some(i) = raw.chars().position(|c| !c.is_ascii_graphic()) {
+            return Err(KeyError::BadCharacter { position: i + 1 });
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    /// The raw key. Use only for the `Authorization` header and the env files.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it looks like a ModelGates key (`sk-mg-…`).
+    pub fn has_expected_prefix(&self) -> bool {
+        self.0.starts_with(KEY_PREFIX)
+    }
+
+    /// The masked form, e.g. `sk-mg-…9f2c`.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({})", self.masked())
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// Masks a secret: a known prefix and the last four characters at most, never more than a
+/// quarter of the secret.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        return "…***".to_string();
+    }
+    let prefix = if secret.starts_with(KEY_PREFIX) {
+        KEY_PREFIX
+    } else {
+        ""
+    };
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{prefix}…{tail}")
+}
+
+/// Replaces every occurrence of the secret in a text by its masked form.
+pub fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    text.replace(secret, &mask(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_prefix_and_last_four() {
+        assert_eq!(mask("sk-mg-v1-0123456789abcdef9f2c"), "sk-mg-…9f2c");
+        assert_eq!(mask("other-0123456789-abcd"), "…abcd");
+        assert_eq!(mask("short"), "…***");
+    }
+
+    #[test]
+    fn debug_and_display_never_show_the_key() {
+        let key = ApiKey::parse("sk-mg-v1-secretsecretsecret1234").unwrap();
+        assert!(!format!("{key:?} {key}").contains("secretsecret"));
+    }
+
+    #[test]
+    fn validation() {
+        assert_eq!(ApiKey::parse(""), Err(KeyError::Empty));
+        assert_eq!(
+            ApiKey::parse("sk-mg-x\n"),
+            Err(KeyError::SurroundingWhitespace)
+        );
+        assert_eq!(
+            ApiKey::parse("sk-mg x"),
+            Err(KeyError::BadCharacter { position: 6 })
+        );
+        assert_eq!(
+            ApiKey::parse("sk-mg-é"),
+            Err(KeyError::BadCharacter { position: 7 })
+        );
+        assert!(ApiKey::parse("sk-mg-'\"$`\\!").is_ok());
+    }
+
+    #[test]
+    fn scrub_replaces_every_occurrence() {
+        let s = scrub(
+            "a sk-mg-0123456789abcdef b sk-mg-0123456789abcdef",
+            "sk-mg-0123456789abcdef",
+        );
+        assert_eq!(s, "a sk-mg-…cdef b sk-mg-…cdef");
+    }
+}

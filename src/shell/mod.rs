@@ -1,0 +1,1 @@
+//! Shell profiles (issue 4): placeholder until the module lands.

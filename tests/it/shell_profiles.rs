@@ -1,0 +1,1 @@
+//! Shell profile tests (issue 4): placeholder.

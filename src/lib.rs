@@ -4,6 +4,7 @@
 //! and the core modules (`codex_config`, `config_file`, `fsutil`, `project`) know nothing of
 //! the command line or the terminal.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod codex_config;

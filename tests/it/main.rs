@@ -1,5 +1,6 @@
 //! The one integration-test binary: a module per area, sharing `support`.
 
+mod api;
 mod cases;
 mod corpus;
 mod shell_profiles;

@@ -522,7 +522,7 @@ impl Client {
             failure,
             host: self.host(),
             proxy: self.proxy_hint.clone(),
-            detail: self.clean(&chain),
+            detail: self.clean(&root_cause(e)),
         }
     }
 
@@ -570,14 +570,22 @@ fn bad(detail: &str) -> ApiError {
     }
 }
 
+/// The innermost cause of an error (`Connection refused (os error 111)`), which says the most
+/// in the fewest words.
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// Every cause, for classifying.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
+        parts.push(s.to_string());
         source = s.source();
     }
     parts.join(": ")

@@ -24,6 +24,7 @@ pub fn main() -> ExitCode {
     let printer = Printer::new(cli.global.color, &env);
     let result = match &cli.command {
         Command::Trust(args) => commands::trust::run(&cli.global, args, &env, &printer),
+        Command::Doctor(args) => commands::doctor::run(&cli.global, args, &env, &printer),
     };
     match result {
         Ok(code) => code,

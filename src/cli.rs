@@ -67,6 +67,41 @@ Examples:
   mg-codex trust . --remove
   mg-codex trust --list --json")]
     Trust(TrustArgs),
+
+    /// Check the whole set-up, read-only: config, key, API, model, Codex, project trust
+    ///
+    /// One line per check with a fix for every problem. Exit code 0 when nothing failed
+    /// (warnings allowed), 1 when a check failed.
+    #[command(after_help = "\
+Examples:
+  mg-codex doctor                 Every check, network included
+  mg-codex doctor --offline       Only local checks (no request is sent)
+  mg-codex doctor --deep          Also send one tiny live request to the model
+  mg-codex doctor --json | jq .overall")]
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print the report as JSON on stdout (schema_version 1)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Skip every network check (they show as skipped)
+    #[arg(long, conflicts_with = "deep")]
+    pub offline: bool,
+
+    /// Also send a one-token streaming request to `POST /responses` (costs a fraction of a cent)
+    #[arg(long)]
+    pub deep: bool,
+
+    /// Plain ASCII marks ([ok] [!!] [XX]) instead of ✓ ! ✗
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Seconds each network call may take, retries included
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +128,15 @@ pub struct TrustArgs {
     /// With --list: print JSON on stdout
     #[arg(long, requires = "list")]
     pub json: bool,
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 600.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "`{text}` is not a number of seconds between 0 and 600"
+        )),
+    }
 }
 
 fn parse_profile(name: &str) -> Result<String, String> {

@@ -3,6 +3,8 @@
 //! Commands receive an [`Env`] and pass plain values down, so core modules never look at the
 //! environment themselves and tests can run the binary with a controlled one.
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -19,6 +21,11 @@ pub struct Env {
     pub stdin_tty: bool,
     pub stdout_tty: bool,
     pub stderr_tty: bool,
+    /// `PATH`, to find programs such as `codex`.
+    pub path: Option<OsString>,
+    /// Every variable with a UTF-8 value, for lookups by a name only known at run time (the
+    /// `env_key` of a provider) and proxy settings.
+    vars: BTreeMap<String, String>,
 }
 
 impl Env {
@@ -37,6 +44,60 @@ impl Env {
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
+            path: std::env::var_os("PATH"),
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
         }
+    }
+
+    /// A variable's value, if it is set and UTF-8.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    /// Whether the terminal can show ✓ and ✗ (a UTF-8 locale and not `TERM=dumb`).
+    pub fn unicode_ok(&self) -> bool {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| self.var(k).filter(|v| !v.is_empty()))
+            .unwrap_or("");
+        let utf8 = locale.to_ascii_lowercase().contains("utf-8")
+            || locale.to_ascii_lowercase().contains("utf8");
+        !self.dumb_term && (utf8 || !self.stdout_tty)
+    }
+
+    /// The proxy reqwest will use for `url_scheme` requests to `host`, for error messages.
+    pub fn proxy_for(&self, url_scheme: &str, host: &str) -> Option<String> {
+        let pick = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| self.var(n).filter(|v| !v.is_empty()))
+                .map(str::to_string)
+        };
+        let no_proxy = pick(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
+        let bypass = no_proxy.split(',').map(str::trim).any(|entry| {
+            !entry.is_empty()
+                && (entry == "*"
+                    || host == entry.trim_start_matches('.')
+                    || host.ends_with(&format!(".{}", entry.trim_start_matches('.'))))
+        });
+        if bypass {
+            return None;
+        }
+        let proxy = match url_scheme {
+            "https" => pick(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
+            _ => pick(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]),
+        }?;
+        // Never show proxy credentials.
+        Some(match proxy.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((_, host)) => format!("{scheme}://{host}"),
+                None => proxy,
+            },
+            None => proxy
+                .rsplit_once('@')
+                .map_or(proxy.clone(), |(_, h)| h.to_string()),
+        })
     }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod codex_config;
 pub mod commands;
 pub mod config_file;
+pub mod doctor;
 pub mod env;
 pub mod fsutil;
 pub mod project;

@@ -1,5 +1,6 @@
 //! One module per subcommand: orchestration only (resolve paths, call the core, print).
 
+pub mod doctor;
 pub mod trust;
 
 use anyhow::Result;

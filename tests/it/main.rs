@@ -3,6 +3,7 @@
 mod api;
 mod cases;
 mod corpus;
+mod doctor_cli;
 mod shell_profiles;
 mod support;
 mod trust_cli;

@@ -1,0 +1,392 @@
+//! `mg-codex doctor` end to end: the real binary in a temporary HOME against a real HTTP server
+//! on 127.0.0.1 (wiremock) serving `fixtures/api/`, and the real Codex CLI where it matters.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{codex_bin, run, Output, TestContext};
+
+const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
+
+fn fixture(name: &str) -> serde_json::Value {
+    let p = crate::support::fixtures_dir().join("api").join(name);
+    serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+fn config_for(server: &MockServer, model: &str) -> String {
+    format!(
+        "# my settings\nmodel_provider = \"modelgates\"\nmodel = \"{model}\"\nmodel_reasoning_effort = \"high\"\n\n\
+         [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}/api/v1\"\n\
+         env_key = \"MODELGATES_API_KEY\"\nwire_api = \"responses\"\n",
+        server.uri()
+    )
+}
+
+async fn healthy_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/key"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("key_valid.json")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/model/openai/gpt-5.3-codex"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("model_gpt_5_3_codex.json")))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("models.json")))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A context whose work directory is trusted, with a config pointing at `server`.
+fn trusted_context(server: &MockServer, model: &str) -> TestContext {
+    let ctx = TestContext::new();
+    let work = fs::canonicalize(ctx.work()).unwrap();
+    ctx.write_config(&format!(
+        "{}\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n",
+        config_for(server, model),
+        work.display()
+    ));
+    ctx
+}
+
+/// Runs doctor with the key in the environment and a PATH without Codex (unless `with_codex`).
+fn doctor(ctx: &TestContext, args: &[&str], with_codex: Option<&Path>) -> Output {
+    let mut cmd = ctx.cmd();
+    cmd.arg("doctor").args(args).env("MODELGATES_API_KEY", KEY);
+    let path = match with_codex {
+        Some(codex) => format!("{}:/usr/bin:/bin", codex.parent().unwrap().display()),
+        None => "/usr/bin:/bin".to_string(),
+    };
+    cmd.env("PATH", path).env("LANG", "C.UTF-8");
+    run(&mut cmd)
+}
+
+fn filtered(ctx: &TestContext, server: &MockServer, text: &str) -> String {
+    let root = fs::canonicalize(ctx.root.path()).unwrap();
+    text.replace(&root.display().to_string(), "[TEMP]")
+        .replace(&ctx.root.path().display().to_string(), "[TEMP]")
+        .replace(&server.uri(), "[SERVER]")
+}
+
+fn assert_no_key(out: &Output) {
+    assert!(
+        !out.stdout.contains(KEY),
+        "the key leaked to stdout:\n{}",
+        out.stdout
+    );
+    assert!(
+        !out.stderr.contains(KEY),
+        "the key leaked to stderr:\n{}",
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("doctortestkey"),
+        "part of the key leaked:\n{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_healthy_setup_passes_and_the_report_reads_well() {
+    let server = healthy_server().await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let out = doctor(&ctx, &[], None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_no_key(&out);
+    let expected = "\
+Configuration
+  ✓ config.file      `[TEMP]/home/.codex/config.toml` parses
+  ✓ config.provider  Codex uses ModelGates at `[SERVER]/api/v1`
+  ✓ config.model     model `openai/gpt-5.3-codex`, reasoning effort `high`
+
+API key
+  ✓ key.present      `MODELGATES_API_KEY` is set (sk-mg-…cdef)
+
+ModelGates API
+  ✓ api.key          accepted: sk-mg-v1-ab3...9f2, 24.10 of 25.00 USD left
+  ✓ api.model        `openai/gpt-5.3-codex` exists, 400000 tokens of context
+
+Codex CLI
+  ! codex.cli        `codex` is not on PATH
+                     fix: install it: `npm install -g @openai/codex`
+
+Project trust
+  ✓ projects.trust   `[TEMP]/work` is trusted for Codex
+
+7 ok · 1 warning · 0 failed
+";
+    assert_eq!(filtered(&ctx, &server, &out.stdout), expected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
+    let server = healthy_server().await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let out = doctor(&ctx, &["--json"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_no_key(&out);
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["mg_codex_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(report["overall"], "warning");
+    let checks = report["checks"].as_array().unwrap();
+    let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "config.file",
+            "config.provider",
+            "config.model",
+            "key.present",
+            "api.key",
+            "api.model",
+            "codex.cli",
+            "projects.trust"
+        ]
+    );
+    for c in checks {
+        for field in [
+            "id",
+            "category",
+            "status",
+            "summary",
+            "details",
+            "remediation",
+            "duration_ms",
+        ] {
+            assert!(c.get(field).is_some(), "{field} missing in {c}");
+        }
+        assert!(c["details"].is_object());
+    }
+    let key = checks.iter().find(|c| c["id"] == "api.key").unwrap();
+    assert_eq!(key["details"]["limit"], 25.0);
+    assert_eq!(key["details"]["label"], "sk-mg-v1-ab3...9f2");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_sends_no_request_and_skips_the_network_checks() {
+    let server = healthy_server().await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let out = doctor(&ctx, &["--offline", "--json"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for c in report["checks"].as_array().unwrap() {
+        if c["category"] == "api" {
+            assert_eq!(c["status"], "skipped", "{c}");
+        }
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_key_fails_with_exit_1_and_the_key_is_never_printed() {
+    let server = MockServer::start().await;
+    // A server that echoes the key in its error must not make us print it.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/key"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "error": {"code": 401, "message": format!("User not found for key {KEY}")}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/model/openai/gpt-5.3-codex"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("model_gpt_5_3_codex.json")))
+        .mount(&server)
+        .await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    for args in [&[][..], &["--json"][..], &["--ascii"][..]] {
+        let out = doctor(&ctx, args, None);
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert_no_key(&out);
+    }
+    let out = doctor(&ctx, &["--ascii"], None);
+    assert!(out.stdout.contains("[XX] api.key"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("the key was rejected (401)"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("fix: create or copy a key"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_id_without_author_gets_did_you_mean() {
+    let server = healthy_server().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/model/gpt-5.3-codex"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("error_404_model.json")))
+        .mount(&server)
+        .await;
+    let ctx = trusted_context(&server, "gpt-5.3-codex");
+    let out = doctor(&ctx, &[], None);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains(
+            "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("fix: mg-codex init --model openai/gpt-5.3-codex"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_key_and_missing_config_are_failures_with_fixes() {
+    let ctx = TestContext::new();
+    let mut cmd = ctx.cmd();
+    cmd.args(["doctor", "--offline"]);
+    let out = run(&mut cmd);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("config.toml` does not exist"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("`MODELGATES_API_KEY` is not set"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("fix: mg-codex init"), "{}", out.stdout);
+    let missing = ctx.root.path().join("nope");
+    let out = run(ctx
+        .cmd()
+        .env("CODEX_HOME", &missing)
+        .args(["doctor", "--offline"]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("CODEX_HOME points to"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_config_is_reported_with_line_and_column() {
+    let ctx = TestContext::new();
+    ctx.write_config("model = \"x\"\n[tui\n");
+    let out = doctor(&ctx, &["--offline"], None);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.contains("is not valid TOML at line 2, column"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_layer_is_what_doctor_checks() {
+    let server = healthy_server().await;
+    let ctx = TestContext::new();
+    ctx.write_config("model_provider = \"openai\"\nmodel = \"gpt-5\"\n");
+    fs::write(
+        ctx.codex_home().join("mg.config.toml"),
+        config_for(&server, "openai/gpt-5.3-codex"),
+    )
+    .unwrap();
+    let out = doctor(&ctx, &["--profile", "mg", "--json"], None);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let status = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("config.provider"), "ok", "{}", out.stdout);
+    assert_eq!(status("api.model"), "ok", "{}", out.stdout);
+    let out = doctor(&ctx, &["--offline"], None);
+    assert!(
+        out.stdout.contains("`model_provider` is `openai`"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deep_streams_a_live_request_to_completion() {
+    let server = healthy_server().await;
+    let sse = "data: {\"type\":\"response.output_text.delta\",\"delta\":\"ok\"}\n\n\
+               data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\"}}\n\n";
+    Mock::given(method("POST"))
+        .and(path("/api/v1/responses"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(sse, "text/event-stream"))
+        .mount(&server)
+        .await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let out = doctor(&ctx, &["--deep"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("✓ api.responses"), "{}", out.stdout);
+    assert!(out.stdout.contains("(id `resp_1`)"), "{}", out.stdout);
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p.clone());
+                out.insert(p, (Vec::new(), meta.modified().unwrap()));
+            } else {
+                out.insert(
+                    p.clone(),
+                    (fs::read(&p).unwrap_or_default(), meta.modified().unwrap()),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_never_writes_a_file_and_the_real_codex_judges_the_config() {
+    let Some(codex) = codex_bin() else { return };
+    let server = healthy_server().await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let before = tree(ctx.root.path());
+    let out = doctor(&ctx, &["--deep"], Some(&codex));
+    assert_eq!(tree(ctx.root.path()), before, "doctor changed files");
+    assert!(
+        out.stdout.contains("✓ codex.cli        codex-cli"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("loads the config"), "{}", out.stdout);
+
+    // A config Codex refuses: another provider with `wire_api = "chat"`.
+    let mut text = ctx.read_config();
+    text.push_str("\n[model_providers.old]\nname = \"Old\"\nbase_url = \"https://old.example/v1\"\nwire_api = \"chat\"\n");
+    ctx.write_config(&text);
+    let before = tree(ctx.root.path());
+    let out = doctor(&ctx, &["--offline"], Some(&codex));
+    assert_eq!(tree(ctx.root.path()), before, "doctor changed files");
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("✗ codex.cli"), "{}", out.stdout);
+    assert!(out.stdout.contains("wire_api"), "{}", out.stdout);
+}

@@ -294,7 +294,9 @@ impl Client {
             .send(Method::POST, "responses", Some(&body), deadline)
             .await?;
         let mut response = response;
-        let mut buffer = String::new();
+        // Bytes, not text: a chunk may end inside a multi-byte character. Lines are decoded
+        // only once complete.
+        let mut buffer: Vec<u8> = Vec::new();
         let mut result = ProbeResult {
             response_id: None,
             text: String::new(),
@@ -307,9 +309,10 @@ impl Client {
             let Some(chunk) = chunk else {
                 return Err(bad("the stream ended before `response.completed`"));
             };
-            buffer.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buffer.find('\n') {
-                let line: String = buffer.drain(..=end).collect();
+            buffer.extend_from_slice(&chunk);
+            while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+                let raw: Vec<u8> = buffer.drain(..=end).collect();
+                let line = String::from_utf8_lossy(&raw);
                 let Some(data) = line.trim_end().strip_prefix("data:") else {
                     continue;
                 };
@@ -339,7 +342,10 @@ impl Client {
                             .or_else(|| event.get("message"))
                             .and_then(Value::as_str)
                             .unwrap_or("the response failed");
-                        return Err(bad(&format!("the stream reported an error: {message}")));
+                        return Err(bad(&format!(
+                            "the stream reported an error: {}",
+                            self.clean(message)
+                        )));
                     }
                     _ => {}
                 }
@@ -358,7 +364,7 @@ impl Client {
         serde_json::from_str(&text).map_err(|e| {
             bad(&format!(
                 "`/{path}` did not answer JSON ({e}); it starts with `{}`",
-                self.clean(&text.chars().take(60).collect::<String>())
+                self.clean(&text).chars().take(60).collect::<String>()
             ))
         })
     }

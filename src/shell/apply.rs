@@ -1,0 +1,178 @@
+//! Applying a [`Plan`]: creating our private directory, writing each file atomically through
+//! its symlinks, backing up a profile's previous bytes before changing it, deleting what removal
+//! removes. Returns a [`Report`]: the plan with each file's final action and backup.
+//!
+//! Our own files (env files, `.gitignore`, the created list) must be written: a failure is an
+//! error. A profile that cannot be written is skipped with the block to paste, never an error.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::model::{
+    Action, Activation, DirAction, FileChange, Operation, Plan, Role, SkipReason, Warning,
+    BACKUP_SUFFIX, DIR_MODE, ENV_FILE_MODE,
+};
+use crate::fsutil;
+
+/// What an applied plan did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub operation: Operation,
+    pub dir: PathBuf,
+    pub dir_action: DirAction,
+    /// Each file with what happened to it (`Action` read in the past tense).
+    pub files: Vec<FileChange>,
+    pub warnings: Vec<Warning>,
+    pub activation: Vec<Activation>,
+}
+
+impl Report {
+    /// Whether anything on disk changed.
+    pub fn changed(&self) -> bool {
+        self.dir_action != DirAction::Unchanged || self.files.iter().any(|f| f.action.writes())
+    }
+
+    /// The files skipped or refused: the user has something to do by hand.
+    pub fn problems(&self) -> impl Iterator<Item = &FileChange> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.action, Action::Skip(_) | Action::Refuse(_)))
+    }
+
+    /// The backups written.
+    pub fn backups(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().filter_map(|f| f.backup.as_deref())
+    }
+}
+
+/// The backup of a profile's previous bytes: beside the profile as the user names it, e.g.
+/// `~/.bashrc.mg-codex.bak` (overwritten by each later change).
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(BACKUP_SUFFIX);
+    path.with_file_name(name)
+}
+
+/// Carries out a plan.
+pub fn apply(plan: Plan) -> Result<Report> {
+    let Plan {
+        operation,
+        dir,
+        dir_action,
+        mut files,
+        mut warnings,
+        activation,
+    } = plan;
+    match dir_action {
+        DirAction::Create => fsutil::create_private_dir(&dir)?,
+        DirAction::FixMode { .. } => set_mode(&dir, DIR_MODE)?,
+        DirAction::Unchanged | DirAction::Remove => {}
+    }
+    for change in &mut files {
+        if !change.action.writes() {
+            continue;
+        }
+        if matches!(change.role, Role::Profile(_)) {
+            if let Err(err) = write_profile(change) {
+                change.action = Action::Skip(SkipReason::WriteFailed(format!("{err:#}")));
+            }
+        } else {
+            write_own(change)?;
+        }
+    }
+    let mut dir_action = dir_action;
+    if dir_action == DirAction::Remove {
+        match fs::remove_dir(&dir) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(_) if dir.is_dir() => {
+                // Someone put a file there meanwhile: keep it.
+                warnings.push(Warning::DirKept { dir: dir.clone() });
+                dir_action = DirAction::Unchanged;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("removing `{}`", dir.display()));
+            }
+        }
+    }
+    Ok(Report {
+        operation,
+        dir,
+        dir_action,
+        files,
+        warnings,
+        activation,
+    })
+}
+
+fn write_own(change: &FileChange) -> Result<()> {
+    let private = matches!(change.role, Role::EnvFile(_));
+    match &change.action {
+        Action::Create | Action::Update => {
+            if private && fsutil::existing_mode(&change.target).is_some_and(|m| m != ENV_FILE_MODE)
+            {
+                // write_atomic keeps an existing mode: tighten it first.
+                set_mode(&change.target, ENV_FILE_MODE)?;
+            }
+            let bytes = change.after.as_deref().unwrap_or_default().as_bytes();
+            fsutil::write_atomic(&change.target, bytes, fsutil::NEW_FILE_MODE)
+        }
+        Action::FixMode { .. } => set_mode(&change.target, ENV_FILE_MODE),
+        Action::Delete => remove_file(&change.target),
+        _ => Ok(()),
+    }
+}
+
+fn write_profile(change: &mut FileChange) -> Result<()> {
+    // Never overwrite an edit made since the plan was computed.
+    let now = fsutil::read_optional(&change.target)?;
+    if now.as_deref() != change.before.as_deref().map(str::as_bytes) {
+        change.action = Action::Skip(SkipReason::ChangedMeanwhile);
+        return Ok(());
+    }
+    // A profile that is deleted held only our block: nothing worth a backup.
+    if let (Some(before), false, Action::Update) = (&change.before, change.owned, &change.action) {
+        let backup = backup_path(&change.path);
+        let backup_target = fsutil::resolve_symlinks(&backup)?;
+        fsutil::write_atomic(&backup_target, before.as_bytes(), fsutil::NEW_FILE_MODE)
+            .with_context(|| format!("backing up `{}`", change.path.display()))?;
+        change.backup = Some(backup);
+    }
+    match &change.action {
+        Action::Create | Action::Update => {
+            if let Some(parent) = change.target.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("creating the directory `{}`", parent.display()))?;
+            }
+            let bytes = change.after.as_deref().unwrap_or_default().as_bytes();
+            fsutil::write_atomic(&change.target, bytes, fsutil::NEW_FILE_MODE)
+        }
+        Action::Delete => remove_file(&change.target),
+        _ => Ok(()),
+    }
+}
+
+fn remove_file(path: &Path) -> Result<()> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(err).with_context(|| format!("deleting `{}`", path.display())),
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+            .with_context(|| format!("setting the mode of `{}`", path.display()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, mode);
+        Ok(())
+    }
+}

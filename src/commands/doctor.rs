@@ -147,6 +147,9 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
 
     checks.extend(network_checks(args, env, &eff, key));
 
+    let t = Instant::now();
+    checks.push(shell_check(env, &env_key).took(t));
+
     let mut trust_docs: Vec<&ConfigDocument> = Vec::new();
     trust_docs.extend(selected.as_ref().and_then(Loaded::doc));
     trust_docs.extend(base.doc());
@@ -162,6 +165,33 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
         )
     }));
     Report::new(checks)
+}
+
+/// `shell.profiles`, from the shell module's view of the profiles.
+fn shell_check(env: &Env, env_key: &str) -> Check {
+    let shell_env = crate::shell::ShellEnv::from_vars(|name| match name {
+        "HOME" => env.home.clone().map(Into::into),
+        _ => env.var(name).map(Into::into),
+    });
+    let status = shell_env
+        .and_then(|shell_env| crate::shell::status(&shell_env, env.var(crate::shell::VAR)));
+    match status {
+        Ok(status) if env_key == crate::shell::VAR => checks::shell_profiles(&status),
+        Ok(_) => Check::skipped(
+            "shell.profiles",
+            Category::Shell,
+            format!(
+                "the provider reads `{env_key}`; mg-codex manages `{}` only",
+                crate::shell::VAR
+            ),
+        ),
+        Err(err) => Check::warning(
+            "shell.profiles",
+            Category::Shell,
+            format!("cannot inspect the shell profiles: {err:#}"),
+            "check that your profiles are readable",
+        ),
+    }
 }
 
 /// `api.key`, `api.model` and (with `--deep`) `api.responses`, concurrently.

@@ -13,6 +13,7 @@ use crate::codex_config::ConfigDocument;
 use crate::config_file::InvalidConfig;
 use crate::project;
 use crate::secret::{self, ApiKey, KeyError};
+use crate::shell::{self, BlockState, KeyState};
 
 /// The provider id we configure.
 pub const PROVIDER_ID: &str = "modelgates";
@@ -910,6 +911,134 @@ pub fn api_responses(model_id: &str, outcome: &Result<ProbeResult, ApiError>) ->
         .details(probe),
         Err(e) => api_failure(ID, "the live request failed", e),
     }
+}
+
+// ----- shell.profiles ----------------------------------------------------------------------------
+
+/// `shell.profiles`: every shell in use gets the key in a new terminal, from a private env file
+/// that holds the key this environment has; no user line overrides ours.
+pub fn shell_profiles(status: &shell::Status) -> Check {
+    const ID: &str = "shell.profiles";
+    let mut f = Vec::new();
+    let tilde = |p: &Path| p.display().to_string();
+    if status.dir_exists && !status.dir_private {
+        f.push(finding(
+            Status::Warning,
+            format!("`{}` is readable by others", tilde(&status.dir)),
+            format!("chmod 700 {}", project::shell_quote(&tilde(&status.dir))),
+        ));
+    }
+    let detected: Vec<&shell::ShellStatus> = status.shells.iter().filter(|s| s.detected).collect();
+    let mut served = Vec::new();
+    for sh in &detected {
+        let name = sh.shell.to_string();
+        for profile in &sh.profiles {
+            if let BlockState::Broken { problem } = &profile.block {
+                f.push(finding(
+                    Status::Fail,
+                    format!(
+                        "the mg-codex markers in `{}` are damaged: {problem}",
+                        tilde(&profile.path)
+                    ),
+                    format!(
+                        "fix line {} of `{}` by hand, then run `mg-codex init`",
+                        problem.line(),
+                        tilde(&profile.path)
+                    ),
+                ));
+            }
+        }
+        let overriding: Vec<&shell::UserDefinition> = sh.overriding().collect();
+        if sh.has_block() {
+            let env_file = &sh.env_file;
+            let holds_key_itself = sh
+                .profiles
+                .iter()
+                .any(|p| matches!(p.block, BlockState::HoldsKey { .. }));
+            if !env_file.present && !holds_key_itself {
+                f.push(finding(
+                    Status::Fail,
+                    format!(
+                        "{name}'s profile sources `{}`, which does not exist",
+                        tilde(&env_file.path)
+                    ),
+                    "mg-codex init",
+                ));
+            } else if env_file.present && !env_file.private {
+                f.push(finding(
+                    Status::Warning,
+                    format!(
+                        "`{}` holds the key but is readable by others",
+                        tilde(&env_file.path)
+                    ),
+                    format!("chmod 600 {}", project::shell_quote(&tilde(&env_file.path))),
+                ));
+            }
+            let stale = env_file.key == KeyState::Differs
+                || sh.profiles.iter().any(|p| {
+                    matches!(
+                        p.block,
+                        BlockState::HoldsKey {
+                            key: KeyState::Differs
+                        }
+                    )
+                });
+            if stale {
+                f.push(finding(
+                    Status::Warning,
+                    format!("the key stored for {name} differs from `$MODELGATES_API_KEY` here (a terminal opened before the key changed?)"),
+                    format!("open a new terminal, or run `{}`", sh.activation),
+                ));
+            }
+            if sh.profiles.iter().any(|p| p.block == BlockState::Outdated) {
+                f.push(finding(
+                    Status::Warning,
+                    format!("{name}'s mg-codex block is from an older set-up"),
+                    "mg-codex init",
+                ));
+            }
+            served.push(name.clone());
+        } else if overriding.is_empty() {
+            f.push(finding(
+                Status::Warning,
+                format!(
+                    "{name} is in use but new {name} terminals do not get `MODELGATES_API_KEY`"
+                ),
+                format!("mg-codex init --shell {name}"),
+            ));
+        }
+        if !sh.has_block() && !overriding.is_empty() {
+            served.push(format!("{name} (from your own line)"));
+            continue;
+        }
+        for def in overriding {
+            f.push(finding(
+                Status::Warning,
+                format!(
+                    "`{}:{}` sets `MODELGATES_API_KEY` too and {} the key mg-codex stores",
+                    tilde(&def.file),
+                    def.line,
+                    if def.precedence == shell::Precedence::Overrides {
+                        "overrides"
+                    } else {
+                        "may override"
+                    }
+                ),
+                format!(
+                    "remove line {} of `{}` (mg-codex keeps the key in `{}`)",
+                    def.line,
+                    tilde(&def.file),
+                    tilde(&sh.env_file.path)
+                ),
+            ));
+        }
+    }
+    let ok = if detected.is_empty() {
+        "no bash, zsh, fish or sh in use".to_string()
+    } else {
+        format!("new terminals get the key: {}", served.join(", "))
+    };
+    from_findings(ID, Category::Shell, ok, f, status)
 }
 
 // ----- codex.cli ---------------------------------------------------------------------------------

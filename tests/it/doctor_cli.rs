@@ -58,13 +58,48 @@ fn trusted_context(server: &MockServer, model: &str) -> TestContext {
     ctx
 }
 
-/// Runs doctor with the key in the environment and a PATH without Codex (unless `with_codex`).
+/// A `bin` directory holding only `bash` (the one shell doctor will find in use) and `node`
+/// (which the npm Codex needs).
+fn bin_dir(ctx: &TestContext) -> PathBuf {
+    let bin = ctx.root.path().join("bin");
+    if !bin.exists() {
+        fs::create_dir_all(&bin).unwrap();
+        for (name, candidates) in [
+            ("bash", &["/bin/bash", "/usr/bin/bash"][..]),
+            ("node", &["/usr/bin/node", "/usr/local/bin/node"][..]),
+        ] {
+            if let Some(real) = candidates.iter().map(Path::new).find(|p| p.exists()) {
+                std::os::unix::fs::symlink(real, bin.join(name)).unwrap();
+            }
+        }
+    }
+    bin
+}
+
+/// Stores the key for bash the way `init` will, through the shell module.
+fn install_key_for_bash(ctx: &TestContext, key: &str) {
+    let mut env = mg_codex::shell::ShellEnv::new(ctx.home());
+    env.path = vec![bin_dir(ctx)];
+    let options = mg_codex::shell::InstallOptions {
+        shells: mg_codex::shell::ShellSelection::Only(vec![mg_codex::shell::Shell::Bash]),
+        key_in_profile: false,
+    };
+    mg_codex::shell::install(
+        &mg_codex::secret::ApiKey::parse(key).unwrap(),
+        &options,
+        &env,
+    )
+    .unwrap();
+}
+
+/// Runs doctor with the key in the environment and a PATH with bash only, plus Codex when given.
 fn doctor(ctx: &TestContext, args: &[&str], with_codex: Option<&Path>) -> Output {
     let mut cmd = ctx.cmd();
     cmd.arg("doctor").args(args).env("MODELGATES_API_KEY", KEY);
+    let bin = bin_dir(ctx);
     let path = match with_codex {
-        Some(codex) => format!("{}:/usr/bin:/bin", codex.parent().unwrap().display()),
-        None => "/usr/bin:/bin".to_string(),
+        Some(codex) => format!("{}:{}", bin.display(), codex.parent().unwrap().display()),
+        None => bin.display().to_string(),
     };
     cmd.env("PATH", path).env("LANG", "C.UTF-8");
     run(&mut cmd)
@@ -99,6 +134,7 @@ fn assert_no_key(out: &Output) {
 async fn a_healthy_setup_passes_and_the_report_reads_well() {
     let server = healthy_server().await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    install_key_for_bash(&ctx, KEY);
     let out = doctor(&ctx, &[], None);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_no_key(&out);
@@ -115,6 +151,9 @@ ModelGates API
   ✓ api.key          accepted: sk-mg-v1-ab3...9f2, 24.10 of 25.00 USD left
   ✓ api.model        `openai/gpt-5.3-codex` exists, 400000 tokens of context
 
+Shell profiles
+  ✓ shell.profiles   new terminals get the key: bash
+
 Codex CLI
   ! codex.cli        `codex` is not on PATH
                      fix: install it: `npm install -g @openai/codex`
@@ -122,7 +161,7 @@ Codex CLI
 Project trust
   ✓ projects.trust   `[TEMP]/work` is trusted for Codex
 
-7 ok · 1 warning · 0 failed
+8 ok · 1 warning · 0 failed
 ";
     assert_eq!(filtered(&ctx, &server, &out.stdout), expected);
 }
@@ -150,6 +189,7 @@ async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
             "key.present",
             "api.key",
             "api.model",
+            "shell.profiles",
             "codex.cli",
             "projects.trust"
         ]
@@ -342,6 +382,22 @@ async fn deep_streams_a_live_request_to_completion() {
     assert!(out.stdout.contains("(id `resp_1`)"), "{}", out.stdout);
 }
 
+/// Asserts that two snapshots are equal, naming only the paths that differ.
+fn assert_same_tree(
+    before: &BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>,
+    after: &BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>,
+) {
+    let changed: Vec<&PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "doctor changed these paths: {changed:?}"
+    );
+}
+
 /// Every file under `dir` with its bytes and modification time.
 fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
     let mut out = BTreeMap::new();
@@ -369,9 +425,10 @@ async fn doctor_never_writes_a_file_and_the_real_codex_judges_the_config() {
     let Some(codex) = codex_bin() else { return };
     let server = healthy_server().await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    install_key_for_bash(&ctx, KEY);
     let before = tree(ctx.root.path());
     let out = doctor(&ctx, &["--deep"], Some(&codex));
-    assert_eq!(tree(ctx.root.path()), before, "doctor changed files");
+    assert_same_tree(&before, &tree(ctx.root.path()));
     assert!(
         out.stdout.contains("✓ codex.cli        codex-cli"),
         "{}",
@@ -385,8 +442,43 @@ async fn doctor_never_writes_a_file_and_the_real_codex_judges_the_config() {
     ctx.write_config(&text);
     let before = tree(ctx.root.path());
     let out = doctor(&ctx, &["--offline"], Some(&codex));
-    assert_eq!(tree(ctx.root.path()), before, "doctor changed files");
+    assert_same_tree(&before, &tree(ctx.root.path()));
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.contains("✗ codex.cli"), "{}", out.stdout);
     assert!(out.stdout.contains("wire_api"), "{}", out.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
+    let server = healthy_server().await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    let out = doctor(&ctx, &["--offline"], None);
+    assert!(
+        out.stdout.contains("! shell.profiles   bash is in use but new bash terminals do not get `MODELGATES_API_KEY`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("fix: mg-codex init --shell bash"),
+        "{}",
+        out.stdout
+    );
+
+    // The stored key is another one than this environment's (a terminal from before a rotation).
+    install_key_for_bash(&ctx, "sk-mg-v1-anotherkey0123456789abcdef");
+    let out = doctor(&ctx, &["--offline"], None);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("differs from `$MODELGATES_API_KEY` here"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("fix: open a new terminal, or run `. "),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("anotherkey"), "{}", out.stdout);
+    assert_no_key(&out);
 }

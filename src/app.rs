@@ -25,6 +25,8 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Trust(args) => commands::trust::run(&cli.global, args, &env, &printer),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args, &env, &printer),
+        Command::Init(args) => commands::init::run(&cli.global, args, &env, &printer),
+        Command::Uninstall(args) => commands::uninstall::run(&cli.global, args, &env, &printer),
     };
     match result {
         Ok(code) => code,

@@ -54,6 +54,28 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set up Codex to use ModelGates: key, model, reasoning effort, shells, trust
+    ///
+    /// Asks for what it needs on a terminal; with --yes it never prompts and takes every answer
+    /// from flags (or keeps what is configured). Verifies the key and the model against the API,
+    /// edits config.toml without touching anything else, and makes MODELGATES_API_KEY available
+    /// in your shells. Running it twice with the same answers changes nothing.
+    #[command(after_help = "\
+Examples:
+  mg-codex init                                   Guided set-up
+  printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model openai/gpt-5.3-codex
+  mg-codex init --yes --reasoning-effort medium   Change only the effort (the key comes from MODELGATES_API_KEY)
+  mg-codex --profile mg init --yes                Write ~/.codex/mg.config.toml for `codex --profile mg`
+  mg-codex init --dry-run --yes                   Show the diff of every file, write nothing")]
+    Init(InitArgs),
+
+    /// Remove what `init` added: the provider table, the previous model settings restored, the
+    /// shell blocks and env files
+    ///
+    /// Trust entries stay (they are your decisions) unless --trust-entries is given. After
+    /// `init` then `uninstall`, every file is byte for byte what it was (backups excepted).
+    Uninstall(UninstallArgs),
+
     /// Trust (or distrust) a project directory for Codex
     ///
     /// Writes `[projects."<key>"] trust_level = "trusted"` where <key> is what Codex looks up:
@@ -79,6 +101,79 @@ Examples:
   mg-codex doctor --deep          Also send one tiny live request to the model
   mg-codex doctor --json | jq .overall")]
     Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Never prompt: take every answer from flags or what is already configured
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Read the API key from the first line of standard input (the key is never accepted as an
+    /// argument: it would land in shell history and `ps`)
+    #[arg(long)]
+    pub api_key_stdin: bool,
+
+    /// The model id, e.g. openai/gpt-5.3-codex [default: the configured one, else openai/gpt-5.3-codex]
+    #[arg(long, value_name = "ID")]
+    pub model: Option<String>,
+
+    /// none, minimal, low, medium, high or xhigh [default: the configured one, else high]
+    #[arg(long, value_name = "LEVEL", value_parser = ["none", "minimal", "low", "medium", "high", "xhigh"])]
+    pub reasoning_effort: Option<String>,
+
+    /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Shells whose profiles get the key: a list such as bash,zsh,fish, or none
+    /// [default: the shells installed or in use]
+    #[arg(long, value_name = "LIST")]
+    pub shell: Option<String>,
+
+    /// Trust this project directory (repeatable; the key is its git root, as `mg-codex trust`)
+    #[arg(long, value_name = "PATH")]
+    pub trust: Vec<PathBuf>,
+
+    /// Put the `export MODELGATES_API_KEY=...` line itself in the profiles (the profiles then
+    /// hold the secret)
+    #[arg(long)]
+    pub key_in_profile: bool,
+
+    /// Do not check the key and the model against the API
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// Set show_raw_agent_reasoning = true
+    #[arg(long)]
+    pub show_raw_agent_reasoning: bool,
+
+    /// none, friendly or pragmatic
+    #[arg(long, value_name = "NAME", value_parser = ["none", "friendly", "pragmatic"])]
+    pub personality: Option<String>,
+
+    /// Print the (redacted) diff of every file and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Seconds each API call may take
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Also remove the trust entries `init` added
+    #[arg(long)]
+    pub trust_entries: bool,
+
+    /// Print the (redacted) diff of every file and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

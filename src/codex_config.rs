@@ -148,6 +148,15 @@ impl ConfigDocument {
         })
     }
 
+    /// The text as read (with its BOM, if any).
+    pub fn original_text(&self) -> String {
+        if self.bom {
+            format!("{BOM}{}", self.original)
+        } else {
+            self.original.clone()
+        }
+    }
+
     /// Read-only access to the parsed tree.
     pub fn document(&self) -> &DocumentMut {
         &self.doc
@@ -302,6 +311,28 @@ impl ConfigDocument {
             .and_then(Item::as_table_like)
             .and_then(|t| t.get(field))
             .and_then(Item::as_str)
+    }
+
+    /// Removes one field of `[model_providers.<id>]`. Returns whether it was there.
+    pub fn remove_provider_field(&mut self, id: &str, field: &str) -> bool {
+        let exists = self
+            .doc
+            .get("model_providers")
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(id))
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(field));
+        if !exists {
+            return false;
+        }
+        self.touch();
+        self.doc
+            .get_mut("model_providers")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|t| t.get_mut(id))
+            .and_then(Item::as_table_like_mut)
+            .and_then(|t| t.remove(field))
+            .is_some()
     }
 
     /// Removes `[model_providers.<id>]`. Returns whether it was there.

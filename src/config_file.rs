@@ -165,6 +165,11 @@ pub fn original_backup_path(path: &Path) -> PathBuf {
     sibling(path, ".mg-codex.orig")
 }
 
+/// Where `init` records what a config held before it (see [`crate::setup::State`]).
+pub fn state_path(path: &Path) -> PathBuf {
+    sibling(path, ".mg-codex.state")
+}
+
 fn lock_path(path: &Path) -> PathBuf {
     sibling(path, ".mg-codex.lock")
 }
@@ -240,4 +245,42 @@ pub fn edit<T>(
         "`{}` kept changing while mg-codex tried to edit it ({MAX_ATTEMPTS} attempts)\nhint: close programs that rewrite it (a running Codex) and run the command again",
         path.display()
     )
+}
+
+/// Puts whole bytes back under the lock: when the file still holds exactly `expected`, writes
+/// `replacement` (or deletes the file for `None`), with the usual backup. Returns `None`, writing
+/// nothing, when the file holds something else.
+pub fn restore(
+    path: &Path,
+    expected: &str,
+    replacement: Option<&str>,
+) -> Result<Option<SaveOutcome>> {
+    let target = fsutil::resolve_symlinks(path)?;
+    let _lock = fsutil::lock_exclusive(&lock_path(path))?;
+    let current = fsutil::read_optional(&target)?;
+    if current.as_deref() != Some(expected.as_bytes()) {
+        return Ok(None);
+    }
+    let mut outcome = SaveOutcome {
+        path: path.to_path_buf(),
+        target: target.clone(),
+        changed: replacement != Some(expected),
+        created: false,
+        backup: None,
+        original_backup: None,
+    };
+    if !outcome.changed {
+        return Ok(Some(outcome));
+    }
+    fsutil::ensure_writable(&target)?;
+    let backup = backup_path(path);
+    fsutil::write_atomic(&backup, expected.as_bytes(), fsutil::NEW_FILE_MODE)?;
+    outcome.backup = Some(backup);
+    match replacement {
+        Some(text) => fsutil::write_atomic(&target, text.as_bytes(), fsutil::NEW_FILE_MODE)
+            .with_context(|| format!("saving `{}`", path.display()))?,
+        None => std::fs::remove_file(&target)
+            .with_context(|| format!("removing `{}`", path.display()))?,
+    }
+    Ok(Some(outcome))
 }

@@ -7,13 +7,17 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod codex_cli;
 pub mod codex_config;
 pub mod commands;
 pub mod config_file;
+pub mod diff;
 pub mod doctor;
 pub mod env;
 pub mod fsutil;
 pub mod project;
+pub mod prompt;
 pub mod secret;
+pub mod setup;
 pub mod shell;
 pub mod ui;

@@ -67,6 +67,11 @@ impl Printer {
         }
     }
 
+    /// Whether stderr (where prompts are drawn) gets colour.
+    pub fn color_err(&self) -> bool {
+        self.color_err
+    }
+
     /// Styles text for stdout.
     pub fn out_style(&self, style: Style, text: &str) -> String {
         Self::paint(self.color_out, style, text)

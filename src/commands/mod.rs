@@ -1,7 +1,9 @@
 //! One module per subcommand: orchestration only (resolve paths, call the core, print).
 
 pub mod doctor;
+pub mod init;
 pub mod trust;
+pub mod uninstall;
 
 use anyhow::Result;
 

@@ -1,0 +1,135 @@
+//! The installed Codex CLI as a judge: find `codex` on `PATH`, ask its version, and ask whether
+//! it loads a config, always on a private copy in a temporary directory (where Codex creates no
+//! helper files), so the user's `CODEX_HOME` is never written. Used by `doctor` and `init`.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::doctor::checks::CodexProbe;
+
+/// How long `codex --version` and `codex features list` may take.
+const CODEX_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Finds a program on `PATH`.
+pub fn find_program(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+/// `codex --version`, and `codex features list` on a private copy of `config` (in a temp dir,
+/// where Codex creates no helper files), so the user's `CODEX_HOME` is never written.
+pub fn probe(codex: &Path, config: &Path, config_exists: bool) -> CodexProbe {
+    let version = run_with_timeout(Command::new(codex).arg("--version"))
+        .ok()
+        .filter(|o| o.0)
+        .map(|o| o.1.trim().to_string());
+    let loads_config = (|| {
+        let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+        if config_exists {
+            std::fs::copy(config, tmp.path().join("config.toml"))
+                .map_err(|e| format!("cannot copy `{}`: {e}", config.display()))?;
+        }
+        let (ok, _, stderr) = run_with_timeout(
+            Command::new(codex)
+                .args(["features", "list"])
+                .env("CODEX_HOME", tmp.path()),
+        )?;
+        if ok {
+            return Ok(());
+        }
+        let shown = stderr.replace(
+            &tmp.path().display().to_string(),
+            &config
+                .parent()
+                .unwrap_or(Path::new(""))
+                .display()
+                .to_string(),
+        );
+        Err(first_error_line(&shown))
+    })();
+    CodexProbe {
+        path: codex.to_path_buf(),
+        version,
+        loads_config,
+    }
+}
+
+/// The most telling line of Codex's error output: the first `Caused by:` item, else the first
+/// `Error` line, else the first non-empty line.
+fn first_error_line(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with("Caused by")) {
+        if let Some(next) = lines.get(i + 1) {
+            return next
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == ' ')
+                .to_string();
+        }
+    }
+    lines
+        .iter()
+        .find(|l| l.starts_with("Error") || l.starts_with("error"))
+        .or_else(|| lines.iter().find(|l| !l.starts_with("WARNING")))
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "it exited with an error and printed nothing".into())
+}
+
+/// Runs a command with stdin closed and a timeout: (success, stdout, stderr).
+fn run_with_timeout(cmd: &mut Command) -> Result<(bool, String, String), String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run it: {e}"))?;
+    let deadline = Instant::now() + CODEX_TIMEOUT;
+    // Drain the pipes in threads so a chatty child cannot block on a full pipe.
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let out_t = std::thread::spawn(move || read_all(out.as_mut()));
+    let err_t = std::thread::spawn(move || read_all(err.as_mut()));
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(_) => break None,
+        }
+    };
+    let stdout = out_t.join().unwrap_or_default();
+    let stderr = err_t.join().unwrap_or_default();
+    match status {
+        Some(status) => Ok((status.success(), stdout, stderr)),
+        None => Err(format!("no answer within {} s", CODEX_TIMEOUT.as_secs())),
+    }
+}
+
+fn read_all(pipe: Option<&mut impl std::io::Read>) -> String {
+    let mut text = String::new();
+    if let Some(pipe) = pipe {
+        let _ = pipe.read_to_string(&mut text);
+    }
+    text
+}

@@ -1,0 +1,706 @@
+//! `mg-codex init`: gather the answers (prompts, or flags with `--yes`), verify them against the
+//! API, plan every file, then write: the config through `setup`, the key through `shell`, and
+//! the record `uninstall` needs. Little logic of its own: it composes the modules.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::api::{self, ApiError, Client, ClientOptions, Model};
+use crate::cli::{GlobalArgs, InitArgs};
+use crate::codex_config::{ConfigDocument, TrustLevel};
+use crate::config_file::{self, CodexHome};
+use crate::doctor::checks::{model_id_is_well_formed, EFFORTS, PROVIDER_ID};
+use crate::env::Env;
+use crate::prompt::Prompter;
+use crate::secret::ApiKey;
+use crate::setup::{self, Settings, State};
+use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
+use crate::ui::{Printer, Style};
+use crate::{codex_cli, diff, fsutil, project};
+
+/// Everything `init` will write, once decided.
+struct Answers {
+    key: ApiKey,
+    settings: Settings,
+    shells: ShellSelection,
+    key_in_profile: bool,
+}
+
+/// What is configured already.
+struct Current {
+    home: CodexHome,
+    config: PathBuf,
+    doc: ConfigDocument,
+    /// The file's text (`None`: there is no file).
+    text: Option<String>,
+    shell_env: ShellEnv,
+    /// The key in `MODELGATES_API_KEY`, else the one in our env file.
+    key: Option<(String, &'static str)>,
+}
+
+pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
+    let interactive = !args.yes;
+    if interactive && !(env.stdin_tty && env.stderr_tty) {
+        bail!(
+            "`mg-codex init` asks questions, but there is no terminal to ask on\nhint: run `mg-codex init --yes` with flags, e.g. `printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model {}`",
+            setup::DEFAULT_MODEL
+        );
+    }
+    let current = look(global, env)?;
+    let answers = if interactive {
+        interactive_answers(args, env, &current, printer)?
+    } else {
+        scripted_answers(args, env, &current, printer)?
+    };
+
+    // Plan every file before writing any.
+    let mut planned = current.doc.clone();
+    setup::apply(&mut planned, &answers.settings)?;
+    let new_config = planned.render();
+    let shell_plan = shell::plan_install(
+        &answers.key,
+        &InstallOptions {
+            shells: answers.shells.clone(),
+            key_in_profile: answers.key_in_profile,
+        },
+        &current.shell_env,
+    )?;
+    let config_changes = current.text.as_deref() != Some(new_config.as_str());
+
+    if args.dry_run || interactive {
+        let diffs = render_diffs(&current, &new_config, &shell_plan, &answers.key);
+        if args.dry_run {
+            if diffs.is_empty() {
+                printer.message("Nothing would change: everything is already set up");
+            } else {
+                printer.data(&diffs);
+                printer.message("Dry run: nothing was written");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !config_changes && !shell_plan.changes_anything() {
+            printer.message("Everything is already set up: nothing changed");
+            return Ok(ExitCode::SUCCESS);
+        }
+        let prompter = Prompter::new(printer.color_err());
+        summarize(&current, config_changes, &shell_plan, printer);
+        if prompter.confirm("Show the changes as a diff?", false, "--dry-run")? {
+            printer.message(&diffs);
+        }
+        if !prompter.confirm("Write these changes?", true, "--yes")? {
+            printer.message("Nothing was written");
+            return Ok(ExitCode::from(1));
+        }
+    }
+
+    // Write: the config (locked, redone if it changed meanwhile), the record, the shells.
+    current.home.prepare_for_write()?;
+    let state_file = config_file::state_path(&current.config);
+    let old_state = read_state(&state_file)?;
+    let mut new_state = None;
+    let (applied, outcome) = config_file::edit(&current.config, |doc| {
+        new_state = Some(match &old_state {
+            Some(s) => s.clone(),
+            None => State::capture(Some(&doc.original_text()), doc),
+        });
+        Ok(setup::apply(doc, &answers.settings)?)
+    })?;
+    let mut state = new_state.expect("the edit ran");
+    if outcome.created && old_state.is_none() {
+        state.before = None;
+    }
+    for key in &applied.trusted_added {
+        if !state.trusted_added.contains(key) {
+            state.trusted_added.push(key.clone());
+        }
+    }
+    state.after =
+        fsutil::read_optional(&outcome.target)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    if old_state.as_ref() != Some(&state) {
+        let json = serde_json::to_string_pretty(&state)?;
+        fsutil::write_atomic(&state_file, json.as_bytes(), fsutil::NEW_FILE_MODE)?;
+    }
+    let shell_report = shell::apply(shell_plan)?;
+
+    // Report.
+    for (field, reason) in &applied.removed_fields {
+        printer.warn(&format!(
+            "removed `{field}` from `[model_providers.modelgates]`: {reason}"
+        ));
+    }
+    let mut wrote = false;
+    if outcome.changed {
+        wrote = true;
+        let verb = if outcome.created {
+            "Created"
+        } else {
+            "Updated"
+        };
+        let mut line = format!(
+            "{} `{}`",
+            printer.err_style(Style::Ok, verb),
+            current.config.display()
+        );
+        if let Some(b) = &outcome.backup {
+            line.push_str(&format!(" (previous version: `{}`)", b.display()));
+        }
+        printer.message(&line);
+    }
+    for file in &shell_report.files {
+        let verb = match &file.action {
+            shell::Action::Create => "Created",
+            shell::Action::Update => "Updated",
+            shell::Action::FixMode { .. } => "Made private",
+            shell::Action::Delete => "Removed",
+            shell::Action::Unchanged => continue,
+            shell::Action::Skip(reason) => {
+                printer.warn(&format!("skipped `{}`: {reason}", file.path.display()));
+                if let Some(block) = file.block_redacted() {
+                    printer.message(&format!("  add this to it by hand:\n{block}"));
+                }
+                continue;
+            }
+            shell::Action::Refuse(refusal) => {
+                printer.warn(&format!("left `{}` alone: {refusal}", file.path.display()));
+                continue;
+            }
+        };
+        wrote = true;
+        let mut line = format!(
+            "{} `{}`",
+            printer.err_style(Style::Ok, verb),
+            file.path.display()
+        );
+        if let Some(b) = &file.backup {
+            line.push_str(&format!(" (previous version: `{}`)", b.display()));
+        }
+        printer.message(&line);
+    }
+    for warning in &shell_report.warnings {
+        printer.warn(&warning.to_string());
+    }
+    if !wrote {
+        printer.message("Everything is already set up: nothing changed");
+    }
+    codex_verdict(&current, env, printer);
+    next_steps(&shell_report.activation, env, printer);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads what is configured now; an unparsable config stops here, before any question.
+fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
+    let home = super::codex_home(global, env)?;
+    let config = home.config_path(global.profile.as_deref());
+    let text = fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let doc = config_file::load(&config)?;
+    let shell_env = ShellEnv::from_vars(|name| match name {
+        "HOME" => env.home.clone().map(Into::into),
+        _ => env.var(name).map(Into::into),
+    })?;
+    let stored = std::fs::read_to_string(shell_env.env_file(Syntax::Posix))
+        .ok()
+        .and_then(|text| shell::shells::parse_assignment(Syntax::Posix, &text));
+    let key = env
+        .var(setup::ENV_KEY)
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| (k.to_string(), "MODELGATES_API_KEY"))
+        .or(stored.map(|k| (k, "your stored key")));
+    Ok(Current {
+        home,
+        config,
+        doc,
+        text,
+        shell_env,
+        key,
+    })
+}
+
+fn configured_base_url(current: &Current) -> String {
+    current
+        .doc
+        .provider_str(PROVIDER_ID, "base_url")
+        .unwrap_or(api::DEFAULT_BASE_URL)
+        .to_string()
+}
+
+/// The configured model, when ModelGates is already the provider (another provider's model id
+/// means nothing here).
+fn configured_model(current: &Current) -> Option<String> {
+    (current.doc.root_str("model_provider") == Some(PROVIDER_ID))
+        .then(|| current.doc.root_str("model"))
+        .flatten()
+        .filter(|m| model_id_is_well_formed(m))
+        .map(str::to_string)
+}
+
+fn configured_effort(current: &Current) -> Option<String> {
+    current
+        .doc
+        .root_str("model_reasoning_effort")
+        .filter(|e| EFFORTS.contains(e))
+        .map(str::to_string)
+}
+
+fn parse_key(raw: &str, from: &str) -> Result<ApiKey> {
+    ApiKey::parse(raw).map_err(|e| {
+        anyhow!("{e} (from {from})\nhint: copy the key again from the ModelGates keys page")
+    })
+}
+
+fn trust_list(paths: &[PathBuf], env: &Env) -> Result<Vec<(String, TrustLevel)>> {
+    paths
+        .iter()
+        .map(|p| {
+            Ok((
+                project::trust_target(&env.cwd.join(p), false)?.key,
+                TrustLevel::Trusted,
+            ))
+        })
+        .collect()
+}
+
+fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Client> {
+    let proxy_hint = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
+    Client::new(ClientOptions {
+        base_url: base_url.to_string(),
+        key: Some(key.clone()),
+        timeout: args.timeout,
+        proxy_hint,
+    })
+    .map_err(|e| anyhow!("{e}\nhint: use `--base-url {}`", api::DEFAULT_BASE_URL))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")
+}
+
+/// The error for a key the API did not accept.
+fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
+    match e {
+        ApiError::KeyRejected { .. } => anyhow!(
+            "ModelGates rejected the key at `{base_url}`: {e}\nhint: create or copy a key on the ModelGates keys page, then run `mg-codex init` again"
+        ),
+        ApiError::Unreachable { .. } | ApiError::ServerError { .. } | ApiError::RateLimited { .. } => anyhow!(
+            "could not verify the key at `{base_url}`: {e}\nhint: check your network, or pass `--no-verify` to write the set-up without checking"
+        ),
+        other => anyhow!("could not verify the key at `{base_url}`: {other}\nhint: check `--base-url`, or pass `--no-verify`"),
+    }
+}
+
+/// Checks the key and the model (concurrently); a model that does not exist gets "did you mean".
+fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Result<()> {
+    let rt = runtime()?;
+    let (key, found) =
+        rt.block_on(async { tokio::join!(client.key_status(), client.model(model)) });
+    let info = key.map_err(|e| key_error(&e, base_url))?;
+    if info.is_management_key == Some(true) {
+        bail!("this is a management key: it cannot run models\nhint: create an inference key on the ModelGates keys page");
+    }
+    match found {
+        Ok(m) => warn_model(&m, printer),
+        Err(ApiError::NotFound { .. }) => {
+            let catalogue = rt.block_on(client.models()).unwrap_or_default();
+            let suggestions = api::suggest(model, &catalogue);
+            match suggestions.first() {
+                Some(best) => bail!(
+                    "`{model}` is not a ModelGates model; did you mean {}?\nhint: run again with `--model {best}`",
+                    suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                ),
+                None => bail!("`{model}` is not a ModelGates model\nhint: pick an id from `GET {base_url}/models` and pass it with `--model`"),
+            }
+        }
+        Err(e) => bail!("could not check the model `{model}`: {e}\nhint: pass `--no-verify` to write the set-up without checking"),
+    }
+    Ok(())
+}
+
+fn warn_model(model: &Model, printer: &Printer) {
+    if !model.supported_parameters.is_empty() && !model.supports("tools") {
+        printer.warn(&format!(
+            "`{}` does not list tool support: Codex needs tool calls to edit files and run commands",
+            model.id
+        ));
+    }
+}
+
+fn scripted_answers(
+    args: &InitArgs,
+    env: &Env,
+    current: &Current,
+    printer: &Printer,
+) -> Result<Answers> {
+    let key = if args.api_key_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the key from standard input")?;
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        parse_key(line, "standard input")?
+    } else if let Some((raw, from)) = &current.key {
+        parse_key(raw, from)?
+    } else {
+        bail!("no API key: standard input was not used and `MODELGATES_API_KEY` is not set\nhint: `printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin`");
+    };
+    let base_url = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| configured_base_url(current));
+    let model = args
+        .model
+        .clone()
+        .or_else(|| configured_model(current))
+        .unwrap_or_else(|| setup::DEFAULT_MODEL.to_string());
+    if !model_id_is_well_formed(&model) {
+        bail!("`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)\nhint: pass `--model {}`", setup::DEFAULT_MODEL, setup::DEFAULT_MODEL);
+    }
+    let effort = args
+        .reasoning_effort
+        .clone()
+        .or_else(|| configured_effort(current))
+        .unwrap_or_else(|| setup::DEFAULT_EFFORT.to_string());
+    let shells = match &args.shell {
+        Some(list) => ShellSelection::parse(list).map_err(|e| anyhow!("--shell: {e}"))?,
+        None => ShellSelection::Detected,
+    };
+    let c = client(&base_url, &key, args, env)?;
+    if !args.no_verify {
+        verify(&c, &base_url, &model, printer)?;
+    }
+    Ok(Answers {
+        key,
+        settings: Settings {
+            base_url,
+            model,
+            effort: Some(effort),
+            show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
+            personality: args.personality.clone(),
+            trust: trust_list(&args.trust, env)?,
+        },
+        shells,
+        key_in_profile: args.key_in_profile,
+    })
+}
+
+fn interactive_answers(
+    args: &InitArgs,
+    env: &Env,
+    current: &Current,
+    printer: &Printer,
+) -> Result<Answers> {
+    let p = Prompter::new(printer.color_err());
+    printer.message(&format!(
+        "Setting up Codex to use ModelGates in `{}`",
+        current.config.display()
+    ));
+    if current.doc.provider_str(PROVIDER_ID, "name").is_some() {
+        printer.message(
+            "ModelGates is already configured there: press Enter to keep each current answer",
+        );
+    }
+    let base_url = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| configured_base_url(current));
+
+    // 1-2. The key, checked until the API accepts it (or the user goes on unverified).
+    let mut offered = current.key.clone();
+    let (key, c) = loop {
+        let key = match offered.take() {
+            Some((raw, from)) => match ApiKey::parse(&raw) {
+                Ok(k)
+                    if p.confirm(
+                        &format!("Use the key from {from} ({})?", k.masked()),
+                        true,
+                        "--yes",
+                    )? =>
+                {
+                    k
+                }
+                _ => continue,
+            },
+            None => {
+                let raw = p.secret("ModelGates API key (sk-mg-…)", "--api-key-stdin")?;
+                match ApiKey::parse(raw.trim()) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        printer.warn(&e.to_string());
+                        continue;
+                    }
+                }
+            }
+        };
+        let c = client(&base_url, &key, args, env)?;
+        if args.no_verify {
+            break (key, c);
+        }
+        printer.message("Checking the key…");
+        match runtime()?.block_on(c.key_status()) {
+            Ok(info) if info.is_management_key == Some(true) => {
+                printer
+                    .warn("this is a management key: it cannot run models; paste an inference key");
+            }
+            Ok(info) => {
+                printer.message(&format!(
+                    "{} key accepted: {}",
+                    printer.err_style(Style::Ok, "✓"),
+                    info.label.unwrap_or_else(|| key.masked())
+                ));
+                break (key, c);
+            }
+            Err(e @ ApiError::KeyRejected { .. }) => {
+                printer.warn(&format!("ModelGates rejected this key: {e}"));
+            }
+            Err(e) => {
+                printer.warn(&format!("could not verify the key: {e}"));
+                if p.confirm("Continue without verifying?", false, "--no-verify")? {
+                    break (key, c);
+                }
+            }
+        }
+    };
+
+    // 3. The model: the catalogue (tool-capable first), or a typed id.
+    let default_model = args
+        .model
+        .clone()
+        .or_else(|| configured_model(current))
+        .unwrap_or_else(|| setup::DEFAULT_MODEL.to_string());
+    let mut catalogue = if args.no_verify {
+        Vec::new()
+    } else {
+        runtime()?.block_on(c.models()).unwrap_or_default()
+    };
+    catalogue.sort_by_key(|m| !m.supports("tools"));
+    let model = loop {
+        let chosen = if catalogue.is_empty() {
+            p.input("Model id", &default_model, "--model")?
+        } else {
+            let mut items: Vec<String> = catalogue
+                .iter()
+                .map(|m| {
+                    let tools = if m.supports("tools") {
+                        ""
+                    } else {
+                        "  (no tool calls)"
+                    };
+                    format!("{}{tools}", m.id)
+                })
+                .collect();
+            items.push("Type an id…".to_string());
+            let default = catalogue
+                .iter()
+                .position(|m| m.id == default_model)
+                .unwrap_or(0);
+            let i = p.fuzzy_select("Model (type to search)", &items, default, "--model")?;
+            if i == catalogue.len() {
+                p.input("Model id", &default_model, "--model")?
+            } else {
+                catalogue[i].id.clone()
+            }
+        };
+        let chosen = chosen.trim().to_string();
+        if !catalogue.is_empty() && !catalogue.iter().any(|m| m.id == chosen) {
+            let suggestions = api::suggest(&chosen, &catalogue);
+            printer.warn(&format!(
+                "`{chosen}` is not a ModelGates model{}",
+                if suggestions.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", suggestions.join(", "))
+                }
+            ));
+            continue;
+        }
+        if !model_id_is_well_formed(&chosen) {
+            printer.warn(&format!("`{chosen}` is not an `author/slug` id"));
+            continue;
+        }
+        if let Some(m) = catalogue.iter().find(|m| m.id == chosen) {
+            warn_model(m, printer);
+        }
+        break chosen;
+    };
+
+    // 4. Reasoning effort.
+    let default_effort = args
+        .reasoning_effort
+        .clone()
+        .or_else(|| configured_effort(current))
+        .unwrap_or_else(|| setup::DEFAULT_EFFORT.to_string());
+    let efforts: Vec<String> = EFFORTS.iter().map(|e| e.to_string()).collect();
+    let i = p.select(
+        "Reasoning effort",
+        &efforts,
+        EFFORTS
+            .iter()
+            .position(|e| *e == default_effort)
+            .unwrap_or(4),
+        "--reasoning-effort",
+    )?;
+    let effort = efforts[i].clone();
+
+    // 5. Trust the current directory.
+    let mut trust = trust_list(&args.trust, env)?;
+    if let Ok(target) = project::trust_target(&env.cwd, false) {
+        let in_git = !matches!(target.source, project::KeySource::NotGit);
+        let already = current.doc.trust_level(&target.key).is_some();
+        if !already
+            && p.confirm(
+                &format!(
+                    "Trust this project for Codex? (writes [projects.\"{}\"])",
+                    target.key
+                ),
+                in_git,
+                "--trust",
+            )?
+        {
+            trust.push((target.key, TrustLevel::Trusted));
+        }
+    }
+
+    // 6. Shells.
+    let shells = match &args.shell {
+        Some(list) => ShellSelection::parse(list).map_err(|e| anyhow!("--shell: {e}"))?,
+        None => {
+            let all = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Posix];
+            let offered: Vec<Shell> = all
+                .into_iter()
+                .filter(|s| current.shell_env.has(*s))
+                .collect();
+            if offered.is_empty() {
+                ShellSelection::None
+            } else {
+                let names: Vec<String> = offered.iter().map(|s| s.to_string()).collect();
+                let checked: Vec<bool> = offered
+                    .iter()
+                    .map(|s| current.shell_env.detects(*s))
+                    .collect();
+                let picked = p.multi_select(
+                    "Shells that get MODELGATES_API_KEY (space to toggle)",
+                    &names,
+                    &checked,
+                    "--shell",
+                )?;
+                if picked.is_empty() {
+                    ShellSelection::None
+                } else {
+                    ShellSelection::Only(picked.into_iter().map(|i| offered[i]).collect())
+                }
+            }
+        }
+    };
+
+    Ok(Answers {
+        key,
+        settings: Settings {
+            base_url,
+            model,
+            effort: Some(effort),
+            show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
+            personality: args.personality.clone(),
+            trust,
+        },
+        shells,
+        key_in_profile: args.key_in_profile,
+    })
+}
+
+/// The redacted diff of every file `init` would change.
+fn render_diffs(current: &Current, new_config: &str, plan: &shell::Plan, key: &ApiKey) -> String {
+    // The `*_redacted` forms already mask key assignments; scrubbing catches the key anywhere
+    // else (a user's config could hold it).
+    let scrub = |t: &str| crate::secret::scrub(t, key.expose());
+    let mut out = diff::unified(
+        &current.config.display().to_string(),
+        &scrub(current.text.as_deref().unwrap_or("")),
+        &scrub(new_config),
+    );
+    for file in &plan.files {
+        if !file.action.writes() {
+            continue;
+        }
+        let before = file.before_redacted().unwrap_or_default();
+        let after = file.after_redacted().unwrap_or_default();
+        out.push_str(&diff::unified(
+            &file.path.display().to_string(),
+            &scrub(&before),
+            &scrub(&after),
+        ));
+    }
+    out
+}
+
+/// One line per file that will change.
+fn summarize(current: &Current, config_changes: bool, plan: &shell::Plan, printer: &Printer) {
+    printer.message("These files will change:");
+    if config_changes {
+        printer.message(&format!("  {}", current.config.display()));
+    }
+    for file in plan.files.iter().filter(|f| f.action.writes()) {
+        let what = match file.role {
+            Role::EnvFile(_) => " (holds the key, mode 0600)",
+            _ => "",
+        };
+        printer.message(&format!("  {}{what}", file.path.display()));
+    }
+}
+
+/// Asks the installed Codex whether it loads the result, and says why not (a cause that is not
+/// ours, such as another provider's `wire_api = "chat"`).
+fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
+    let Some(codex) = codex_cli::find_program("codex", env.path.as_deref()) else {
+        printer.message("Codex is not on PATH yet: install it with `npm install -g @openai/codex`");
+        return;
+    };
+    let base = current.home.config_path(None);
+    let probe = codex_cli::probe(&codex, &base, base.exists());
+    if let Err(cause) = probe.loads_config {
+        printer.warn(&format!(
+            "Codex still cannot load `{}`: {cause}\n  mg-codex did not change that part; `mg-codex doctor` shows the fix",
+            base.display()
+        ));
+    }
+}
+
+fn next_steps(activation: &[shell::Activation], env: &Env, printer: &Printer) {
+    let login = env
+        .var("SHELL")
+        .and_then(|s| Path::new(s).file_name()?.to_str().map(str::to_string));
+    let hint = activation
+        .iter()
+        .find(|a| Some(a.shell.to_string()) == login)
+        .or(activation.first());
+    match hint {
+        Some(a) => printer.message(&format!(
+            "Next: open a new terminal (or run `{}` in this one), then run `codex`",
+            a.command
+        )),
+        None => printer.message(
+            "Next: make sure MODELGATES_API_KEY is set where you run `codex`, then run `codex`",
+        ),
+    }
+}
+
+fn read_state(path: &Path) -> Result<Option<State>> {
+    match fsutil::read_optional(path)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .with_context(|| format!("reading `{}` (delete it if it is damaged)", path.display())),
+    }
+}
+
+/// Shared with `uninstall`.
+pub(super) fn load_state(path: &Path) -> Result<Option<State>> {
+    read_state(path)
+}

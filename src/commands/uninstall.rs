@@ -1,0 +1,191 @@
+//! `mg-codex uninstall`: take out what `init` put in. The config goes back to its exact bytes
+//! when nothing changed since `init`; otherwise `setup::revert` takes out only `init`'s
+//! settings. The shell module removes its blocks, env files and directory.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use crate::cli::{GlobalArgs, UninstallArgs};
+use crate::config_file;
+use crate::env::Env;
+use crate::prompt::Prompter;
+use crate::setup::{self, State};
+use crate::shell::{self, ShellEnv};
+use crate::ui::{Printer, Style};
+use crate::{diff, fsutil};
+
+pub fn run(
+    global: &GlobalArgs,
+    args: &UninstallArgs,
+    env: &Env,
+    printer: &Printer,
+) -> Result<ExitCode> {
+    let can_ask = env.stdin_tty && env.stderr_tty;
+    if !(args.yes || args.dry_run || can_ask) {
+        bail!("`mg-codex uninstall` asks for confirmation, but there is no terminal to ask on\nhint: run `mg-codex uninstall --yes` (or `--dry-run` to see what it would do)");
+    }
+    let home = super::codex_home(global, env)?;
+    let config = home.config_path(global.profile.as_deref());
+    let state_file = config_file::state_path(&config);
+    let state = super::init::load_state(&state_file)?;
+    let current = fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let doc = config_file::load(&config)?;
+
+    // What the config becomes.
+    let exact = state.as_ref().filter(|s| {
+        s.after.is_some()
+            && s.after == current
+            && (s.trusted_added.is_empty() || args.trust_entries)
+    });
+    let fallback = State {
+        provider_existed: false,
+        previous: vec![("model_provider".into(), None)],
+        ..State::default()
+    };
+    let new_config: Option<String> = match exact {
+        Some(s) => s.before.clone(),
+        None => {
+            let mut d = doc.clone();
+            setup::revert(
+                &mut d,
+                state.as_ref().unwrap_or(&fallback),
+                args.trust_entries,
+            );
+            current.as_ref().map(|_| d.render())
+        }
+    };
+    let shell_env = ShellEnv::from_vars(|name| match name {
+        "HOME" => env.home.clone().map(Into::into),
+        _ => env.var(name).map(Into::into),
+    })?;
+    let plan = shell::plan_remove(&shell_env)?;
+    let config_changes = new_config != current;
+
+    if args.dry_run || !args.yes {
+        let mut diffs = diff::unified(
+            &config.display().to_string(),
+            current.as_deref().unwrap_or(""),
+            new_config.as_deref().unwrap_or(""),
+        );
+        for file in plan.files.iter().filter(|f| f.action.writes()) {
+            diffs.push_str(&diff::unified(
+                &file.path.display().to_string(),
+                &file.before_redacted().unwrap_or_default(),
+                &file.after_redacted().unwrap_or_default(),
+            ));
+        }
+        if args.dry_run {
+            if diffs.is_empty() {
+                printer.message("Nothing would change: mg-codex is not set up here");
+            } else {
+                printer.data(&diffs);
+                printer.message("Dry run: nothing was written");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !config_changes && !plan.changes_anything() {
+            printer.message("Nothing to remove: mg-codex is not set up here");
+            return Ok(ExitCode::SUCCESS);
+        }
+        printer.message(&diffs);
+        if !Prompter::new(printer.color_err()).confirm(
+            "Remove the mg-codex set-up as shown?",
+            false,
+            "--yes",
+        )? {
+            printer.message("Nothing was changed");
+            return Ok(ExitCode::from(1));
+        }
+    }
+
+    let mut changed = false;
+    match (exact, &current) {
+        (Some(s), Some(now)) => {
+            if let Some(outcome) = config_file::restore(&config, now, s.before.as_deref())? {
+                changed |= outcome.changed;
+                report_config(
+                    &config,
+                    s.before.is_none(),
+                    outcome.backup.as_deref(),
+                    printer,
+                );
+            }
+        }
+        _ if current.is_some() => {
+            let (kept, outcome) = config_file::edit(&config, |d| {
+                Ok(setup::revert(
+                    d,
+                    state.as_ref().unwrap_or(&fallback),
+                    args.trust_entries,
+                ))
+            })?;
+            for key in kept {
+                printer.warn(&format!("kept `{key}`: it changed since `mg-codex init`"));
+            }
+            if outcome.changed {
+                changed = true;
+                report_config(&config, false, outcome.backup.as_deref(), printer);
+            }
+        }
+        _ => {}
+    }
+    if state.is_some() {
+        std::fs::remove_file(&state_file).ok();
+    }
+    let report = shell::apply(plan)?;
+    for file in &report.files {
+        match &file.action {
+            shell::Action::Update | shell::Action::Delete => {
+                changed = true;
+                let verb = if file.action == shell::Action::Delete {
+                    "Removed"
+                } else {
+                    "Updated"
+                };
+                printer.message(&format!(
+                    "{} `{}`",
+                    printer.err_style(Style::Ok, verb),
+                    file.path.display()
+                ));
+            }
+            shell::Action::Skip(reason) => {
+                printer.warn(&format!("skipped `{}`: {reason}", file.path.display()));
+                if let Some(block) = file.block_redacted() {
+                    printer.message(&format!("  remove this from it by hand:\n{block}"));
+                }
+            }
+            shell::Action::Refuse(refusal) => {
+                printer.warn(&format!("left `{}` alone: {refusal}", file.path.display()))
+            }
+            _ => {}
+        }
+    }
+    for warning in &report.warnings {
+        printer.warn(&warning.to_string());
+    }
+    if !changed {
+        printer.message("Nothing to remove: mg-codex is not set up here");
+    } else if !args.trust_entries && state.as_ref().is_some_and(|s| !s.trusted_added.is_empty()) {
+        printer.message("Trust entries were kept (they are your decisions); `--trust-entries` removes the ones `init` added");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_config(
+    config: &std::path::Path,
+    deleted: bool,
+    backup: Option<&std::path::Path>,
+    printer: &Printer,
+) {
+    let verb = if deleted { "Removed" } else { "Restored" };
+    let mut line = format!(
+        "{} `{}`",
+        printer.err_style(Style::Ok, verb),
+        config.display()
+    );
+    if let Some(b) = backup {
+        line.push_str(&format!(" (previous version: `{}`)", b.display()));
+    }
+    printer.message(&line);
+}

@@ -1,0 +1,264 @@
+//! What `init` writes into a Codex config and how `uninstall` takes it back out: the ModelGates
+//! settings as one value ([`Settings`]), applied to a [`ConfigDocument`], and the record of what
+//! was there before ([`State`]), kept beside the config so `uninstall` can restore it.
+//!
+//! Pure: works on documents and strings. `commands::init` and `commands::uninstall` do the IO.
+
+use serde::{Deserialize, Serialize};
+use toml_edit::{Item, Value};
+
+use crate::codex_config::{ConfigDocument, ShapeError, TrustLevel};
+use crate::doctor::checks::{KNOWN_PROVIDER_FIELDS, PROVIDER_ID};
+
+/// The env var Codex reads the key from (`env_key`).
+pub const ENV_KEY: &str = "MODELGATES_API_KEY";
+/// The provider's display name.
+pub const PROVIDER_NAME: &str = "ModelGates";
+/// Shown by Codex when the variable is missing.
+pub const ENV_KEY_INSTRUCTIONS: &str =
+    "Run `mg-codex init` to store your ModelGates API key for your shells, then open a new terminal.";
+/// The model offered when none is configured.
+pub const DEFAULT_MODEL: &str = "openai/gpt-5.3-codex";
+/// The reasoning effort offered when none is configured.
+pub const DEFAULT_EFFORT: &str = "high";
+/// Top-level keys `init` may set, and so `uninstall` restores.
+pub const ROOT_KEYS: [&str; 5] = [
+    "model_provider",
+    "model",
+    "model_reasoning_effort",
+    "show_raw_agent_reasoning",
+    "personality",
+];
+
+/// Everything `init` puts into a config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub base_url: String,
+    pub model: String,
+    pub effort: Option<String>,
+    pub show_raw_agent_reasoning: Option<bool>,
+    pub personality: Option<String>,
+    /// Project keys (as `project::trust_target` computes them) and their level.
+    pub trust: Vec<(String, TrustLevel)>,
+}
+
+/// What applying the settings changed that the user should hear about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Fields removed from an existing `[model_providers.modelgates]`, with why.
+    pub removed_fields: Vec<(String, &'static str)>,
+    /// Trust keys that had no entry before.
+    pub trusted_added: Vec<String>,
+}
+
+/// Why a field is taken out of our provider table.
+fn removal_reason(field: &str, item: &Item) -> Option<&'static str> {
+    match field {
+        "requires_openai_auth" if item.as_bool() == Some(true) => {
+            Some("it would send your OpenAI login to the gateway")
+        }
+        "experimental_bearer_token" => {
+            Some("it kept a key in plain text; the key now lives in `MODELGATES_API_KEY`")
+        }
+        "auth" => Some("Codex refuses `auth` together with `env_key`"),
+        "supports_websockets" if item.as_bool() == Some(true) => {
+            Some("ModelGates serves the Responses API over HTTP, not WebSockets")
+        }
+        f if !KNOWN_PROVIDER_FIELDS.contains(&f) => {
+            Some("Codex does not know it (`--strict-config` refuses it)")
+        }
+        _ => None,
+    }
+}
+
+/// Applies the settings: top-level keys (in place, or above the first table), the provider
+/// table (updated in place, keeping the fields Codex knows), and the trust entries.
+pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, ShapeError> {
+    let mut applied = Applied::default();
+    doc.set_root_str("model_provider", PROVIDER_ID);
+    doc.set_root_str("model", &settings.model);
+    if let Some(effort) = &settings.effort {
+        doc.set_root_str("model_reasoning_effort", effort);
+    }
+    if let Some(show) = settings.show_raw_agent_reasoning {
+        doc.set_root_value("show_raw_agent_reasoning", Value::from(show));
+    }
+    if let Some(personality) = &settings.personality {
+        doc.set_root_str("personality", personality);
+    }
+    let existing: Vec<(String, Item)> = doc
+        .document()
+        .get("model_providers")
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.get(PROVIDER_ID))
+        .and_then(Item::as_table_like)
+        .map(|t| t.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        .unwrap_or_default();
+    for (field, item) in &existing {
+        if let Some(reason) = removal_reason(field, item) {
+            doc.remove_provider_field(PROVIDER_ID, field);
+            applied.removed_fields.push((field.clone(), reason));
+        }
+    }
+    doc.set_provider_fields(
+        PROVIDER_ID,
+        &[
+            ("name", PROVIDER_NAME.into()),
+            ("base_url", settings.base_url.as_str().into()),
+            ("env_key", ENV_KEY.into()),
+            ("env_key_instructions", ENV_KEY_INSTRUCTIONS.into()),
+            ("wire_api", "responses".into()),
+        ],
+    )?;
+    for (key, level) in &settings.trust {
+        if doc.trust_level(key).is_none() {
+            applied.trusted_added.push(key.clone());
+        }
+        doc.set_trust(key, *level)?;
+    }
+    Ok(applied)
+}
+
+/// What a config held before `init` first touched it, kept in `<config>.mg-codex.state`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub schema_version: u32,
+    /// The file's text before the first `init` (`None`: there was no file).
+    pub before: Option<String>,
+    /// The text the last `init` left; when the file still holds exactly this, `uninstall` puts
+    /// `before` back byte for byte.
+    pub after: Option<String>,
+    /// The top-level keys `init` may change, as they were (TOML value text; `None`: absent).
+    pub previous: Vec<(String, Option<String>)>,
+    /// Whether `[model_providers.modelgates]` existed before.
+    pub provider_existed: bool,
+    /// Trust entries `init` added.
+    pub trusted_added: Vec<String>,
+}
+
+impl State {
+    /// The record of a config before its first `init`.
+    pub fn capture(before_text: Option<&str>, doc: &ConfigDocument) -> Self {
+        let previous = ROOT_KEYS
+            .iter()
+            .map(|k| {
+                let value = match doc.document().get(k) {
+                    Some(Item::Value(v)) => {
+                        let mut v = v.clone();
+                        v.decor_mut().clear();
+                        Some(v.to_string())
+                    }
+                    _ => None,
+                };
+                (k.to_string(), value)
+            })
+            .collect();
+        Self {
+            schema_version: 1,
+            before: before_text.map(str::to_string),
+            after: None,
+            previous,
+            provider_existed: doc.provider_str(PROVIDER_ID, "name").is_some()
+                || doc
+                    .document()
+                    .get("model_providers")
+                    .and_then(Item::as_table_like)
+                    .is_some_and(|t| t.contains_key(PROVIDER_ID)),
+            trusted_added: Vec::new(),
+        }
+    }
+}
+
+/// Takes `init`'s settings out of a config edited since: the provider table (unless it existed
+/// before), each top-level key `init` set that still holds `init`'s value (restored, or removed
+/// when it was absent), and, with `remove_trust`, the trust entries `init` added. Returns what
+/// was left because it changed since.
+pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Vec<String> {
+    let mut kept = Vec::new();
+    if !state.provider_existed {
+        doc.remove_provider(PROVIDER_ID);
+    }
+    for (key, previous) in &state.previous {
+        let current = doc.document().get(key).and_then(Item::as_value).cloned();
+        let ours = match (key.as_str(), &current) {
+            ("model_provider", Some(v)) => v.as_str() == Some(PROVIDER_ID),
+            (_, Some(_)) => true,
+            (_, None) => false,
+        };
+        if !ours {
+            if current.is_some() {
+                kept.push(key.clone());
+            }
+            continue;
+        }
+        match previous
+            .as_deref()
+            .and_then(|text| text.parse::<Value>().ok())
+        {
+            Some(value) => doc.set_root_value(key, value),
+            None => {
+                doc.remove_root(key);
+            }
+        }
+    }
+    if remove_trust {
+        for key in &state.trusted_added {
+            doc.remove_trust(key);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            base_url: "https://modelgates.ai/api/v1".into(),
+            model: DEFAULT_MODEL.into(),
+            effort: Some("high".into()),
+            show_raw_agent_reasoning: None,
+            personality: None,
+            trust: vec![("/p".into(), TrustLevel::Trusted)],
+        }
+    }
+
+    #[test]
+    fn apply_then_revert_restores_values() {
+        let text = "model = 'o3' # mine\nmodel_provider = \"openai\"\n\n[tui]\nx = 1\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let state = State::capture(Some(text), &doc);
+        let applied = apply(&mut doc, &settings()).unwrap();
+        assert_eq!(applied.trusted_added, vec!["/p".to_string()]);
+        let edited = doc.render();
+        let mut doc = ConfigDocument::parse(&edited).unwrap();
+        let mut state = state;
+        state.trusted_added = applied.trusted_added;
+        let kept = revert(&mut doc, &state, true);
+        assert!(kept.is_empty());
+        let out = doc.render();
+        assert!(
+            out.starts_with("model = 'o3' # mine\nmodel_provider = \"openai\"\n"),
+            "{out}"
+        );
+        assert!(!out.contains("modelgates"), "{out}");
+        assert!(!out.contains("model_reasoning_effort"), "{out}");
+        assert!(!out.contains("/p"), "{out}");
+    }
+
+    #[test]
+    fn unknown_and_dangerous_provider_fields_are_removed() {
+        let text = "[model_providers.modelgates]\nname = \"x\"\nrequires_openai_auth = true\nbogus = 1\nrequest_max_retries = 3\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let applied = apply(&mut doc, &settings()).unwrap();
+        let removed: Vec<&str> = applied
+            .removed_fields
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect();
+        assert_eq!(removed, ["requires_openai_auth", "bogus"]);
+        let out = doc.render();
+        assert!(out.contains("request_max_retries = 3"), "{out}");
+    }
+}

@@ -16,8 +16,19 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            // A key pasted as an argument must not be echoed back in the error.
+            if err.use_stderr() {
+                let mut text = err.render().to_string();
+                for arg in std::env::args() {
+                    if arg.len() >= 12 && arg.contains("sk-") {
+                        text = crate::secret::scrub(&text, &arg);
+                    }
+                }
+                eprint!("{text}");
+                return ExitCode::from(2);
+            }
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
         }
     };
     let env = Env::capture();

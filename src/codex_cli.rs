@@ -34,10 +34,16 @@ fn is_executable(path: &Path) -> bool {
 /// `codex --version`, and `codex features list` on a private copy of `config` (in a temp dir,
 /// where Codex creates no helper files), so the user's `CODEX_HOME` is never written.
 pub fn probe(codex: &Path, config: &Path, config_exists: bool) -> CodexProbe {
-    let version = run_with_timeout(Command::new(codex).arg("--version"))
-        .ok()
-        .filter(|o| o.0)
-        .map(|o| o.1.trim().to_string());
+    // The two runs are independent: ask for the version while the config is being loaded.
+    let version_run = {
+        let codex = codex.to_path_buf();
+        std::thread::spawn(move || {
+            run_with_timeout(Command::new(codex).arg("--version"))
+                .ok()
+                .filter(|o| o.0)
+                .map(|o| o.1.trim().to_string())
+        })
+    };
     let loads_config = (|| {
         let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
         if config_exists {
@@ -64,7 +70,7 @@ pub fn probe(codex: &Path, config: &Path, config_exists: bool) -> CodexProbe {
     })();
     CodexProbe {
         path: codex.to_path_buf(),
-        version,
+        version: version_run.join().unwrap_or(None),
         loads_config,
     }
 }

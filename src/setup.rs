@@ -178,18 +178,28 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
     if !state.provider_existed {
         doc.remove_provider(PROVIDER_ID);
     }
+    // What `init` wrote, to tell its values from the user's later changes. Without a record,
+    // only `model_provider = "modelgates"` is known to be ours.
+    let written = state
+        .after
+        .as_deref()
+        .and_then(|t| ConfigDocument::parse(t).ok());
     for (key, previous) in &state.previous {
-        let current = doc.document().get(key).and_then(Item::as_value).cloned();
-        let ours = match (key.as_str(), &current) {
-            ("model_provider", Some(v)) => v.as_str() == Some(PROVIDER_ID),
-            (_, Some(_)) => true,
-            (_, None) => false,
+        let init_value = match &written {
+            Some(w) => root_value(w, key),
+            None if key == "model_provider" => Some(Value::from(PROVIDER_ID)),
+            None => None,
         };
-        if !ours {
-            if current.is_some() {
-                kept.push(key.clone());
-            }
+        let Some(init_value) = init_value else {
             continue;
+        };
+        match root_value(doc, key) {
+            Some(current) if same_data(&current, &init_value) => {}
+            Some(_) => {
+                kept.push(key.clone());
+                continue;
+            }
+            None => continue,
         }
         match previous
             .as_deref()
@@ -207,6 +217,23 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
         }
     }
     kept
+}
+
+fn root_value(doc: &ConfigDocument, key: &str) -> Option<Value> {
+    doc.document().get(key).and_then(Item::as_value).cloned()
+}
+
+/// Equal as data, whatever the quoting or spacing.
+fn same_data(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| {
+        let mut v = v.clone();
+        v.decor_mut().clear();
+        match v.as_str() {
+            Some(s) => format!("s:{s}"),
+            None => v.to_string(),
+        }
+    };
+    text(a) == text(b)
 }
 
 #[cfg(test)]
@@ -235,6 +262,7 @@ mod tests {
         let mut doc = ConfigDocument::parse(&edited).unwrap();
         let mut state = state;
         state.trusted_added = applied.trusted_added;
+        state.after = Some(edited.clone());
         let kept = revert(&mut doc, &state, true);
         assert!(kept.is_empty());
         let out = doc.render();
@@ -245,6 +273,26 @@ mod tests {
         assert!(!out.contains("modelgates"), "{out}");
         assert!(!out.contains("model_reasoning_effort"), "{out}");
         assert!(!out.contains("/p"), "{out}");
+    }
+
+    #[test]
+    fn values_changed_after_init_are_kept() {
+        let text = "model = \"o3\"\nmodel_provider = \"openai\"\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let mut state = State::capture(Some(text), &doc);
+        apply(&mut doc, &settings()).unwrap();
+        state.after = Some(doc.render());
+        let mut later = ConfigDocument::parse(&doc.render()).unwrap();
+        later.set_root_str("model_provider", "ollama2");
+        later.set_root_str("model", "qwen3");
+        later.set_root_str("show_raw_agent_reasoning", "x");
+        let kept = revert(&mut later, &state, false);
+        assert_eq!(kept, ["model_provider", "model"]);
+        let out = later.render();
+        assert!(out.contains("model = \"qwen3\""), "{out}");
+        assert!(out.contains("model_provider = \"ollama2\""), "{out}");
+        assert!(out.contains("show_raw_agent_reasoning"), "{out}");
+        assert!(!out.contains("model_reasoning_effort"), "{out}");
     }
 
     #[test]

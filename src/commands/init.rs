@@ -207,7 +207,7 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
         .var(setup::ENV_KEY)
         .filter(|k| !k.trim().is_empty())
         .map(|k| (k.to_string(), "MODELGATES_API_KEY"))
-        .or(stored.map(|k| (k, "your stored key")));
+        .or(stored.map(|k| (k, "the mg-codex env file")));
     Ok(Current {
         home,
         config,
@@ -360,9 +360,6 @@ fn scripted_answers(
         .clone()
         .or_else(|| configured_model(current))
         .unwrap_or_else(|| setup::DEFAULT_MODEL.to_string());
-    if !model_id_is_well_formed(&model) {
-        bail!("`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)\nhint: pass `--model {}`", setup::DEFAULT_MODEL, setup::DEFAULT_MODEL);
-    }
     let effort = args
         .reasoning_effort
         .clone()
@@ -373,6 +370,24 @@ fn scripted_answers(
         None => ShellSelection::Detected,
     };
     let c = client(&base_url, &key, args, env)?;
+    if !model_id_is_well_formed(&model) {
+        // Ids without their author (`gpt-5.3-codex`) are the usual mistake: name the real one.
+        let suggestions = if args.no_verify {
+            Vec::new()
+        } else {
+            runtime()?
+                .block_on(c.models())
+                .map(|catalogue| api::suggest(&model, &catalogue))
+                .unwrap_or_default()
+        };
+        match suggestions.first() {
+            Some(best) => bail!(
+                "`{model}` is not a ModelGates model id (`author/slug`); did you mean {}?\nhint: run again with `--model {best}`",
+                suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            ),
+            None => bail!("`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)\nhint: pass `--model {}`", setup::DEFAULT_MODEL, setup::DEFAULT_MODEL),
+        }
+    }
     if !args.no_verify {
         verify(&c, &base_url, &model, printer)?;
     }

@@ -36,28 +36,29 @@ use std::time::{Duration, Instant};
 
 use mg_codex::codex_config::{ConfigDocument, TrustLevel};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mg-codex");
+use common::{measure, Table, BIN, ITERS, WARMUPS};
+
+mod common;
+
 const SIZES: [usize; 4] = [0, 1_000, 10_000, 20_000];
 /// The size at which the no-op and `--list` cases are measured.
 const LIST_SIZE: usize = 10_000;
-const WARMUPS: usize = 3;
-const ITERS: usize = 20;
 const LIB_WARMUPS: usize = 5;
 const LIB_ITERS: usize = 50;
 
 fn main() {
     let home_root = tempfile::tempdir().expect("temp dir for Codex homes");
     let project_root = tempfile::tempdir().expect("temp dir for projects");
-    let mut table = Table::default();
+    let mut table = process_table();
 
-    let version = measure(WARMUPS, ITERS, |_| run_ok([OsStr::new("--version")]).0);
-    table.row("mg-codex --version", None, None, &version);
+    let version = measure(|_| run_ok([OsStr::new("--version")]).0);
+    table.row("mg-codex --version", ["-", "-"], &version);
 
     for n in SIZES {
         let home = codex_home(home_root.path(), n);
         let config = home.join("config.toml");
         let original = fs::read(&config).expect("read config");
-        let stats = measure(WARMUPS, ITERS, |i| {
+        let stats = measure(|i| {
             let project = fresh_project(project_root.path(), &format!("n{n}-{i}"));
             let elapsed = trust(&home, &project);
             let after = fs::read_to_string(&config).expect("read config");
@@ -69,13 +70,17 @@ fn main() {
             fs::write(&config, &original).expect("restore config");
             elapsed
         });
-        table.row("trust <new dir>", Some(n), Some(original.len()), &stats);
+        table.row(
+            "trust <new dir>",
+            [thousands(n), thousands(original.len())],
+            &stats,
+        );
 
         if n == LIST_SIZE {
             let project = fresh_project(project_root.path(), "already-trusted");
             trust(&home, &project);
             let before = fs::read(&config).expect("read config");
-            let stats = measure(WARMUPS, ITERS, |_| trust(&home, &project));
+            let stats = measure(|_| trust(&home, &project));
             assert_eq!(
                 fs::read(&config).expect("read config"),
                 before,
@@ -84,13 +89,12 @@ fn main() {
             fs::write(&config, &original).expect("restore config");
             table.row(
                 "trust <trusted dir> (no-op)",
-                Some(n),
-                Some(before.len()),
+                [thousands(n), thousands(before.len())],
                 &stats,
             );
 
             let mut lines = 0;
-            let stats = measure(WARMUPS, ITERS, |_| {
+            let stats = measure(|_| {
                 let (elapsed, stdout) = run_ok([
                     OsStr::new("--codex-home"),
                     home.as_os_str(),
@@ -104,37 +108,17 @@ fn main() {
                 lines >= n,
                 "`trust --list` printed {lines} lines for {n} entries"
             );
-            table.row("trust --list", Some(n), Some(original.len()), &stats);
+            table.row(
+                "trust --list",
+                [thousands(n), thousands(original.len())],
+                &stats,
+            );
         }
     }
 
     println!("{}", table.render());
     println!();
     println!("{}", library_table());
-}
-
-/// min / median / mean of the timed iterations.
-struct Stats {
-    min: Duration,
-    median: Duration,
-    mean: Duration,
-}
-
-/// Calls `run(i)` for `warmups + iters` values of `i`, discarding the first `warmups` results.
-/// `run` returns the time of its own measured region (so set-up and checks stay untimed).
-fn measure(warmups: usize, iters: usize, mut run: impl FnMut(usize) -> Duration) -> Stats {
-    for i in 0..warmups {
-        run(i);
-    }
-    let mut times: Vec<Duration> = (warmups..warmups + iters).map(&mut run).collect();
-    times.sort();
-    // The middle value, or the mean of the two middle values.
-    let median = (times[(times.len() - 1) / 2] + times[times.len() / 2]) / 2;
-    Stats {
-        min: times[0],
-        median,
-        mean: times.iter().sum::<Duration>() / times.len() as u32,
-    }
 }
 
 /// Runs the binary and checks it succeeded: the wall time of the whole process and its stdout.
@@ -281,42 +265,16 @@ fn median_us(mut times: Vec<Duration>) -> f64 {
     times[times.len() / 2].as_secs_f64() * 1e6
 }
 
-/// The process-run table.
-#[derive(Default)]
-struct Table {
-    rows: Vec<String>,
-}
-
-impl Table {
-    fn row(&mut self, case: &str, entries: Option<usize>, bytes: Option<usize>, stats: &Stats) {
-        let dash = || "-".to_string();
-        self.rows.push(format!(
-            "{case:<28} {:>8} {:>10} {:>8.2} {:>8.2} {:>8.2}",
-            entries.map_or_else(dash, thousands),
-            bytes.map_or_else(dash, thousands),
-            ms(stats.min),
-            ms(stats.median),
-            ms(stats.mean),
-        ));
-    }
-
-    fn render(&self) -> String {
-        let mut out = format!(
-            "mg-codex process runs ({ITERS} runs after {WARMUPS} warm-ups, ms; config restored between runs)\nbinary: {BIN}\n"
-        );
-        writeln!(
-            out,
-            "{:<28} {:>8} {:>10} {:>8} {:>8} {:>8}",
-            "case", "entries", "bytes", "min", "median", "mean"
-        )
-        .unwrap();
-        out.push_str(&self.rows.join("\n"));
-        out
-    }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+/// The process-run table: the case, the config's entries and bytes, then the times.
+fn process_table() -> Table {
+    Table::new(
+        format!(
+            "mg-codex process runs ({ITERS} runs after {WARMUPS} warm-ups, ms; config restored between runs)"
+        ),
+        28,
+        &[("entries", 8), ("bytes", 10)],
+        8,
+    )
 }
 
 /// `20000` as `20,000`.

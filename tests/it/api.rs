@@ -2,53 +2,139 @@
 //! server where the test needs control over how the body is chunked), serving the bodies in
 //! `fixtures/api/`.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use mg_codex::api::{check_base_url, suggest, ApiError, Client, ClientOptions, NetFailure};
+use mg_codex::api::{
+    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, ProbeResult,
+};
 use mg_codex::secret::ApiKey;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wiremock::matchers::{body_partial_json, header, method, path};
+use wiremock::matchers::{any, body_partial_json, header, HeaderExactMatcher};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::support::{api_json, api_response, mount, mount_once, ok_body, route, serve, serve_all};
 
 /// A key that looks real; every test checks it never leaks into an error.
 const KEY: &str = "sk-mg-v1-0123456789abcdef0123456789abcdef9f2c";
 /// The base path of the API under the server's root, as in production.
 const API: &str = "/api/v1";
 
-fn fixture(name: &str) -> String {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/api")
-        .join(name);
-    std::fs::read_to_string(&file)
-        .unwrap_or_else(|e| panic!("cannot read fixture `{}`: {e}", file.display()))
+/// Matches `$value` against one pattern and evaluates `$then` with its bindings, or panics
+/// naming the pattern and what came instead (after `$context`, when given).
+macro_rules! expect_variant {
+    ($value:expr, $pattern:pat => $then:expr) => {
+        expect_variant!($value, $pattern => $then, "")
+    };
+    ($value:expr, $pattern:pat => $then:expr, $context:expr) => {
+        match $value {
+            $pattern => $then,
+            other => panic!(
+                "{}expected `{}`, got {other:?}",
+                $context,
+                stringify!($pattern)
+            ),
+        }
+    };
 }
 
-fn json(name: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(fixture(name), "application/json")
+/// A 200 answer with `body` as JSON.
+fn json_body(body: &str) -> ResponseTemplate {
+    ok_body(body, "application/json")
 }
 
-fn status_json(status: u16, name: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(fixture(name), "application/json")
+/// A 200 `text/event-stream` answer.
+fn event_stream(body: String) -> ResponseTemplate {
+    ok_body(body, "text/event-stream")
 }
 
 fn api_path(rest: &str) -> String {
     format!("{API}/{rest}")
 }
 
-fn client_with_timeout(base: &str, timeout: Duration) -> Client {
-    Client::new(ClientOptions {
+/// The `authorization` header every request must carry.
+fn bearer() -> HeaderExactMatcher {
+    header("authorization", format!("Bearer {KEY}").as_str())
+}
+
+fn options(base: &str, timeout: Duration) -> ClientOptions {
+    ClientOptions {
         base_url: base.to_string(),
         key: Some(ApiKey::parse(KEY).unwrap()),
         timeout,
         proxy_hint: None,
-    })
-    .expect("a loopback http base URL is accepted")
+    }
+}
+
+fn client_with_timeout(base: &str, timeout: Duration) -> Client {
+    Client::new(options(base, timeout)).expect("a loopback http base URL is accepted")
+}
+
+fn base_url(server: &MockServer) -> String {
+    format!("{}{API}", server.uri())
 }
 
 fn client(server: &MockServer) -> Client {
-    client_with_timeout(&format!("{}{API}", server.uri()), Duration::from_secs(10))
+    client_with_timeout(&base_url(server), Duration::from_secs(10))
+}
+
+/// A server answering every request with `response`.
+async fn serve_any(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A server answering `GET url_path` with `first` once, then with `then`.
+async fn serve_first_then(
+    url_path: String,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) -> MockServer {
+    let server = MockServer::start().await;
+    route("GET", url_path.as_str())
+        .respond_with(first)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    mount(&server, "GET", url_path, then).await;
+    server
+}
+
+/// The legacy `GET /auth/key` answers the key's status to a request with the key, exactly once.
+async fn mount_legacy_key_path(server: &MockServer) {
+    mount_once(
+        server,
+        route("GET", api_path("auth/key")).and(bearer()),
+        api_json("key_valid.json"),
+    )
+    .await;
+}
+
+/// What `key_status` reads when `GET /key` is answered with `response`.
+async fn key_info(response: ResponseTemplate) -> KeyInfo {
+    let server = serve("GET", api_path("key"), response).await;
+    client(&server)
+        .key_status()
+        .await
+        .expect("the key status is read")
+}
+
+/// A server answering `GET /key` with `response`, and the error `key_status` ends with.
+async fn key_error(response: ResponseTemplate) -> (MockServer, ApiError) {
+    let server = serve("GET", api_path("key"), response).await;
+    let err = client(&server).key_status().await.unwrap_err();
+    (server, err)
+}
+
+/// Probes `openai/gpt-5.3-codex` (no effort) against a server answering `POST /responses`
+/// with a 200 carrying `body` as `content_type`.
+async fn probe_with(body: impl Into<String>, content_type: &str) -> Result<ProbeResult, ApiError> {
+    let server = serve("POST", api_path("responses"), ok_body(body, content_type)).await;
+    client(&server).probe("openai/gpt-5.3-codex", None).await
 }
 
 async fn requests(server: &MockServer) -> Vec<Request> {
@@ -89,17 +175,15 @@ fn assert_no_key(error: &ApiError) -> String {
 #[tokio::test]
 async fn valid_key_is_parsed_and_sent_as_bearer_with_user_agent() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .and(header(
-            "user-agent",
-            concat!("mg-codex/", env!("CARGO_PKG_VERSION")),
-        ))
-        .respond_with(json("key_valid.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let user_agent = concat!("mg-codex/", env!("CARGO_PKG_VERSION"));
+    mount_once(
+        &server,
+        route("GET", api_path("key"))
+            .and(bearer())
+            .and(header("user-agent", user_agent)),
+        api_json("key_valid.json"),
+    )
+    .await;
 
     let info = client(&server)
         .key_status()
@@ -130,14 +214,7 @@ async fn valid_key_is_parsed_and_sent_as_bearer_with_user_agent() {
 
 #[tokio::test]
 async fn management_key_is_flagged() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(json("key_management.json"))
-        .mount(&server)
-        .await;
-
-    let info = client(&server).key_status().await.unwrap();
+    let info = key_info(api_json("key_management.json")).await;
 
     assert_eq!(info.is_management_key, Some(true));
     assert_eq!(info.limit, None, "a null limit is unlimited");
@@ -147,14 +224,7 @@ async fn management_key_is_flagged() {
 
 #[tokio::test]
 async fn free_tier_key_with_missing_fields_and_string_numbers_is_parsed() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(json("key_free_tier.json"))
-        .mount(&server)
-        .await;
-
-    let info = client(&server).key_status().await.unwrap();
+    let info = key_info(api_json("key_free_tier.json")).await;
 
     assert_eq!(info.is_free_tier, Some(true));
     assert_eq!(info.limit, Some(0.0), "`\"0\"` is read as a number");
@@ -165,14 +235,7 @@ async fn free_tier_key_with_missing_fields_and_string_numbers_is_parsed() {
 
 #[tokio::test]
 async fn key_rejected_401_carries_the_server_message() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(401, "error_401.json"))
-        .mount(&server)
-        .await;
-
-    let err = client(&server).key_status().await.unwrap_err();
+    let (server, err) = key_error(api_response(401, "error_401.json")).await;
 
     assert_eq!(
         err,
@@ -187,22 +250,12 @@ async fn key_rejected_401_carries_the_server_message() {
 
 #[tokio::test]
 async fn out_of_credits_402() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(402, "error_402.json"))
-        .mount(&server)
-        .await;
+    let (server, err) = key_error(api_response(402, "error_402.json")).await;
 
-    let err = client(&server).key_status().await.unwrap_err();
-
-    match &err {
-        ApiError::OutOfCredits { message } => assert!(
-            message.starts_with("Insufficient credits"),
-            "unexpected message: {message}"
-        ),
-        other => panic!("expected OutOfCredits, got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::OutOfCredits { message } => assert!(
+        message.starts_with("Insufficient credits"),
+        "unexpected message: {message}"
+    ));
     assert_no_key(&err);
     assert_eq!(requests(&server).await.len(), 1, "a 402 is not retried");
 }
@@ -210,19 +263,9 @@ async fn out_of_credits_402() {
 #[tokio::test]
 async fn key_404_falls_back_to_auth_key() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(ResponseTemplate::new(404).set_body_raw("<h1>Not Found</h1>", "text/html"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("auth/key")))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(json("key_valid.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let not_found = ResponseTemplate::new(404).set_body_raw("<h1>Not Found</h1>", "text/html");
+    mount_once(&server, route("GET", api_path("key")), not_found).await;
+    mount_legacy_key_path(&server).await;
 
     let info = client(&server)
         .key_status()
@@ -238,53 +281,33 @@ async fn key_404_falls_back_to_auth_key() {
 
 #[tokio::test]
 async fn invalid_json_body_is_a_bad_response() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw("<html><body>Welcome!</body></html>", "text/html"),
-        )
-        .mount(&server)
-        .await;
+    let (_server, err) =
+        key_error(ok_body("<html><body>Welcome!</body></html>", "text/html")).await;
 
-    let err = client(&server).key_status().await.unwrap_err();
-
-    match &err {
-        ApiError::BadResponse { detail } => {
-            assert!(detail.contains("/key"), "names the path: {detail}");
-            assert!(detail.contains("<html>"), "shows how it starts: {detail}");
-        }
-        other => panic!("expected BadResponse, got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::BadResponse { detail } => {
+        assert!(detail.contains("/key"), "names the path: {detail}");
+        assert!(detail.contains("<html>"), "shows how it starts: {detail}");
+    });
     assert_no_key(&err);
 }
 
 #[tokio::test]
 async fn data_that_is_not_an_object_is_a_bad_response() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(r#"{"data": []}"#, "application/json"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(r#"{"data": {"id": "x"}}"#, "application/json"),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("model/openai/gpt-5.3-codex")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_raw(r#"{"data": "openai/gpt-5.3-codex"}"#, "application/json"),
-        )
-        .mount(&server)
-        .await;
+    let model_path = api_path("model/openai/gpt-5.3-codex");
+    let server = serve_all([
+        ("GET", api_path("key"), json_body(r#"{"data": []}"#)),
+        (
+            "GET",
+            api_path("models"),
+            json_body(r#"{"data": {"id": "x"}}"#),
+        ),
+        (
+            "GET",
+            model_path,
+            json_body(r#"{"data": "openai/gpt-5.3-codex"}"#),
+        ),
+    ])
+    .await;
     let client = client(&server);
 
     let key = client.key_status().await.unwrap_err();
@@ -306,10 +329,9 @@ async fn data_that_is_not_an_object_is_a_bad_response() {
 #[tokio::test]
 async fn catalogue_is_parsed_with_capabilities_prices_and_expiry() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(json("models.json"))
+    route("GET", api_path("models"))
+        .and(bearer())
+        .respond_with(api_json("models.json"))
         .mount(&server)
         .await;
 
@@ -347,12 +369,13 @@ async fn catalogue_is_parsed_with_capabilities_prices_and_expiry() {
 #[tokio::test]
 async fn model_is_found_via_model_path() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("model/openai/gpt-5.3-codex")))
-        .respond_with(json("model_gpt_5_3_codex.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let model_path = api_path("model/openai/gpt-5.3-codex");
+    mount_once(
+        &server,
+        route("GET", model_path.as_str()),
+        api_json("model_gpt_5_3_codex.json"),
+    )
+    .await;
 
     let model = client(&server).model("openai/gpt-5.3-codex").await.unwrap();
 
@@ -361,7 +384,7 @@ async fn model_is_found_via_model_path() {
     assert!(model.supports("tools") && model.supports("reasoning"));
     assert_eq!(
         request_paths(&server).await,
-        [api_path("model/openai/gpt-5.3-codex")],
+        [model_path],
         "the catalogue is not fetched when /model answers"
     );
 }
@@ -369,18 +392,18 @@ async fn model_is_found_via_model_path() {
 #[tokio::test]
 async fn model_404_but_present_in_catalogue_is_found() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("model/openai/gpt-5.3-codex:free")))
-        .respond_with(status_json(404, "error_404_model.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(json("models.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    mount_once(
+        &server,
+        route("GET", api_path("model/openai/gpt-5.3-codex:free")),
+        api_response(404, "error_404_model.json"),
+    )
+    .await;
+    mount_once(
+        &server,
+        route("GET", api_path("models")),
+        api_json("models.json"),
+    )
+    .await;
 
     let model = client(&server)
         .model("openai/gpt-5.3-codex:free")
@@ -394,17 +417,15 @@ async fn model_404_but_present_in_catalogue_is_found() {
 
 #[tokio::test]
 async fn model_missing_everywhere_is_not_found_and_suggests_the_author_prefix() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("model/gpt-5.3-codex")))
-        .respond_with(status_json(404, "error_404_model.json"))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(json("models.json"))
-        .mount(&server)
-        .await;
+    let server = serve_all([
+        (
+            "GET",
+            api_path("model/gpt-5.3-codex"),
+            api_response(404, "error_404_model.json"),
+        ),
+        ("GET", api_path("models"), api_json("models.json")),
+    ])
+    .await;
     let client = client(&server);
 
     let err = client.model("gpt-5.3-codex").await.unwrap_err();
@@ -432,20 +453,19 @@ async fn model_missing_everywhere_is_not_found_and_suggests_the_author_prefix() 
 // ---------------------------------------------------------------------------------------------
 // Retries
 
+/// A 429 with the `error_429.json` body and `Retry-After: SECONDS`.
+fn rate_limited(retry_after: &str) -> ResponseTemplate {
+    api_response(429, "error_429.json").insert_header("Retry-After", retry_after)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limited_429_with_retry_after_then_success_retries_once_after_waiting() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(429, "error_429.json").insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(json("key_valid.json"))
-        .mount(&server)
-        .await;
+    let server = serve_first_then(
+        api_path("key"),
+        rate_limited("1"),
+        api_json("key_valid.json"),
+    )
+    .await;
 
     let started = Instant::now();
     let info = client(&server)
@@ -464,14 +484,7 @@ async fn rate_limited_429_with_retry_after_then_success_retries_once_after_waiti
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limited_429_twice_is_rate_limited_with_retry_after() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(429, "error_429.json").insert_header("Retry-After", "1"))
-        .mount(&server)
-        .await;
-
-    let err = client(&server).key_status().await.unwrap_err();
+    let (server, err) = key_error(rate_limited("1")).await;
 
     assert_eq!(
         err,
@@ -486,13 +499,8 @@ async fn rate_limited_429_twice_is_rate_limited_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limited_with_a_retry_after_beyond_the_deadline_gives_up_at_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(429, "error_429.json").insert_header("Retry-After", "60"))
-        .mount(&server)
-        .await;
-    let client = client_with_timeout(&format!("{}{API}", server.uri()), Duration::from_secs(2));
+    let server = serve("GET", api_path("key"), rate_limited("60")).await;
+    let client = client_with_timeout(&base_url(&server), Duration::from_secs(2));
 
     let started = Instant::now();
     let err = client.key_status().await.unwrap_err();
@@ -517,18 +525,12 @@ async fn rate_limited_with_a_retry_after_beyond_the_deadline_gives_up_at_once() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn server_error_500_then_success_retries_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(status_json(500, "error_500.json"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(json("models.json"))
-        .mount(&server)
-        .await;
+    let server = serve_first_then(
+        api_path("models"),
+        api_response(500, "error_500.json"),
+        api_json("models.json"),
+    )
+    .await;
 
     let models = client(&server).models().await.expect("the retry succeeds");
 
@@ -538,14 +540,7 @@ async fn server_error_500_then_success_retries_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn server_error_500_twice_is_server_error_after_exactly_two_requests() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(500, "error_500.json"))
-        .mount(&server)
-        .await;
-
-    let err = client(&server).key_status().await.unwrap_err();
+    let (server, err) = key_error(api_response(500, "error_500.json")).await;
 
     assert_eq!(
         err,
@@ -560,14 +555,7 @@ async fn server_error_500_twice_is_server_error_after_exactly_two_requests() {
 
 #[tokio::test]
 async fn bad_request_400_is_a_status_with_a_string_code_and_is_not_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(status_json(400, "error_400_string_code.json"))
-        .mount(&server)
-        .await;
-
-    let err = client(&server).key_status().await.unwrap_err();
+    let (server, err) = key_error(api_response(400, "error_400_string_code.json")).await;
 
     assert_eq!(
         err,
@@ -585,26 +573,19 @@ async fn bad_request_400_is_a_status_with_a_string_code_and_is_not_retried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn response_slower_than_the_timeout_is_unreachable_timeout_without_retry() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(json("key_valid.json").set_delay(Duration::from_secs(3)))
-        .mount(&server)
-        .await;
+    let slow = api_json("key_valid.json").set_delay(Duration::from_secs(3));
+    let server = serve("GET", api_path("key"), slow).await;
     let timeout = Duration::from_millis(500);
-    let client = client_with_timeout(&format!("{}{API}", server.uri()), timeout);
+    let client = client_with_timeout(&base_url(&server), timeout);
 
     let started = Instant::now();
     let err = client.key_status().await.unwrap_err();
     let elapsed = started.elapsed();
 
-    match &err {
-        ApiError::Unreachable { failure, host, .. } => {
-            assert_eq!(*failure, NetFailure::Timeout);
-            assert_eq!(*host, server.address().to_string());
-        }
-        other => panic!("expected Unreachable(Timeout), got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::Unreachable { failure, host, .. } => {
+        assert_eq!(*failure, NetFailure::Timeout);
+        assert_eq!(*host, server.address().to_string());
+    });
     assert_no_key(&err);
     assert!(
         elapsed < timeout * 3 / 2,
@@ -625,13 +606,10 @@ async fn connection_refused_is_unreachable_refused() {
 
     let err = client.key_status().await.unwrap_err();
 
-    match &err {
-        ApiError::Unreachable { failure, host, .. } => {
-            assert_eq!(*failure, NetFailure::Refused, "{err}");
-            assert_eq!(*host, format!("127.0.0.1:{port}"));
-        }
-        other => panic!("expected Unreachable(Refused), got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::Unreachable { failure, host, .. } => {
+        assert_eq!(*failure, NetFailure::Refused, "{err}");
+        assert_eq!(*host, format!("127.0.0.1:{port}"));
+    });
     assert!(err.to_string().contains(&format!("127.0.0.1:{port}")));
     assert_no_key(&err);
 }
@@ -642,29 +620,17 @@ async fn connection_refused_is_unreachable_refused() {
 #[tokio::test]
 async fn redirect_to_another_host_is_an_error_and_the_other_host_gets_no_request() {
     for status in [302, 307] {
-        let a = MockServer::start().await;
-        let b = MockServer::start().await;
-        assert_ne!(a.address().port(), b.address().port());
+        let b = serve_any(api_json("key_valid.json")).await;
         let target = format!("{}{API}/key", b.uri());
-        Mock::given(method("GET"))
-            .and(path(api_path("key")))
-            .respond_with(ResponseTemplate::new(status).insert_header("Location", target.as_str()))
-            .mount(&a)
-            .await;
-        Mock::given(wiremock::matchers::any())
-            .respond_with(json("key_valid.json"))
-            .mount(&b)
-            .await;
+        let redirect = ResponseTemplate::new(status).insert_header("Location", target.as_str());
 
-        let err = client(&a).key_status().await.unwrap_err();
+        let (a, err) = key_error(redirect).await;
 
-        match &err {
-            ApiError::Status { status: s, message } => {
-                assert_eq!(*s, status);
-                assert!(message.contains(&target), "names the target: {message}");
-            }
-            other => panic!("{status}: expected Status, got {other:?}"),
-        }
+        assert_ne!(a.address().port(), b.address().port());
+        expect_variant!(&err, ApiError::Status { status: s, message } => {
+            assert_eq!(*s, status);
+            assert!(message.contains(&target), "names the target: {message}");
+        }, format!("{status}: "));
         assert_no_key(&err);
         assert!(
             requests(&b).await.is_empty(),
@@ -680,21 +646,10 @@ async fn redirect_to_another_host_is_an_error_and_the_other_host_gets_no_request
 
 #[tokio::test]
 async fn redirect_within_the_same_origin_is_followed_with_the_key() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(
-            ResponseTemplate::new(307).insert_header("Location", api_path("auth/key").as_str()),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("auth/key")))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .respond_with(json("key_valid.json"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let redirect =
+        ResponseTemplate::new(307).insert_header("Location", api_path("auth/key").as_str());
+    let server = serve("GET", api_path("key"), redirect).await;
+    mount_legacy_key_path(&server).await;
 
     let info = client(&server).key_status().await.unwrap();
 
@@ -703,11 +658,7 @@ async fn redirect_within_the_same_origin_is_followed_with_the_key() {
 
 #[tokio::test]
 async fn plain_http_to_a_non_loopback_host_is_refused_before_any_request() {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(json("key_valid.json"))
-        .mount(&server)
-        .await;
+    let server = serve_any(api_json("key_valid.json")).await;
     let port = server.address().port();
     // 0.0.0.0 reaches the local server on Linux, but it is not a loopback address: the
     // client must not even try.
@@ -720,54 +671,31 @@ async fn plain_http_to_a_non_loopback_host_is_refused_before_any_request() {
             matches!(check_base_url(&base), Err(ApiError::InsecureUrl { .. })),
             "{base} must be refused"
         );
-        let err = Client::new(ClientOptions {
-            base_url: base.clone(),
-            key: Some(ApiKey::parse(KEY).unwrap()),
-            timeout: Duration::from_secs(2),
-            proxy_hint: None,
-        })
-        .unwrap_err();
-        match &err {
-            ApiError::InsecureUrl { reason, .. } => {
-                assert!(reason.contains("loopback"), "{reason}")
-            }
-            other => panic!("{base}: expected InsecureUrl, got {other:?}"),
-        }
+        let err = Client::new(options(&base, Duration::from_secs(2))).unwrap_err();
+        expect_variant!(&err, ApiError::InsecureUrl { reason, .. } => {
+            assert!(reason.contains("loopback"), "{reason}")
+        }, format!("{base}: "));
         assert_no_key(&err);
     }
-    assert!(check_base_url(&format!("{}{API}", server.uri())).is_ok());
+    assert!(check_base_url(&base_url(&server)).is_ok());
     assert!(requests(&server).await.is_empty());
 }
 
 #[tokio::test]
 async fn the_key_never_appears_in_errors_even_when_the_server_echoes_it() {
-    let server = MockServer::start().await;
     let echo = |status: u16| {
         ResponseTemplate::new(status).set_body_raw(
             format!(r#"{{"error":{{"code":{status},"message":"Key {KEY} is not valid"}}}}"#),
             "application/json",
         )
     };
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(echo(401))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("models")))
-        .respond_with(echo(403))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(api_path("model/openai/gpt-5.3-codex")))
-        .respond_with(echo(500))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(echo(400))
-        .mount(&server)
-        .await;
+    let server = serve_all([
+        ("GET", api_path("key"), echo(401)),
+        ("GET", api_path("models"), echo(403)),
+        ("GET", api_path("model/openai/gpt-5.3-codex"), echo(500)),
+        ("POST", api_path("responses"), echo(400)),
+    ])
+    .await;
     let client = client(&server);
     assert!(!format!("{client:?}").contains(KEY), "the client's Debug");
 
@@ -793,35 +721,18 @@ async fn the_key_never_appears_in_errors_even_when_the_server_echoes_it() {
         );
     }
     // The body of a 200 that is not JSON is quoted in the error, scrubbed too.
-    let quoting = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(format!("{KEY} <- yours"), "text/plain"),
-        )
-        .mount(&quoting)
-        .await;
-    let bad = client_with_timeout(&format!("{}{API}", quoting.uri()), Duration::from_secs(10))
-        .key_status()
-        .await
-        .unwrap_err();
+    let (_quoting, bad) = key_error(ok_body(format!("{KEY} <- yours"), "text/plain")).await;
     assert!(matches!(bad, ApiError::BadResponse { .. }), "{bad:?}");
     assert_no_key(&bad);
 }
 
 #[tokio::test]
 async fn no_piece_of_the_key_leaks_when_a_quoted_body_is_cut_inside_it() {
-    let server = MockServer::start().await;
     // The error quotes the first 60 characters of a non-JSON body: put the key across that cut.
     let body = format!("Unauthorized request for key {KEY}, see the docs");
     assert!(body.find(KEY).unwrap() < 60 && body.find(KEY).unwrap() + KEY.len() > 60);
-    Mock::given(method("GET"))
-        .and(path(api_path("key")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/plain"))
-        .mount(&server)
-        .await;
 
-    let err = client(&server).key_status().await.unwrap_err();
+    let (_server, err) = key_error(ok_body(body, "text/plain")).await;
 
     assert!(matches!(err, ApiError::BadResponse { .. }), "{err:?}");
     assert_no_key(&err);
@@ -849,20 +760,21 @@ async fn probe_streams_to_completed_and_sends_the_cheap_request() {
         serde_json::json!({"type": "response.output_text.done", "item_id": "msg_1", "text": "ok"}),
         serde_json::json!({"type": "response.completed", "response": {"id": "resp_123", "status": "completed"}}),
     ]);
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .and(header("authorization", format!("Bearer {KEY}").as_str()))
-        .and(body_partial_json(serde_json::json!({
-            "model": "openai/gpt-5.3-codex",
-            "stream": true,
-            "store": false,
-            "max_output_tokens": 16,
-            "reasoning": {"effort": "low"},
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let cheap = body_partial_json(serde_json::json!({
+        "model": "openai/gpt-5.3-codex",
+        "stream": true,
+        "store": false,
+        "max_output_tokens": 16,
+        "reasoning": {"effort": "low"},
+    }));
+    mount_once(
+        &server,
+        route("POST", api_path("responses"))
+            .and(bearer())
+            .and(cheap),
+        event_stream(body),
+    )
+    .await;
 
     let result = client(&server)
         .probe("openai/gpt-5.3-codex", Some("low"))
@@ -883,16 +795,11 @@ async fn probe_streams_to_completed_and_sends_the_cheap_request() {
 
 #[tokio::test]
 async fn probe_without_effort_sends_no_reasoning() {
-    let server = MockServer::start().await;
     let body = sse(&[
         serde_json::json!({"type": "response.output_text.delta", "delta": "ok"}),
         serde_json::json!({"type": "response.completed", "response": {"id": "resp_9"}}),
     ]);
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
-        .mount(&server)
-        .await;
+    let server = serve("POST", api_path("responses"), event_stream(body)).await;
 
     let result = client(&server)
         .probe("anthropic/claude-sonnet-4.5", None)
@@ -907,74 +814,39 @@ async fn probe_without_effort_sends_no_reasoning() {
 
 #[tokio::test]
 async fn probe_stream_ending_without_completed_is_a_bad_response() {
-    let server = MockServer::start().await;
     let body = sse(&[
         serde_json::json!({"type": "response.created", "response": {"id": "resp_1"}}),
         serde_json::json!({"type": "response.output_text.delta", "delta": "o"}),
     ]);
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
-        .mount(&server)
-        .await;
 
-    let err = client(&server)
-        .probe("openai/gpt-5.3-codex", None)
-        .await
-        .unwrap_err();
+    let err = probe_with(body, "text/event-stream").await.unwrap_err();
 
-    match &err {
-        ApiError::BadResponse { detail } => {
-            assert!(detail.contains("response.completed"), "{detail}")
-        }
-        other => panic!("expected BadResponse, got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::BadResponse { detail } => {
+        assert!(detail.contains("response.completed"), "{detail}")
+    });
     assert_no_key(&err);
 }
 
 #[tokio::test]
 async fn probe_answered_with_plain_json_is_a_bad_response() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            r#"{"id":"resp_1","object":"response","output":[]}"#,
-            "application/json",
-        ))
-        .mount(&server)
-        .await;
+    let body = r#"{"id":"resp_1","object":"response","output":[]}"#;
 
-    let err = client(&server)
-        .probe("openai/gpt-5.3-codex", None)
-        .await
-        .unwrap_err();
+    let err = probe_with(body, "application/json").await.unwrap_err();
 
     assert!(matches!(err, ApiError::BadResponse { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn probe_event_that_is_not_json_is_a_bad_response() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(
-            "event: response.output_text.delta\ndata: {not json\n\n",
-            "text/event-stream",
-        ))
-        .mount(&server)
-        .await;
+    let body = "event: response.output_text.delta\ndata: {not json\n\n";
 
-    let err = client(&server)
-        .probe("openai/gpt-5.3-codex", None)
-        .await
-        .unwrap_err();
+    let err = probe_with(body, "text/event-stream").await.unwrap_err();
 
     assert!(matches!(err, ApiError::BadResponse { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn probe_stream_reporting_failure_is_an_error_without_the_key() {
-    let server = MockServer::start().await;
     let body = sse(&[
         serde_json::json!({"type": "response.created", "response": {"id": "resp_1"}}),
         serde_json::json!({"type": "response.failed", "response": {"id": "resp_1", "error": {
@@ -982,23 +854,12 @@ async fn probe_stream_reporting_failure_is_an_error_without_the_key() {
             "message": format!("Incorrect API key provided: {KEY}")
         }}}),
     ]);
-    Mock::given(method("POST"))
-        .and(path(api_path("responses")))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/event-stream"))
-        .mount(&server)
-        .await;
 
-    let err = client(&server)
-        .probe("openai/gpt-5.3-codex", None)
-        .await
-        .unwrap_err();
+    let err = probe_with(body, "text/event-stream").await.unwrap_err();
 
-    match &err {
-        ApiError::BadResponse { detail } => {
-            assert!(detail.contains("Incorrect API key provided"), "{detail}")
-        }
-        other => panic!("expected BadResponse, got {other:?}"),
-    }
+    expect_variant!(&err, ApiError::BadResponse { detail } => {
+        assert!(detail.contains("Incorrect API key provided"), "{detail}")
+    });
     assert_no_key(&err);
 }
 

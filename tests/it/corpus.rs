@@ -14,19 +14,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use mg_codex::codex_config::{ConfigDocument, TrustLevel};
 use mg_codex::config_file::{self, SaveOutcome};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
-use crate::support::{codex_bin, corpus_dir, run, TestContext};
+use crate::support::{
+    assert_no_failures, codex_bin, codex_features_list, corpus_files, par_map, run, CorpusFile,
+    TestContext, VALID_CORPUS_DIRS,
+};
 
 /// The corpus folders whose files are valid TOML 1.1.
-const VALID_DIRS: [&str; 2] = ["codex-config", "codex-config-toml11"];
+const VALID_DIRS: [&str; 2] = VALID_CORPUS_DIRS;
 const INVALID_DIR: &str = "codex-config-invalid";
 
 const PROVIDER: &str = "modelgates";
@@ -49,36 +48,9 @@ const PROJECT_DIRS: [&str; 2] = ["proj a", "proj-b"];
 /// setting `model_provider = "modelgates"` must make them load.
 const FIXED_BY_THE_EDIT: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
 
-const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 const CODEX_THREADS: usize = 4;
 
 // ----- corpus files and the edit -------------------------------------------------------------
-
-/// One corpus file: `label` is `<folder>/<name>`, used in every failure message.
-struct CorpusFile {
-    label: String,
-    path: PathBuf,
-}
-
-fn corpus_files(dirs: &[&str]) -> Vec<CorpusFile> {
-    let mut files = Vec::new();
-    for dir in dirs {
-        let folder = corpus_dir().join(dir);
-        let mut found: Vec<CorpusFile> = fs::read_dir(&folder)
-            .unwrap_or_else(|e| panic!("reading `{}`: {e}", folder.display()))
-            .map(|entry| entry.unwrap().path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
-            .map(|path| CorpusFile {
-                label: format!("{dir}/{}", path.file_name().unwrap().to_string_lossy()),
-                path,
-            })
-            .collect();
-        assert!(!found.is_empty(), "no *.toml in `{}`", folder.display());
-        found.sort_by(|a, b| a.label.cmp(&b.label));
-        files.extend(found);
-    }
-    files
-}
 
 /// A corpus file copied into a fresh temp dir as `config.toml`, with two real project
 /// directories beside it.
@@ -168,15 +140,6 @@ fn edit_every_valid_file(failures: &mut Vec<String>) -> Vec<Edited> {
         }
     }
     edited
-}
-
-fn assert_no_failures(what: &str, failures: &[String]) {
-    assert!(
-        failures.is_empty(),
-        "{what}: {} failure(s)\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
 }
 
 // ----- (a) the owned values --------------------------------------------------------------------
@@ -506,125 +469,6 @@ fn second_edit_of_every_valid_file_writes_nothing() {
 
 // ----- the real Codex CLI ------------------------------------------------------------------------
 
-/// What `codex features list` said about one config.
-struct Verdict {
-    loaded: bool,
-    /// The error output, normalized (temp paths and `:line:col` removed), when it failed.
-    error: String,
-    /// The first cause line of `error`: what is compared.
-    cause: String,
-}
-
-/// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
-/// inside `root`. Output goes to files in `root` (no pipe to fill while polling).
-fn codex_features_list(codex: &Path, root: &Path, codex_home: &Path) -> Result<Verdict, String> {
-    let home = root.join("home");
-    fs::create_dir_all(&home).unwrap();
-    let name = codex_home.file_name().unwrap().to_string_lossy();
-    let stdout_path = root.join(format!("{name}.stdout"));
-    let stderr_path = root.join(format!("{name}.stderr"));
-    let mut child = Command::new(codex)
-        .args(["features", "list"])
-        .env_clear()
-        .env("HOME", &home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("CODEX_HOME", codex_home)
-        .current_dir(&home)
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&stdout_path).unwrap())
-        .stderr(fs::File::create(&stderr_path).unwrap())
-        .spawn()
-        .map_err(|e| format!("cannot run `{}`: {e}", codex.display()))?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > CODEX_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "`codex features list` timed out after {CODEX_TIMEOUT:?}"
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stderr = fs::read_to_string(&stderr_path).unwrap_or_default();
-    let error = normalize_codex_error(&stderr, root);
-    let cause = first_cause(&error);
-    Ok(Verdict {
-        loaded: status.success(),
-        error,
-        cause,
-    })
-}
-
-/// Drops warnings, replaces the temp dir by `<TMP>` and removes `:line:col` positions (our
-/// insertions shift line numbers).
-fn normalize_codex_error(stderr: &str, root: &Path) -> String {
-    let mut text = stderr.to_string();
-    let mut roots = vec![root.to_string_lossy().into_owned()];
-    if let Ok(canonical) = fs::canonicalize(root) {
-        roots.push(canonical.to_string_lossy().into_owned());
-    }
-    for r in roots {
-        text = text.replace(&r, "<TMP>");
-    }
-    let text: Vec<&str> = text
-        .lines()
-        .filter(|line| !line.starts_with("WARNING:"))
-        .collect();
-    strip_line_col(text.join("\n").trim())
-}
-
-fn strip_line_col(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find(':') {
-        out.push_str(&rest[..i]);
-        let colon = &rest[i..];
-        match line_col_len(colon.as_bytes()) {
-            Some(n) => rest = &colon[n..],
-            None => {
-                out.push(':');
-                rest = &colon[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The length of `:<digits>:<digits>` at the start of `b` (which starts with `:`).
-fn line_col_len(b: &[u8]) -> Option<usize> {
-    let digits = |from: usize| {
-        b.get(from..)
-            .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
-    };
-    let line = digits(1);
-    if line == 0 || b.get(1 + line) != Some(&b':') {
-        return None;
-    }
-    let column = digits(2 + line);
-    (column > 0).then_some(2 + line + column)
-}
-
-/// The first line after `Caused by:`, else the `Error:` line, else the whole text.
-fn first_cause(error: &str) -> String {
-    let mut lines = error.lines().map(str::trim);
-    if lines.any(|l| l == "Caused by:") {
-        if let Some(cause) = lines.find(|l| !l.is_empty()) {
-            return cause.to_string();
-        }
-    }
-    error
-        .lines()
-        .find(|l| l.starts_with("Error"))
-        .unwrap_or(error)
-        .trim()
-        .to_string()
-}
-
 /// Codex's verdicts on one corpus file.
 struct CodexCheck {
     label: String,
@@ -701,21 +545,7 @@ fn codex_loads_every_edited_file_it_loaded_before_and_fails_no_worse() {
         return;
     };
     let files = corpus_files(&VALID_DIRS);
-    let next = AtomicUsize::new(0);
-    let checks = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..CODEX_THREADS {
-            scope.spawn(|| {
-                while let Some(file) = files.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let check = codex_check(&codex, file);
-                    checks.lock().unwrap().push(check);
-                }
-            });
-        }
-    });
-    let mut checks: Vec<CodexCheck> = checks.into_inner().unwrap();
-    checks.sort_by(|a, b| a.label.cmp(&b.label));
-    assert_eq!(checks.len(), files.len(), "every file was checked");
+    let checks = par_map(&files, CODEX_THREADS, |file| codex_check(&codex, file));
     let rejected = |loaded: fn(&CodexCheck) -> bool| -> Vec<&str> {
         checks
             .iter()

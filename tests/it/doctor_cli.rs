@@ -1,21 +1,19 @@
 //! `mg-codex doctor` end to end: the real binary in a temporary HOME against a real HTTP server
 //! on 127.0.0.1 (wiremock) serving `fixtures/api/`, and the real Codex CLI where it matters.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-use crate::support::{codex_bin, run, Output, TestContext};
+use crate::support::{
+    api_json, api_response, assert_contains, assert_same_tree, codex_bin, mount, ok_body, run,
+    serve_all, tree, Output, TestContext,
+};
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
-
-fn fixture(name: &str) -> serde_json::Value {
-    let p = crate::support::fixtures_dir().join("api").join(name);
-    serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap()
-}
+/// The path of the served model.
+const MODEL_PATH: &str = "/api/v1/model/openai/gpt-5.3-codex";
 
 fn config_for(server: &MockServer, model: &str) -> String {
     format!(
@@ -26,24 +24,14 @@ fn config_for(server: &MockServer, model: &str) -> String {
     )
 }
 
+/// A server answering `/key`, the model and the catalogue from `fixtures/api/`.
 async fn healthy_server() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/key"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("key_valid.json")))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/model/openai/gpt-5.3-codex"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("model_gpt_5_3_codex.json")))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/models"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("models.json")))
-        .mount(&server)
-        .await;
-    server
+    serve_all([
+        ("GET", "/api/v1/key", api_json("key_valid.json")),
+        ("GET", MODEL_PATH, api_json("model_gpt_5_3_codex.json")),
+        ("GET", "/api/v1/models", api_json("models.json")),
+    ])
+    .await
 }
 
 /// A context whose work directory is trusted, with a config pointing at `server`.
@@ -230,20 +218,15 @@ async fn offline_sends_no_request_and_skips_the_network_checks() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_key_fails_with_exit_1_and_the_key_is_never_printed() {
-    let server = MockServer::start().await;
     // A server that echoes the key in its error must not make us print it.
-    Mock::given(method("GET"))
-        .and(path("/api/v1/key"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
-            "error": {"code": 401, "message": format!("User not found for key {KEY}")}
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/model/openai/gpt-5.3-codex"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("model_gpt_5_3_codex.json")))
-        .mount(&server)
-        .await;
+    let echo = ResponseTemplate::new(401).set_body_json(serde_json::json!({
+        "error": {"code": 401, "message": format!("User not found for key {KEY}")}
+    }));
+    let server = serve_all([
+        ("GET", "/api/v1/key", echo),
+        ("GET", MODEL_PATH, api_json("model_gpt_5_3_codex.json")),
+    ])
+    .await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     for args in [&[][..], &["--json"][..], &["--ascii"][..]] {
         let out = doctor(&ctx, args, None);
@@ -251,42 +234,26 @@ async fn a_rejected_key_fails_with_exit_1_and_the_key_is_never_printed() {
         assert_no_key(&out);
     }
     let out = doctor(&ctx, &["--ascii"], None);
-    assert!(out.stdout.contains("[XX] api.key"), "{}", out.stdout);
-    assert!(
-        out.stdout.contains("the key was rejected (401)"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("fix: create or copy a key"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "[XX] api.key");
+    assert_contains(&out.stdout, "the key was rejected (401)");
+    assert_contains(&out.stdout, "fix: create or copy a key");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_id_without_author_gets_did_you_mean() {
     let server = healthy_server().await;
-    Mock::given(method("GET"))
-        .and(path("/api/v1/model/gpt-5.3-codex"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(fixture("error_404_model.json")))
-        .mount(&server)
-        .await;
+    let not_found = api_response(404, "error_404_model.json");
+    mount(&server, "GET", "/api/v1/model/gpt-5.3-codex", not_found).await;
     let ctx = trusted_context(&server, "gpt-5.3-codex");
     let out = doctor(&ctx, &[], None);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout.contains(
-            "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`"
-        ),
-        "{}",
-        out.stdout
+    assert_contains(
+        &out.stdout,
+        "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`",
     );
-    assert!(
-        out.stdout
-            .contains("fix: mg-codex init --model openai/gpt-5.3-codex"),
-        "{}",
-        out.stdout
+    assert_contains(
+        &out.stdout,
+        "fix: mg-codex init --model openai/gpt-5.3-codex",
     );
 }
 
@@ -297,28 +264,16 @@ async fn missing_key_and_missing_config_are_failures_with_fixes() {
     cmd.args(["doctor", "--offline"]);
     let out = run(&mut cmd);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout.contains("config.toml` does not exist"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("`MODELGATES_API_KEY` is not set"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("fix: mg-codex init"), "{}", out.stdout);
+    assert_contains(&out.stdout, "config.toml` does not exist");
+    assert_contains(&out.stdout, "`MODELGATES_API_KEY` is not set");
+    assert_contains(&out.stdout, "fix: mg-codex init");
     let missing = ctx.root.path().join("nope");
     let out = run(ctx
         .cmd()
         .env("CODEX_HOME", &missing)
         .args(["doctor", "--offline"]));
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout.contains("CODEX_HOME points to"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "CODEX_HOME points to");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -327,11 +282,7 @@ async fn an_invalid_config_is_reported_with_line_and_column() {
     ctx.write_config("model = \"x\"\n[tui\n");
     let out = doctor(&ctx, &["--offline"], None);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout.contains("is not valid TOML at line 2, column"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "is not valid TOML at line 2, column");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -358,11 +309,7 @@ async fn a_profile_layer_is_what_doctor_checks() {
     assert_eq!(status("config.provider"), "ok", "{}", out.stdout);
     assert_eq!(status("api.model"), "ok", "{}", out.stdout);
     let out = doctor(&ctx, &["--offline"], None);
-    assert!(
-        out.stdout.contains("`model_provider` is `openai`"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "`model_provider` is `openai`");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -370,54 +317,13 @@ async fn deep_streams_a_live_request_to_completion() {
     let server = healthy_server().await;
     let sse = "data: {\"type\":\"response.output_text.delta\",\"delta\":\"ok\"}\n\n\
                data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\"}}\n\n";
-    Mock::given(method("POST"))
-        .and(path("/api/v1/responses"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(sse, "text/event-stream"))
-        .mount(&server)
-        .await;
+    let stream = ok_body(sse, "text/event-stream");
+    mount(&server, "POST", "/api/v1/responses", stream).await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     let out = doctor(&ctx, &["--deep"], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(out.stdout.contains("✓ api.responses"), "{}", out.stdout);
-    assert!(out.stdout.contains("(id `resp_1`)"), "{}", out.stdout);
-}
-
-/// Asserts that two snapshots are equal, naming only the paths that differ.
-fn assert_same_tree(
-    before: &BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>,
-    after: &BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)>,
-) {
-    let changed: Vec<&PathBuf> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|p| before.get(*p) != after.get(*p))
-        .collect();
-    assert!(
-        changed.is_empty(),
-        "doctor changed these paths: {changed:?}"
-    );
-}
-
-/// Every file under `dir` with its bytes and modification time.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            let meta = fs::symlink_metadata(&p).unwrap();
-            if meta.is_dir() {
-                stack.push(p.clone());
-                out.insert(p, (Vec::new(), meta.modified().unwrap()));
-            } else {
-                out.insert(
-                    p.clone(),
-                    (fs::read(&p).unwrap_or_default(), meta.modified().unwrap()),
-                );
-            }
-        }
-    }
-    out
+    assert_contains(&out.stdout, "✓ api.responses");
+    assert_contains(&out.stdout, "(id `resp_1`)");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -428,13 +334,9 @@ async fn doctor_never_writes_a_file_and_the_real_codex_judges_the_config() {
     install_key_for_bash(&ctx, KEY);
     let before = tree(ctx.root.path());
     let out = doctor(&ctx, &["--deep"], Some(&codex));
-    assert_same_tree(&before, &tree(ctx.root.path()));
-    assert!(
-        out.stdout.contains("✓ codex.cli        codex-cli"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("loads the config"), "{}", out.stdout);
+    assert_same_tree(&before, &tree(ctx.root.path()), "doctor");
+    assert_contains(&out.stdout, "✓ codex.cli        codex-cli");
+    assert_contains(&out.stdout, "loads the config");
 
     // A config Codex refuses: another provider with `wire_api = "chat"`.
     let mut text = ctx.read_config();
@@ -442,10 +344,10 @@ async fn doctor_never_writes_a_file_and_the_real_codex_judges_the_config() {
     ctx.write_config(&text);
     let before = tree(ctx.root.path());
     let out = doctor(&ctx, &["--offline"], Some(&codex));
-    assert_same_tree(&before, &tree(ctx.root.path()));
+    assert_same_tree(&before, &tree(ctx.root.path()), "doctor");
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(out.stdout.contains("✗ codex.cli"), "{}", out.stdout);
-    assert!(out.stdout.contains("wire_api"), "{}", out.stdout);
+    assert_contains(&out.stdout, "✗ codex.cli");
+    assert_contains(&out.stdout, "wire_api");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -453,32 +355,18 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
     let server = healthy_server().await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     let out = doctor(&ctx, &["--offline"], None);
-    assert!(
-        out.stdout.contains("! shell.profiles   bash is in use but new bash terminals do not get `MODELGATES_API_KEY`"),
-        "{}",
-        out.stdout
+    assert_contains(
+        &out.stdout,
+        "! shell.profiles   bash is in use but new bash terminals do not get `MODELGATES_API_KEY`",
     );
-    assert!(
-        out.stdout.contains("fix: mg-codex init --shell bash"),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "fix: mg-codex init --shell bash");
 
     // The stored key is another one than this environment's (a terminal from before a rotation).
     install_key_for_bash(&ctx, "sk-mg-v1-anotherkey0123456789abcdef");
     let out = doctor(&ctx, &["--offline"], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert!(
-        out.stdout
-            .contains("differs from `$MODELGATES_API_KEY` here"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("fix: open a new terminal, or run `. "),
-        "{}",
-        out.stdout
-    );
+    assert_contains(&out.stdout, "differs from `$MODELGATES_API_KEY` here");
+    assert_contains(&out.stdout, "fix: open a new terminal, or run `. ");
     assert!(!out.stdout.contains("anotherkey"), "{}", out.stdout);
     assert_no_key(&out);
 }

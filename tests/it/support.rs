@@ -1,10 +1,20 @@
 //! Shared test helpers: running the real binary in a clean, temporary HOME; locating the real
-//! Codex CLI and the shared corpus.
+//! Codex CLI and the shared corpus; serving `fixtures/api/` from a local HTTP server (wiremock);
+//! snapshots of a file tree; text assertions; commands with a timeout; the corpus files and
+//! Codex's verdict on a config (`codex features list`).
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// Whether we run in CI, where a missing real component is a failure, not a skip.
 pub fn in_ci() -> bool {
@@ -51,6 +61,125 @@ pub fn corpus_dir() -> PathBuf {
 /// The `fixtures/` directory of this repository.
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The text of `fixtures/api/NAME`.
+pub fn api_fixture(name: &str) -> String {
+    let file = fixtures_dir().join("api").join(name);
+    std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("cannot read fixture `{}`: {e}", file.display()))
+}
+
+/// An answer with `status` and the body of `fixtures/api/NAME` as JSON.
+pub fn api_response(status: u16, name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(api_fixture(name), "application/json")
+}
+
+/// A 200 answer with the body of `fixtures/api/NAME` as JSON.
+pub fn api_json(name: &str) -> ResponseTemplate {
+    api_response(200, name)
+}
+
+/// A 200 answer with `body` as `content_type`.
+pub fn ok_body(body: impl Into<String>, content_type: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.into(), content_type)
+}
+
+/// The requests to `http_method url_path`, to refine (`.and(…)`) before `.respond_with(…)`.
+pub fn route(http_method: &str, url_path: impl Into<String>) -> MockBuilder {
+    Mock::given(method(http_method)).and(path(url_path))
+}
+
+/// Answers `http_method url_path` on `server` with `response`, as often as it is asked.
+pub async fn mount(
+    server: &MockServer,
+    http_method: &str,
+    url_path: impl Into<String>,
+    response: ResponseTemplate,
+) {
+    route(http_method, url_path)
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Mounts `requests` answering with `response`; when the server drops, it checks that they were
+/// made exactly once.
+pub async fn mount_once(server: &MockServer, requests: MockBuilder, response: ResponseTemplate) {
+    requests
+        .respond_with(response)
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// A new server on 127.0.0.1 answering each `(method, path, response)` route.
+pub async fn serve_all<P: Into<String>>(
+    routes: impl IntoIterator<Item = (&str, P, ResponseTemplate)>,
+) -> MockServer {
+    let server = MockServer::start().await;
+    for (http_method, url_path, response) in routes {
+        mount(&server, http_method, url_path, response).await;
+    }
+    server
+}
+
+/// A new server on 127.0.0.1 answering `http_method url_path` with `response`.
+pub async fn serve(
+    http_method: &str,
+    url_path: impl Into<String>,
+    response: ResponseTemplate,
+) -> MockServer {
+    serve_all([(http_method, url_path.into(), response)]).await
+}
+
+/// Asserts that `text` contains `needle`, showing the whole text when it does not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "`{needle}` is not in:\n{text}");
+}
+
+/// Every file and directory under `dir` with its bytes (none for a directory) and
+/// modification time.
+pub type Tree = BTreeMap<PathBuf, (Vec<u8>, SystemTime)>;
+
+/// A snapshot of the tree under `dir` (symlinks are followed for the bytes, not the walk).
+pub fn tree(dir: &Path) -> Tree {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p.clone());
+                out.insert(p, (Vec::new(), meta.modified().unwrap()));
+            } else {
+                out.insert(
+                    p.clone(),
+                    (
+                        std::fs::read(&p).unwrap_or_default(),
+                        meta.modified().unwrap(),
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Asserts that two snapshots are equal, naming only the paths that differ.
+#[track_caller]
+pub fn assert_same_tree(before: &Tree, after: &Tree, what: &str) {
+    let changed: Vec<&PathBuf> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{what} changed these paths: {changed:?}"
+    );
 }
 
 /// A temporary HOME with a `.codex` directory, and a way to run `mg-codex` inside it with a
@@ -102,6 +231,18 @@ impl TestContext {
     pub fn write_config(&self, text: &str) {
         std::fs::write(self.config(), text).unwrap();
     }
+
+    /// A new directory `NAME` (and its parents) beside `home` and `work`.
+    pub fn root_dir(&self, name: &str) -> PathBuf {
+        let dir = self.root.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A new directory `NAME` (and its parents) in the work directory.
+    pub fn work_dir(&self, name: &str) -> PathBuf {
+        self.root_dir(&format!("work/{name}"))
+    }
 }
 
 /// Output of a finished command, as text.
@@ -138,4 +279,321 @@ pub fn git(dir: &Path, args: &[&str]) {
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?} failed in {}", dir.display());
+}
+
+/// Runs `cmd` with stdin closed and its output in files `NAME.stdout` and `NAME.stderr` in
+/// `dir` (no pipe that a grandchild could hold open), in a process group of its own that is
+/// killed when `timeout` passes: `Err` then, with what it printed so far.
+pub fn run_with_timeout(
+    cmd: &mut Command,
+    timeout: Duration,
+    dir: &Path,
+    name: &str,
+) -> Result<Output, String> {
+    use std::os::unix::process::CommandExt;
+    let stdout_path = dir.join(format!("{name}.stdout"));
+    let stderr_path = dir.join(format!("{name}.stderr"));
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > timeout {
+            // The whole group: `bash -c` leaves its children behind otherwise.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = Output {
+        code: status.and_then(|s| s.code()).unwrap_or(-1),
+        stdout: std::fs::read_to_string(&stdout_path).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+    };
+    match status {
+        Some(_) => Ok(out),
+        None => Err(format!(
+            "{cmd:?} timed out after {timeout:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            out.stdout, out.stderr
+        )),
+    }
+}
+
+/// The directory of the first `name` on the test's own PATH.
+pub fn dir_on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .find(|dir| dir.join(name).is_file())
+        .map(|dir| std::fs::canonicalize(&dir).unwrap_or(dir))
+}
+
+/// A clean PATH for the npm Codex (a node script): its own directory, node's, `/usr/bin:/bin`.
+pub fn codex_path(codex: &Path) -> OsString {
+    let mut dirs = vec![codex.parent().expect("codex has a directory").to_path_buf()];
+    dirs.extend(dir_on_path("node"));
+    dirs.extend(["/usr/bin", "/bin"].map(PathBuf::from));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// `f` on every item, in `threads` threads; the results in the items' order.
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(i) else { break };
+                let result = f(item);
+                results.lock().unwrap().push((i, result));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    assert_eq!(results.len(), items.len(), "every item was done");
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What a command gets on standard input.
+pub enum Stdin<'a> {
+    /// `/dev/null`: reading gives end of file at once.
+    Null,
+    /// These bytes, then end of file.
+    Bytes(&'a [u8]),
+    /// A pipe that stays open (and empty) until the command ends: a command that reads it would
+    /// hang.
+    OpenPipe,
+}
+
+/// Runs `cmd` with `stdin`, killing it and failing the test when it takes longer than
+/// `timeout` (a command that waits for input must not hang the suite).
+#[track_caller]
+pub fn run_with(cmd: &mut Command, stdin: Stdin<'_>, timeout: std::time::Duration) -> Output {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(match stdin {
+        Stdin::Null => Stdio::null(),
+        _ => Stdio::piped(),
+    });
+    let mut child = cmd.spawn().expect("start the command");
+    let mut pipe = child.stdin.take();
+    if let (Stdin::Bytes(bytes), Some(mut p)) = (&stdin, pipe.take()) {
+        // A command that exits without reading all of it closes the pipe: ignore that error.
+        let _ = p.write_all(bytes);
+    }
+    let reader = |mut stream: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = stream.read_to_end(&mut buf);
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let stdout = reader(Box::new(child.stdout.take().unwrap()));
+    let stderr = reader(Box::new(child.stderr.take().unwrap()));
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the command") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!(
+                "the command did not finish within {timeout:?} (waiting for input?); stderr:\n{}",
+                stderr.join().unwrap_or_default()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(pipe);
+    Output {
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}
+
+/// A `bin` directory under the context's root holding executable stubs named `names` (made once; shell
+/// detection looks for executables on PATH; a stub is enough for `init`, which never runs them).
+pub fn stub_bin(ctx: &TestContext, names: &[&str]) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = ctx.root.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for name in names {
+        let stub = bin.join(name);
+        if stub.exists() {
+            continue;
+        }
+        std::fs::write(&stub, "#!/bin/sh\nexit 1\n").unwrap();
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+// ----- the shared corpus and Codex's verdict on a config ----------------------------------------
+
+/// The corpus folders whose files are valid TOML 1.1.
+pub const VALID_CORPUS_DIRS: [&str; 2] = ["codex-config", "codex-config-toml11"];
+
+/// One corpus file: `label` is `<folder>/<name>`, used in every failure message.
+pub struct CorpusFile {
+    pub label: String,
+    pub path: PathBuf,
+}
+
+/// The `*.toml` files of the corpus folders `dirs`, sorted by label.
+pub fn corpus_files(dirs: &[&str]) -> Vec<CorpusFile> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        let folder = corpus_dir().join(dir);
+        let mut found: Vec<CorpusFile> = std::fs::read_dir(&folder)
+            .unwrap_or_else(|e| panic!("reading `{}`: {e}", folder.display()))
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+            .map(|path| CorpusFile {
+                label: format!("{dir}/{}", path.file_name().unwrap().to_string_lossy()),
+                path,
+            })
+            .collect();
+        assert!(!found.is_empty(), "no *.toml in `{}`", folder.display());
+        found.sort_by(|a, b| a.label.cmp(&b.label));
+        files.extend(found);
+    }
+    files
+}
+
+/// Fails with every collected failure, so one run shows them all.
+#[track_caller]
+pub fn assert_no_failures(what: &str, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{what}: {} failure(s)\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// How long one `codex features list` may take.
+pub const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What `codex features list` said about one config.
+pub struct Verdict {
+    pub loaded: bool,
+    /// The error output, normalized (temp paths and `:line:col` removed), when it failed.
+    pub error: String,
+    /// The first cause line of `error`: what is compared.
+    pub cause: String,
+}
+
+/// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
+/// `root/home`. Output goes to files in `root` named after `codex_home`'s last component.
+pub fn codex_features_list(
+    codex: &Path,
+    root: &Path,
+    codex_home: &Path,
+) -> Result<Verdict, String> {
+    let home = root.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let name = codex_home.file_name().unwrap().to_string_lossy();
+    let out = run_with_timeout(
+        Command::new(codex)
+            .args(["features", "list"])
+            .env_clear()
+            .env("HOME", &home)
+            .env("PATH", codex_path(codex))
+            .env("CODEX_HOME", codex_home)
+            .current_dir(&home),
+        CODEX_TIMEOUT,
+        root,
+        &name,
+    )?;
+    let error = normalize_codex_error(&out.stderr, root);
+    let cause = first_cause(&error);
+    Ok(Verdict {
+        loaded: out.code == 0,
+        error,
+        cause,
+    })
+}
+
+/// Drops warnings, replaces the temp dir `root` by `<TMP>` and removes `:line:col` positions
+/// (insertions shift line numbers).
+pub fn normalize_codex_error(stderr: &str, root: &Path) -> String {
+    let mut text = stderr.to_string();
+    let mut roots = vec![root.to_string_lossy().into_owned()];
+    if let Ok(canonical) = std::fs::canonicalize(root) {
+        roots.push(canonical.to_string_lossy().into_owned());
+    }
+    for r in roots {
+        text = text.replace(&r, "<TMP>");
+    }
+    let text: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.starts_with("WARNING:"))
+        .collect();
+    strip_line_col(text.join("\n").trim())
+}
+
+fn strip_line_col(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(':') {
+        out.push_str(&rest[..i]);
+        let colon = &rest[i..];
+        match line_col_len(colon.as_bytes()) {
+            Some(n) => rest = &colon[n..],
+            None => {
+                out.push(':');
+                rest = &colon[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The length of `:<digits>:<digits>` at the start of `b` (which starts with `:`).
+fn line_col_len(b: &[u8]) -> Option<usize> {
+    let digits = |from: usize| {
+        b.get(from..)
+            .map_or(0, |s| s.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let line = digits(1);
+    if line == 0 || b.get(1 + line) != Some(&b':') {
+        return None;
+    }
+    let column = digits(2 + line);
+    (column > 0).then_some(2 + line + column)
+}
+
+/// The first line after `Caused by:`, else the `Error:` line, else the whole text.
+pub fn first_cause(error: &str) -> String {
+    let mut lines = error.lines().map(str::trim);
+    if lines.any(|l| l == "Caused by:") {
+        if let Some(cause) = lines.find(|l| !l.is_empty()) {
+            return cause.to_string();
+        }
+    }
+    error
+        .lines()
+        .find(|l| l.starts_with("Error"))
+        .unwrap_or(error)
+        .trim()
+        .to_string()
 }

@@ -2,6 +2,7 @@
 //! worktrees and symlinks, and the file-safety promises (symlinks, modes, read-only files,
 //! CRLF, backups, no-op, concurrency).
 
+use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::process::Stdio;
 
 use mg_codex::config_file;
 
-use crate::support::{git, run, TestContext};
+use crate::support::{assert_contains, git, run, Output, TestContext};
 
 fn canonical(p: &Path) -> String {
     fs::canonicalize(p).unwrap().to_string_lossy().into_owned()
@@ -30,6 +31,23 @@ fn level_of(config: &str, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Asserts the trust level `config` gives `key` (`None`: no entry).
+#[track_caller]
+fn assert_level(config: &str, key: &str, expected: Option<&str>) {
+    assert_eq!(level_of(config, key).as_deref(), expected, "{config}");
+}
+
+/// Writes `text` to the config and gives it the permissions `mode`.
+fn write_config_with_mode(ctx: &TestContext, text: &str, mode: u32) {
+    ctx.write_config(text);
+    fs::set_permissions(ctx.config(), fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// `mg-codex trust DIR`.
+fn trust(ctx: &TestContext, dir: impl AsRef<OsStr>) -> Output {
+    run(ctx.cmd().arg("trust").arg(dir))
+}
+
 fn make_repo(ctx: &TestContext, name: &str) -> PathBuf {
     let repo = ctx.work().join(name);
     fs::create_dir_all(repo.join("src/deeper")).unwrap();
@@ -40,22 +58,24 @@ fn make_repo(ctx: &TestContext, name: &str) -> PathBuf {
     repo
 }
 
+/// `make_repo(ctx, "repo")` and a linked worktree of it at `work/wt`, on branch `feature`.
+fn make_repo_with_worktree(ctx: &TestContext) -> (PathBuf, PathBuf) {
+    let repo = make_repo(ctx, "repo");
+    git(&repo, &["worktree", "add", "-q", "../wt", "-b", "feature"]);
+    (repo, ctx.work().join("wt"))
+}
+
 #[test]
 fn trusts_the_git_root_of_a_subdirectory() {
     let ctx = TestContext::new();
     let repo = make_repo(&ctx, "repo");
-    let out = run(ctx.cmd().arg("trust").arg(repo.join("src/deeper")));
+    let out = trust(&ctx, repo.join("src/deeper"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let key = canonical(&repo);
-    assert_eq!(
-        level_of(&ctx.read_config(), &key).as_deref(),
-        Some("trusted")
-    );
-    assert!(
-        out.stderr
-            .contains(&format!("`{key}` (git root of `{key}/src/deeper`)")),
-        "{}",
-        out.stderr
+    assert_level(&ctx.read_config(), &key, Some("trusted"));
+    assert_contains(
+        &out.stderr,
+        &format!("`{key}` (git root of `{key}/src/deeper`)"),
     );
 }
 
@@ -65,10 +85,7 @@ fn defaults_to_the_current_directory() {
     let repo = make_repo(&ctx, "repo");
     let out = run(ctx.cmd().arg("trust").current_dir(repo.join("src")));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        level_of(&ctx.read_config(), &canonical(&repo)).as_deref(),
-        Some("trusted")
-    );
+    assert_level(&ctx.read_config(), &canonical(&repo), Some("trusted"));
 }
 
 #[test]
@@ -78,93 +95,66 @@ fn exact_trusts_the_directory_itself() {
     let out = run(ctx.cmd().args(["trust", "--exact"]).arg(repo.join("src")));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let config = ctx.read_config();
-    assert_eq!(
-        level_of(&config, &canonical(&repo.join("src"))).as_deref(),
-        Some("trusted")
-    );
-    assert_eq!(level_of(&config, &canonical(&repo)), None);
+    assert_level(&config, &canonical(&repo.join("src")), Some("trusted"));
+    assert_level(&config, &canonical(&repo), None);
 }
 
 #[test]
 fn a_linked_worktree_maps_to_its_main_repository() {
     let ctx = TestContext::new();
-    let repo = make_repo(&ctx, "repo");
-    git(&repo, &["worktree", "add", "-q", "../wt", "-b", "feature"]);
-    let wt = ctx.work().join("wt");
+    let (repo, wt) = make_repo_with_worktree(&ctx);
     fs::create_dir_all(wt.join("sub")).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(wt.join("sub")));
+    let out = trust(&ctx, wt.join("sub"));
     assert_eq!(out.code, 0, "{}", out.stderr);
     let config = ctx.read_config();
-    assert_eq!(
-        level_of(&config, &canonical(&repo)).as_deref(),
-        Some("trusted")
-    );
-    assert_eq!(level_of(&config, &canonical(&wt)), None);
-    assert!(out.stderr.contains("linked worktree"), "{}", out.stderr);
+    assert_level(&config, &canonical(&repo), Some("trusted"));
+    assert_level(&config, &canonical(&wt), None);
+    assert_contains(&out.stderr, "linked worktree");
 }
 
 #[test]
 fn a_symlinked_directory_is_trusted_by_its_canonical_path() {
     let ctx = TestContext::new();
-    let real = ctx.work().join("real-project");
-    fs::create_dir_all(&real).unwrap();
+    let real = ctx.work_dir("real-project");
     let link = ctx.work().join("link");
     symlink(&real, &link).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&link));
+    let out = trust(&ctx, &link);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let config = ctx.read_config();
-    assert_eq!(
-        level_of(&config, &canonical(&real)).as_deref(),
-        Some("trusted")
-    );
+    assert_level(&config, &canonical(&real), Some("trusted"));
     assert!(!config.contains("/link\""), "{config}");
-    assert!(
-        out.stderr.contains("not in a git repository"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "not in a git repository");
 }
 
 #[test]
 fn a_trailing_slash_is_not_part_of_the_key() {
     let ctx = TestContext::new();
-    let dir = ctx.work().join("plain");
-    fs::create_dir_all(&dir).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(format!("{}/", dir.display())));
+    let dir = ctx.work_dir("plain");
+    let out = trust(&ctx, format!("{}/", dir.display()));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        level_of(&ctx.read_config(), &canonical(&dir)).as_deref(),
-        Some("trusted")
-    );
+    assert_level(&ctx.read_config(), &canonical(&dir), Some("trusted"));
 }
 
 #[test]
 fn untrusted_then_remove() {
     let ctx = TestContext::new();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
+    let dir = ctx.work_dir("p");
     let key = canonical(&dir);
     assert_eq!(
         run(ctx.cmd().args(["trust", "--untrusted"]).arg(&dir)).code,
         0
     );
-    assert_eq!(
-        level_of(&ctx.read_config(), &key).as_deref(),
-        Some("untrusted")
-    );
-    let out = run(ctx.cmd().args(["trust"]).arg(&dir));
-    assert!(out.stderr.contains("was untrusted"), "{}", out.stderr);
-    assert_eq!(
-        level_of(&ctx.read_config(), &key).as_deref(),
-        Some("trusted")
-    );
+    assert_level(&ctx.read_config(), &key, Some("untrusted"));
+    let out = trust(&ctx, &dir);
+    assert_contains(&out.stderr, "was untrusted");
+    assert_level(&ctx.read_config(), &key, Some("trusted"));
     let out = run(ctx.cmd().args(["trust", "--remove"]).arg(&dir));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("Removed the entry"), "{}", out.stderr);
-    assert_eq!(level_of(&ctx.read_config(), &key), None);
+    assert_contains(&out.stderr, "Removed the entry");
+    assert_level(&ctx.read_config(), &key, None);
     let out = run(ctx.cmd().args(["trust", "--remove"]).arg(&dir));
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("No entry for"), "{}", out.stderr);
+    assert_contains(&out.stderr, "No entry for");
 }
 
 #[test]
@@ -181,27 +171,26 @@ fn a_missing_path_or_a_file_is_refused_and_nothing_is_written() {
     let ctx = TestContext::new();
     let out = run(ctx.cmd().args(["trust", "does-not-exist"]));
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("does not exist"), "{}", out.stderr);
+    assert_contains(&out.stderr, "does not exist");
     fs::write(ctx.work().join("file.txt"), "x").unwrap();
     let out = run(ctx.cmd().args(["trust", "file.txt"]));
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("is not a directory"), "{}", out.stderr);
+    assert_contains(&out.stderr, "is not a directory");
     assert!(!ctx.config().exists());
 }
 
 #[test]
 fn second_run_changes_nothing_and_keeps_mtime() {
     let ctx = TestContext::new();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    assert_eq!(run(ctx.cmd().arg("trust").arg(&dir)).code, 0);
+    let dir = ctx.work_dir("p");
+    assert_eq!(trust(&ctx, &dir).code, 0);
     let before = fs::metadata(ctx.config()).unwrap().modified().unwrap();
     let bytes = fs::read(ctx.config()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    let out = trust(&ctx, &dir);
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("is already trusted"), "{}", out.stderr);
-    assert!(out.stderr.contains("nothing changed"), "{}", out.stderr);
+    assert_contains(&out.stderr, "is already trusted");
+    assert_contains(&out.stderr, "nothing changed");
     assert_eq!(
         fs::metadata(ctx.config()).unwrap().modified().unwrap(),
         before
@@ -213,13 +202,12 @@ fn second_run_changes_nothing_and_keeps_mtime() {
 fn a_new_config_is_private_and_the_default_codex_home_is_created_private() {
     let ctx = TestContext::new();
     fs::remove_dir_all(ctx.codex_home()).unwrap();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    let dir = ctx.work_dir("p");
+    let out = trust(&ctx, &dir);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(mode(&ctx.codex_home()), 0o700);
     assert_eq!(mode(&ctx.config()), 0o600);
-    assert!(out.stderr.contains("Created"), "{}", out.stderr);
+    assert_contains(&out.stderr, "Created");
 }
 
 #[test]
@@ -228,12 +216,8 @@ fn a_missing_codex_home_from_the_environment_is_an_error() {
     let missing = ctx.root.path().join("nope");
     let out = run(ctx.cmd().env("CODEX_HOME", &missing).args(["trust", "."]));
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("CODEX_HOME points to"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("mkdir -p"), "{}", out.stderr);
+    assert_contains(&out.stderr, "CODEX_HOME points to");
+    assert_contains(&out.stderr, "mkdir -p");
     assert!(!missing.exists());
     let out = run(ctx
         .cmd()
@@ -241,20 +225,14 @@ fn a_missing_codex_home_from_the_environment_is_an_error() {
         .arg(&missing)
         .args(["trust", "."]));
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("--codex-home points to"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "--codex-home points to");
 }
 
 #[test]
 fn codex_home_flag_and_env_and_profile_choose_the_file() {
     let ctx = TestContext::new();
-    let other = ctx.root.path().join("other-home");
-    fs::create_dir_all(&other).unwrap();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
+    let other = ctx.root_dir("other-home");
+    let dir = ctx.work_dir("p");
     assert_eq!(
         run(ctx.cmd().env("CODEX_HOME", &other).arg("trust").arg(&dir)).code,
         0
@@ -274,15 +252,13 @@ fn codex_home_flag_and_env_and_profile_choose_the_file() {
 #[test]
 fn a_symlinked_config_stays_a_symlink_and_its_target_is_updated() {
     let ctx = TestContext::new();
-    let dotfiles = ctx.root.path().join("dotfiles");
-    fs::create_dir_all(&dotfiles).unwrap();
+    let dotfiles = ctx.root_dir("dotfiles");
     let target = dotfiles.join("codex.toml");
     fs::write(&target, "# from my dotfiles\nmodel = \"o3\"\n").unwrap();
     fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
     symlink("../../dotfiles/codex.toml", ctx.config()).unwrap();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    let dir = ctx.work_dir("p");
+    let out = trust(&ctx, &dir);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(fs::symlink_metadata(ctx.config())
         .unwrap()
@@ -293,16 +269,9 @@ fn a_symlinked_config_stays_a_symlink_and_its_target_is_updated() {
         text.starts_with("# from my dotfiles\nmodel = \"o3\"\n"),
         "{text}"
     );
-    assert_eq!(
-        level_of(&text, &canonical(&dir)).as_deref(),
-        Some("trusted")
-    );
+    assert_level(&text, &canonical(&dir), Some("trusted"));
     assert_eq!(mode(&target), 0o644, "the target's mode is kept");
-    assert!(
-        out.stderr.contains("Wrote through the symlink"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "Wrote through the symlink");
     // Backups stay beside the config in CODEX_HOME, not in the dotfiles repository.
     assert!(ctx.codex_home().join("config.toml.mg-codex.bak").exists());
     assert_eq!(fs::read_dir(&dotfiles).unwrap().count(), 1);
@@ -311,14 +280,12 @@ fn a_symlinked_config_stays_a_symlink_and_its_target_is_updated() {
 #[test]
 fn a_read_only_config_is_left_untouched_with_a_clear_error() {
     let ctx = TestContext::new();
-    ctx.write_config("model = \"o3\"\n");
-    fs::set_permissions(ctx.config(), fs::Permissions::from_mode(0o444)).unwrap();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    write_config_with_mode(&ctx, "model = \"o3\"\n", 0o444);
+    let dir = ctx.work_dir("p");
+    let out = trust(&ctx, &dir);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("is read-only"), "{}", out.stderr);
-    assert!(out.stderr.contains("chmod u+w"), "{}", out.stderr);
+    assert_contains(&out.stderr, "is read-only");
+    assert_contains(&out.stderr, "chmod u+w");
     assert_eq!(ctx.read_config(), "model = \"o3\"\n");
     assert_eq!(mode(&ctx.config()), 0o444);
 }
@@ -326,11 +293,13 @@ fn a_read_only_config_is_left_untouched_with_a_clear_error() {
 #[test]
 fn mode_and_crlf_are_kept() {
     let ctx = TestContext::new();
-    ctx.write_config("model = \"o3\"\r\n\r\n[tui]\r\nnotifications = true\r\n");
-    fs::set_permissions(ctx.config(), fs::Permissions::from_mode(0o640)).unwrap();
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    assert_eq!(run(ctx.cmd().arg("trust").arg(&dir)).code, 0);
+    write_config_with_mode(
+        &ctx,
+        "model = \"o3\"\r\n\r\n[tui]\r\nnotifications = true\r\n",
+        0o640,
+    );
+    let dir = ctx.work_dir("p");
+    assert_eq!(trust(&ctx, &dir).code, 0);
     let text = ctx.read_config();
     assert_eq!(
         text,
@@ -347,22 +316,12 @@ fn backups_keep_the_previous_and_the_original_bytes() {
     let ctx = TestContext::new();
     let original = "# mine\nmodel = \"o3\"\n";
     ctx.write_config(original);
-    let (a, b) = (ctx.work().join("a"), ctx.work().join("b"));
-    fs::create_dir_all(&a).unwrap();
-    fs::create_dir_all(&b).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&a));
-    assert!(
-        out.stderr.contains("config.toml.mg-codex.bak"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("config.toml.mg-codex.orig"),
-        "{}",
-        out.stderr
-    );
+    let (a, b) = (ctx.work_dir("a"), ctx.work_dir("b"));
+    let out = trust(&ctx, &a);
+    assert_contains(&out.stderr, "config.toml.mg-codex.bak");
+    assert_contains(&out.stderr, "config.toml.mg-codex.orig");
     let after_a = ctx.read_config();
-    run(ctx.cmd().arg("trust").arg(&b));
+    trust(&ctx, &b);
     let bak = ctx.codex_home().join("config.toml.mg-codex.bak");
     let orig = ctx.codex_home().join("config.toml.mg-codex.orig");
     assert_eq!(fs::read_to_string(&bak).unwrap(), after_a);
@@ -376,37 +335,26 @@ fn an_invalid_config_is_never_written_and_the_error_says_where() {
     let ctx = TestContext::new();
     let bad = "model = \"o3\"\n[tui]\nnotifications = tru\n";
     ctx.write_config(bad);
-    let dir = ctx.work().join("p");
-    fs::create_dir_all(&dir).unwrap();
-    let out = run(ctx.cmd().arg("trust").arg(&dir));
+    let dir = ctx.work_dir("p");
+    let out = trust(&ctx, &dir);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr
-            .contains("is not valid TOML at line 3, column 17"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("hint: fix that line by hand"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "is not valid TOML at line 3, column 17");
+    assert_contains(&out.stderr, "hint: fix that line by hand");
     assert_eq!(ctx.read_config(), bad);
     assert!(!ctx.codex_home().join("config.toml.mg-codex.bak").exists());
     let list = run(ctx.cmd().args(["trust", "--list"]));
     assert_eq!(list.code, 1);
-    assert!(list.stderr.contains("line 3, column 17"), "{}", list.stderr);
+    assert_contains(&list.stderr, "line 3, column 17");
 }
 
 #[test]
 fn list_flags_entries_that_can_never_match() {
     let ctx = TestContext::new();
-    let repo = make_repo(&ctx, "repo");
-    git(&repo, &["worktree", "add", "-q", "../wt", "-b", "feature"]);
+    let (repo, wt) = make_repo_with_worktree(&ctx);
     let link = ctx.work().join("link");
     symlink(&repo, &link).unwrap();
     let good = canonical(&repo);
-    let wt = canonical(&ctx.work().join("wt"));
+    let wt = canonical(&wt);
     let config = format!(
         "[projects.\"{good}\"]\ntrust_level = \"trusted\"\n\n\
          [projects.\"{good}/\"]\ntrust_level = \"trusted\"\n\n\
@@ -419,17 +367,13 @@ fn list_flags_entries_that_can_never_match() {
     ctx.write_config(&config);
     let out = run(ctx.cmd().args(["trust", "--list"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("trailing slash"), "{}", out.stdout);
-    assert!(out.stdout.contains("symlink"), "{}", out.stdout);
-    assert!(out.stdout.contains("linked git worktree"), "{}", out.stdout);
-    assert!(out.stdout.contains("does not exist"), "{}", out.stdout);
-    assert!(out.stdout.contains("`~`"), "{}", out.stdout);
-    assert!(out.stderr.contains("6 entries"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("5 that can never match"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stdout, "trailing slash");
+    assert_contains(&out.stdout, "symlink");
+    assert_contains(&out.stdout, "linked git worktree");
+    assert_contains(&out.stdout, "does not exist");
+    assert_contains(&out.stdout, "`~`");
+    assert_contains(&out.stderr, "6 entries");
+    assert_contains(&out.stderr, "5 that can never match");
 
     let json = run(ctx.cmd().args(["trust", "--list", "--json"]));
     assert_eq!(json.code, 0);
@@ -464,11 +408,7 @@ fn list_on_a_missing_config_says_so() {
     let out = run(ctx.cmd().args(["trust", "--list"]));
     assert_eq!(out.code, 0);
     assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr.contains("No project trust entries"),
-        "{}",
-        out.stderr
-    );
+    assert_contains(&out.stderr, "No project trust entries");
     assert!(!ctx.config().exists());
 }
 
@@ -483,7 +423,7 @@ fn usage_errors_exit_2() {
     assert_eq!(run(ctx.cmd().args(["frobnicate"])).code, 2);
     let help = run(ctx.cmd().arg("--help"));
     assert_eq!(help.code, 0);
-    assert!(help.stdout.contains("Exit codes"), "{}", help.stdout);
+    assert_contains(&help.stdout, "Exit codes");
     let version = run(ctx.cmd().arg("--version"));
     assert_eq!(
         version.stdout.trim(),
@@ -495,10 +435,7 @@ fn usage_errors_exit_2() {
 fn sixteen_concurrent_trusts_leave_sixteen_entries() {
     let ctx = TestContext::new();
     ctx.write_config("# shared\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n");
-    let dirs: Vec<PathBuf> = (0..16).map(|i| ctx.work().join(format!("p{i}"))).collect();
-    for d in &dirs {
-        fs::create_dir_all(d).unwrap();
-    }
+    let dirs: Vec<PathBuf> = (0..16).map(|i| ctx.work_dir(&format!("p{i}"))).collect();
     let children: Vec<_> = dirs
         .iter()
         .map(|d| {
@@ -525,11 +462,7 @@ fn sixteen_concurrent_trusts_leave_sixteen_entries() {
         "{text}"
     );
     for d in &dirs {
-        assert_eq!(
-            level_of(&text, &canonical(d)).as_deref(),
-            Some("trusted"),
-            "{text}"
-        );
+        assert_level(&text, &canonical(d), Some("trusted"));
     }
 }
 
@@ -557,14 +490,6 @@ fn a_change_made_between_read_and_write_is_kept() {
     assert!(outcome.changed);
     assert_eq!(calls, 2, "the edit was redone on the new content");
     let text = fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        level_of(&text, "/by/codex").as_deref(),
-        Some("trusted"),
-        "{text}"
-    );
-    assert_eq!(
-        level_of(&text, "/by/us").as_deref(),
-        Some("trusted"),
-        "{text}"
-    );
+    assert_level(&text, "/by/codex", Some("trusted"));
+    assert_level(&text, "/by/us", Some("trusted"));
 }

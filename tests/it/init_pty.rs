@@ -1,0 +1,261 @@
+//! The guided `mg-codex init` in a pseudo-terminal (rexpect): the pty is stdin, stdout and
+//! stderr, so dialoguer draws its prompts on it and reads keys from it, as for a user. Against a
+//! local gateway (wiremock): a wrong key (401) is refused and asked again, the model list is
+//! searched, the other answers are taken, and the files written are checked; a second run that
+//! keeps every answer changes nothing; `uninstall` asks before removing it all.
+//!
+//! Robust to terminal drawing: `NO_COLOR=1` (dialoguer's plain theme), ANSI escape codes
+//! stripped by the reader, prompts matched on their text. Keys are typed one at a time, with a
+//! pause, and only once the prompt they answer is on screen: dialoguer's hidden input flushes
+//! what was typed before it started (`TCSAFLUSH`).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use rexpect::process::WaitStatus;
+use rexpect::reader::Options;
+use rexpect::session::PtySession;
+
+use crate::init_cli::gateway;
+use crate::support::{assert_contains, assert_same_tree, stub_bin, tree, TestContext};
+
+const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
+const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
+/// How long any one prompt may take to appear (generous: CI machines are slow and shared).
+const TIMEOUT_MS: u64 = 60_000;
+/// The pause before typing, so the program is reading when the keys arrive.
+const PAUSE: Duration = Duration::from_millis(300);
+
+/// A running `mg-codex` on a pty, with everything it has shown so far.
+struct Terminal {
+    session: PtySession,
+    transcript: String,
+}
+
+impl Terminal {
+    fn start(ctx: &TestContext, args: &[&str]) -> Self {
+        let bin = stub_bin(ctx, &["bash"]);
+        let mut cmd = ctx.cmd();
+        cmd.env("PATH", &bin)
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .args(args);
+        let options = Options::default()
+            .timeout_ms(Some(TIMEOUT_MS))
+            .strip_ansi_escape_codes(true);
+        let session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+        Self {
+            session,
+            transcript: String::new(),
+        }
+    }
+
+    /// Waits until `text` is on screen.
+    #[track_caller]
+    fn expect(&mut self, text: &str) {
+        match self.session.exp_string(text) {
+            Ok(before) => {
+                self.transcript.push_str(&before);
+                self.transcript.push_str(text);
+            }
+            Err(e) => panic!(
+                "`{text}` never appeared: {e}\n--- transcript so far ---\n{}",
+                self.transcript
+            ),
+        }
+    }
+
+    /// Types `keys` at once, after a pause (for a line read whole: the hidden key).
+    fn type_line(&mut self, keys: &str) {
+        std::thread::sleep(PAUSE);
+        self.session.send(keys).expect("type");
+        self.session.flush().expect("type");
+    }
+
+    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
+    fn type_keys(&mut self, keys: &str) {
+        for c in keys.chars() {
+            self.type_line(&c.to_string());
+        }
+    }
+
+    /// Waits for the end of the program and returns its exit code.
+    #[track_caller]
+    fn finish(&mut self) -> i32 {
+        match self.session.exp_eof() {
+            Ok(rest) => self.transcript.push_str(&rest),
+            Err(e) => panic!(
+                "the program did not end: {e}\n--- transcript ---\n{}",
+                self.transcript
+            ),
+        }
+        match self.session.process().wait().expect("wait") {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("ended with {other:?}\n{}", self.transcript),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_guided_flow_on_a_terminal() {
+    let server = gateway().await;
+    let base_url = format!("{}/api/v1", server.uri());
+    let ctx = TestContext::new();
+    stub_bin(&ctx, &["bash"]);
+    let work = fs::canonicalize(ctx.work()).unwrap().display().to_string();
+
+    let trust_key = work.clone();
+    let ctx = tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(&ctx, &["init", "--base-url", &base_url]);
+        t.expect("Setting up Codex to use ModelGates");
+
+        // A key the gateway refuses, then the right one.
+        t.expect("ModelGates API key");
+        t.type_line(&format!("{BAD_KEY}\r"));
+        t.expect("ModelGates rejected this key");
+        t.expect("ModelGates API key");
+        t.type_line(&format!("{KEY}\r"));
+        t.expect("key accepted");
+
+        // The model: search the list, take the match.
+        t.expect("Model (type to search)");
+        t.type_keys("gpt-5.2");
+        t.expect("openai/gpt-5.2-codex");
+        t.type_keys("\r");
+
+        // The reasoning effort: the default.
+        t.expect("Reasoning effort");
+        t.type_keys("\r");
+
+        // Trust this directory (not a git repository: the default is no).
+        t.expect("Trust this project for Codex?");
+        t.expect(&format!("[projects.\"{trust_key}\"]"));
+        t.type_keys("y");
+
+        // The detected shells, pre-selected.
+        t.expect("Shells that get MODELGATES_API_KEY");
+        t.type_keys("\r");
+
+        // The summary, no diff, then write.
+        t.expect("These files will change:");
+        t.expect("Show the changes as a diff?");
+        t.type_keys("n");
+        t.expect("Write these changes?");
+        t.type_keys("y");
+        t.expect("Next: open a new terminal");
+        let code = t.finish();
+        assert_eq!(code, 0, "{}", t.transcript);
+        assert!(
+            !t.transcript.contains("inittestkey") && !t.transcript.contains("rejectedkey"),
+            "a key was shown:\n{}",
+            t.transcript
+        );
+        assert_contains(&t.transcript, "Created `");
+        ctx
+    })
+    .await
+    .unwrap();
+
+    // What was written.
+    let doc: toml_edit::DocumentMut = ctx.read_config().parse().unwrap();
+    assert_eq!(doc["model_provider"].as_str(), Some("modelgates"));
+    assert_eq!(doc["model"].as_str(), Some("openai/gpt-5.2-codex"));
+    assert_eq!(doc["model_reasoning_effort"].as_str(), Some("high"));
+    assert_eq!(
+        doc["model_providers"]["modelgates"]["base_url"].as_str(),
+        Some(format!("{}/api/v1", server.uri()).as_str())
+    );
+    assert_eq!(
+        doc["projects"][work.as_str()]["trust_level"].as_str(),
+        Some("trusted")
+    );
+    assert!(!ctx.read_config().contains(KEY));
+    let env_file = ctx.home().join(".config/mg-codex/env");
+    assert_contains(&fs::read_to_string(&env_file).unwrap(), KEY);
+    assert_eq!(
+        fs::metadata(&env_file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_contains(
+        &fs::read_to_string(ctx.home().join(".bashrc")).unwrap(),
+        ".config/mg-codex/env",
+    );
+    // Both keys were tried, the wrong one first.
+    let tried: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/key")
+        .map(|r| r.headers["authorization"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tried,
+        [format!("Bearer {BAD_KEY}"), format!("Bearer {KEY}")]
+    );
+
+    // Again, keeping every answer (the stored key is offered, masked): nothing changes.
+    let before = tree(ctx.root.path());
+    let ctx = tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(&ctx, &["init"]);
+        t.expect("ModelGates is already configured there");
+        // (The reader decodes bytes one by one: match ASCII only around the masked key's `…`.)
+        t.expect("Use the key from the mg-codex env file (sk-mg-");
+        t.expect("cdef)?");
+        t.type_keys("\r");
+        t.expect("key accepted");
+        t.expect("Model (type to search)");
+        t.type_keys("\r");
+        t.expect("Reasoning effort");
+        t.type_keys("\r");
+        t.expect("Shells that get MODELGATES_API_KEY");
+        t.type_keys("\r");
+        t.expect("Everything is already set up: nothing changed");
+        let code = t.finish();
+        assert_eq!(code, 0, "{}", t.transcript);
+        assert!(
+            !t.transcript.contains("Trust this project"),
+            "{}",
+            t.transcript
+        );
+        assert!(!t.transcript.contains("inittestkey"), "{}", t.transcript);
+        ctx
+    })
+    .await
+    .unwrap();
+    assert_same_tree(&before, &tree(ctx.root.path()), "a second guided init");
+
+    // `uninstall` on the terminal shows what it would do and asks: no changes nothing...
+    let ctx = tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(&ctx, &["uninstall"]);
+        t.expect("-model_provider = \"modelgates\"");
+        t.expect("Remove the mg-codex set-up as shown?");
+        t.type_keys("n");
+        t.expect("Nothing was changed");
+        assert_eq!(t.finish(), 1, "{}", t.transcript);
+        ctx
+    })
+    .await
+    .unwrap();
+    assert_same_tree(&before, &tree(ctx.root.path()), "a declined uninstall");
+
+    // ... yes removes it.
+    let ctx = tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(&ctx, &["uninstall"]);
+        t.expect("Remove the mg-codex set-up as shown?");
+        t.type_keys("y");
+        t.expect("Removed `");
+        assert_eq!(t.finish(), 0, "{}", t.transcript);
+        assert!(!t.transcript.contains("inittestkey"), "{}", t.transcript);
+        ctx
+    })
+    .await
+    .unwrap();
+    // Only the trust entry stays: it is the user's decision.
+    let doc: toml_edit::DocumentMut = ctx.read_config().parse().unwrap();
+    let left: Vec<&str> = doc.iter().map(|(k, _)| k).collect();
+    assert_eq!(left, ["projects"], "{doc}");
+    assert!(!ctx.home().join(".config/mg-codex").exists());
+    assert!(!ctx.home().join(".bashrc").exists());
+}

@@ -139,49 +139,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         } else {
             "Updated"
         };
-        let mut line = format!(
-            "{} `{}`",
-            printer.err_style(Style::Ok, verb),
-            current.config.display()
-        );
-        if let Some(b) = &outcome.backup {
-            line.push_str(&format!(" (previous version: `{}`)", b.display()));
-        }
-        printer.message(&line);
+        super::report_file(printer, verb, &current.config, outcome.backup.as_deref());
     }
-    for file in &shell_report.files {
-        let verb = match &file.action {
-            shell::Action::Create => "Created",
-            shell::Action::Update => "Updated",
-            shell::Action::FixMode { .. } => "Made private",
-            shell::Action::Delete => "Removed",
-            shell::Action::Unchanged => continue,
-            shell::Action::Skip(reason) => {
-                printer.warn(&format!("skipped `{}`: {reason}", file.path.display()));
-                if let Some(block) = file.block_redacted() {
-                    printer.message(&format!("  add this to it by hand:\n{block}"));
-                }
-                continue;
-            }
-            shell::Action::Refuse(refusal) => {
-                printer.warn(&format!("left `{}` alone: {refusal}", file.path.display()));
-                continue;
-            }
-        };
-        wrote = true;
-        let mut line = format!(
-            "{} `{}`",
-            printer.err_style(Style::Ok, verb),
-            file.path.display()
-        );
-        if let Some(b) = &file.backup {
-            line.push_str(&format!(" (previous version: `{}`)", b.display()));
-        }
-        printer.message(&line);
-    }
-    for warning in &shell_report.warnings {
-        printer.warn(&warning.to_string());
-    }
+    wrote |= super::report_shell(&shell_report, "add this to it by hand", printer);
     if !wrote {
         printer.message("Everything is already set up: nothing changed");
     }

@@ -5,11 +5,15 @@ pub mod init;
 pub mod trust;
 pub mod uninstall;
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use crate::cli::GlobalArgs;
 use crate::config_file::CodexHome;
 use crate::env::Env;
+use crate::shell;
+use crate::ui::{Printer, Style};
 
 /// The Codex home the global flags and the environment select.
 pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {
@@ -19,4 +23,49 @@ pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {
         env.home.as_deref(),
         &env.cwd,
     )
+}
+
+/// Prints one written file: ``Created `path` (previous version: `backup`)``.
+pub(crate) fn report_file(printer: &Printer, verb: &str, path: &Path, backup: Option<&Path>) {
+    let mut line = format!(
+        "{} `{}`",
+        printer.err_style(Style::Ok, verb),
+        path.display()
+    );
+    if let Some(b) = backup {
+        line.push_str(&format!(" (previous version: `{}`)", b.display()));
+    }
+    printer.message(&line);
+}
+
+/// Prints what applying a shell plan did, and its warnings; `by_hand` tells what to do with a
+/// skipped file's block. Returns whether anything was written.
+pub(crate) fn report_shell(report: &shell::Report, by_hand: &str, printer: &Printer) -> bool {
+    let mut wrote = false;
+    for file in &report.files {
+        let verb = match &file.action {
+            shell::Action::Create => "Created",
+            shell::Action::Update => "Updated",
+            shell::Action::FixMode { .. } => "Made private",
+            shell::Action::Delete => "Removed",
+            shell::Action::Unchanged => continue,
+            shell::Action::Skip(reason) => {
+                printer.warn(&format!("skipped `{}`: {reason}", file.path.display()));
+                if let Some(block) = file.block_redacted() {
+                    printer.message(&format!("  {by_hand}:\n{block}"));
+                }
+                continue;
+            }
+            shell::Action::Refuse(refusal) => {
+                printer.warn(&format!("left `{}` alone: {refusal}", file.path.display()));
+                continue;
+            }
+        };
+        wrote = true;
+        report_file(printer, verb, &file.path, file.backup.as_deref());
+    }
+    for warning in &report.warnings {
+        printer.warn(&warning.to_string());
+    }
+    wrote
 }

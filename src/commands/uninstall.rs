@@ -12,7 +12,7 @@ use crate::env::Env;
 use crate::prompt::Prompter;
 use crate::setup::{self, State};
 use crate::shell::{self, ShellEnv};
-use crate::ui::{Printer, Style};
+use crate::ui::Printer;
 use crate::{diff, fsutil};
 
 pub fn run(
@@ -104,12 +104,12 @@ pub fn run(
         (Some(s), Some(now)) => {
             if let Some(outcome) = config_file::restore(&config, now, s.before.as_deref())? {
                 changed |= outcome.changed;
-                report_config(
-                    &config,
-                    s.before.is_none(),
-                    outcome.backup.as_deref(),
-                    printer,
-                );
+                let verb = if s.before.is_none() {
+                    "Removed"
+                } else {
+                    "Restored"
+                };
+                super::report_file(printer, verb, &config, outcome.backup.as_deref());
             }
         }
         _ if current.is_some() => {
@@ -125,7 +125,7 @@ pub fn run(
             }
             if outcome.changed {
                 changed = true;
-                report_config(&config, false, outcome.backup.as_deref(), printer);
+                super::report_file(printer, "Restored", &config, outcome.backup.as_deref());
             }
         }
         _ => {}
@@ -134,58 +134,11 @@ pub fn run(
         std::fs::remove_file(&state_file).ok();
     }
     let report = shell::apply(plan)?;
-    for file in &report.files {
-        match &file.action {
-            shell::Action::Update | shell::Action::Delete => {
-                changed = true;
-                let verb = if file.action == shell::Action::Delete {
-                    "Removed"
-                } else {
-                    "Updated"
-                };
-                printer.message(&format!(
-                    "{} `{}`",
-                    printer.err_style(Style::Ok, verb),
-                    file.path.display()
-                ));
-            }
-            shell::Action::Skip(reason) => {
-                printer.warn(&format!("skipped `{}`: {reason}", file.path.display()));
-                if let Some(block) = file.block_redacted() {
-                    printer.message(&format!("  remove this from it by hand:\n{block}"));
-                }
-            }
-            shell::Action::Refuse(refusal) => {
-                printer.warn(&format!("left `{}` alone: {refusal}", file.path.display()))
-            }
-            _ => {}
-        }
-    }
-    for warning in &report.warnings {
-        printer.warn(&warning.to_string());
-    }
+    changed |= super::report_shell(&report, "remove this from it by hand", printer);
     if !changed {
         printer.message("Nothing to remove: mg-codex is not set up here");
     } else if !args.trust_entries && state.as_ref().is_some_and(|s| !s.trusted_added.is_empty()) {
         printer.message("Trust entries were kept (they are your decisions); `--trust-entries` removes the ones `init` added");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn report_config(
-    config: &std::path::Path,
-    deleted: bool,
-    backup: Option<&std::path::Path>,
-    printer: &Printer,
-) {
-    let verb = if deleted { "Removed" } else { "Restored" };
-    let mut line = format!(
-        "{} `{}`",
-        printer.err_style(Style::Ok, verb),
-        config.display()
-    );
-    if let Some(b) = backup {
-        line.push_str(&format!(" (previous version: `{}`)", b.display()));
-    }
-    printer.message(&line);
 }

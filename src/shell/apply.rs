@@ -12,41 +12,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::model::{
-    Action, Activation, DirAction, FileChange, Operation, Plan, Role, SkipReason, Warning,
-    BACKUP_SUFFIX, DIR_MODE, ENV_FILE_MODE,
+    Action, DirAction, FileChange, Plan, Role, SkipReason, Warning, BACKUP_SUFFIX, DIR_MODE,
+    ENV_FILE_MODE,
 };
 use crate::fsutil;
 
-/// What an applied plan did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub operation: Operation,
-    pub dir: PathBuf,
-    pub dir_action: DirAction,
-    /// Each file with what happened to it (`Action` read in the past tense).
-    pub files: Vec<FileChange>,
-    pub warnings: Vec<Warning>,
-    pub activation: Vec<Activation>,
-}
-
-impl Report {
-    /// Whether anything on disk changed.
-    pub fn changed(&self) -> bool {
-        self.dir_action != DirAction::Unchanged || self.files.iter().any(|f| f.action.writes())
-    }
-
-    /// The files skipped or refused: the user has something to do by hand.
-    pub fn problems(&self) -> impl Iterator<Item = &FileChange> {
-        self.files
-            .iter()
-            .filter(|f| matches!(f.action, Action::Skip(_) | Action::Refuse(_)))
-    }
-
-    /// The backups written.
-    pub fn backups(&self) -> impl Iterator<Item = &Path> {
-        self.files.iter().filter_map(|f| f.backup.as_deref())
-    }
-}
+/// What an applied plan did: the plan, with each file's final action (read in the past tense)
+/// and backup.
+pub type Report = Plan;
 
 /// The backup of a profile's previous bytes: beside the profile as the user names it, e.g.
 /// `~/.bashrc.mg-codex.bak` (overwritten by each later change).
@@ -98,7 +71,7 @@ pub fn apply(plan: Plan) -> Result<Report> {
             }
         }
     }
-    Ok(Report {
+    Ok(Plan {
         operation,
         dir,
         dir_action,

@@ -365,9 +365,21 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether applying it would change anything on disk.
+    /// Whether applying it would change anything on disk (in a report: whether it did).
     pub fn changes_anything(&self) -> bool {
         self.dir_action != DirAction::Unchanged || self.files.iter().any(|f| f.action.writes())
+    }
+
+    /// The files skipped or refused: the user has something to do by hand.
+    pub fn problems(&self) -> impl Iterator<Item = &FileChange> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.action, Action::Skip(_) | Action::Refuse(_)))
+    }
+
+    /// The backups written (in a report).
+    pub fn backups(&self) -> impl Iterator<Item = &std::path::Path> {
+        self.files.iter().filter_map(|f| f.backup.as_deref())
     }
 }
 

@@ -244,10 +244,10 @@ fn second_install_changes_nothing() {
     let setup = Setup::new(&["bash", "zsh", "fish"]);
     setup.write(".bashrc", "alias ll='ls -l'\n");
     let first = setup.install(KEY, ShellSelection::Detected, false);
-    assert!(first.changed());
+    assert!(first.changes_anything());
     let before = snapshot(&setup.home());
     let second = setup.install(KEY, ShellSelection::Detected, false);
-    assert!(!second.changed(), "{:#?}", second.files);
+    assert!(!second.changes_anything(), "{:#?}", second.files);
     assert!(second.files.iter().all(|f| f.action == Action::Unchanged));
     assert_eq!(
         changed(&before, &snapshot(&setup.home())),
@@ -316,7 +316,7 @@ fn removal_restores_every_profile_byte_for_byte() {
     let after = without_backups(snapshot(&setup.home()));
     assert_eq!(changed(&before, &after), Vec::<PathBuf>::new());
     // Removing again finds nothing to do.
-    assert!(!shell::remove(&setup.env).unwrap().changed());
+    assert!(!shell::remove(&setup.env).unwrap().changes_anything());
 }
 
 #[test]
@@ -795,7 +795,7 @@ fn fixture_cases() {
                 continue;
             }
             let again = shell::install(&key(KEY), &options, &env).unwrap();
-            if again.changed() {
+            if again.changes_anything() {
                 failures.push(format!("{name}: a second install changed something"));
             }
             let had_block = input

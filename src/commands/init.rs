@@ -29,6 +29,33 @@ struct Answers {
     key_in_profile: bool,
 }
 
+impl Answers {
+    /// The answers, with the optional settings taken from the flags.
+    fn new(
+        args: &InitArgs,
+        key: ApiKey,
+        base_url: String,
+        model: String,
+        effort: String,
+        trust: Vec<(String, TrustLevel)>,
+        shells: ShellSelection,
+    ) -> Self {
+        Self {
+            key,
+            settings: Settings {
+                base_url,
+                model,
+                effort: Some(effort),
+                show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
+                personality: args.personality.clone(),
+                trust,
+            },
+            shells,
+            key_in_profile: args.key_in_profile,
+        }
+    }
+}
+
 /// What is configured already.
 struct Current {
     home: CodexHome,
@@ -351,19 +378,10 @@ fn scripted_answers(
     if !args.no_verify {
         verify(&c, &base_url, &model, printer)?;
     }
-    Ok(Answers {
-        key,
-        settings: Settings {
-            base_url,
-            model,
-            effort: Some(effort),
-            show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
-            personality: args.personality.clone(),
-            trust: trust_list(&args.trust, env)?,
-        },
-        shells,
-        key_in_profile: args.key_in_profile,
-    })
+    let trust = trust_list(&args.trust, env)?;
+    Ok(Answers::new(
+        args, key, base_url, model, effort, trust, shells,
+    ))
 }
 
 fn interactive_answers(
@@ -575,19 +593,9 @@ fn interactive_answers(
         }
     };
 
-    Ok(Answers {
-        key,
-        settings: Settings {
-            base_url,
-            model,
-            effort: Some(effort),
-            show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
-            personality: args.personality.clone(),
-            trust,
-        },
-        shells,
-        key_in_profile: args.key_in_profile,
-    })
+    Ok(Answers::new(
+        args, key, base_url, model, effort, trust, shells,
+    ))
 }
 
 /// The redacted diff of every file `init` would change.

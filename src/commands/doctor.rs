@@ -166,10 +166,7 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
 
 /// `shell.profiles`, from the shell module's view of the profiles.
 fn shell_check(env: &Env, env_key: &str) -> Check {
-    let shell_env = crate::shell::ShellEnv::from_vars(|name| match name {
-        "HOME" => env.home.clone().map(Into::into),
-        _ => env.var(name).map(Into::into),
-    });
+    let shell_env = super::shell_env(env);
     let status = shell_env
         .and_then(|shell_env| crate::shell::status(&shell_env, env.var(crate::shell::VAR)));
     match status {

@@ -183,10 +183,7 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
     let config = home.config_path(global.profile.as_deref());
     let text = fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
     let doc = config_file::load(&config)?;
-    let shell_env = ShellEnv::from_vars(|name| match name {
-        "HOME" => env.home.clone().map(Into::into),
-        _ => env.var(name).map(Into::into),
-    })?;
+    let shell_env = super::shell_env(env)?;
     let stored = std::fs::read_to_string(shell_env.env_file(Syntax::Posix))
         .ok()
         .and_then(|text| shell::shells::parse_assignment(Syntax::Posix, &text));

@@ -25,6 +25,14 @@ pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {
     )
 }
 
+/// The shells' view of the environment (HOME falls back to the platform's home directory).
+pub(crate) fn shell_env(env: &Env) -> Result<shell::ShellEnv> {
+    shell::ShellEnv::from_vars(|name| match name {
+        "HOME" => env.home.clone().map(Into::into),
+        _ => env.var(name).map(Into::into),
+    })
+}
+
 /// Prints one written file: ``Created `path` (previous version: `backup`)``.
 pub(crate) fn report_file(printer: &Printer, verb: &str, path: &Path, backup: Option<&Path>) {
     let mut line = format!(

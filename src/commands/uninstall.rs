@@ -11,7 +11,7 @@ use crate::config_file;
 use crate::env::Env;
 use crate::prompt::Prompter;
 use crate::setup::{self, State};
-use crate::shell::{self, ShellEnv};
+use crate::shell;
 use crate::ui::Printer;
 use crate::{diff, fsutil};
 
@@ -55,10 +55,7 @@ pub fn run(
             current.as_ref().map(|_| d.render())
         }
     };
-    let shell_env = ShellEnv::from_vars(|name| match name {
-        "HOME" => env.home.clone().map(Into::into),
-        _ => env.var(name).map(Into::into),
-    })?;
+    let shell_env = super::shell_env(env)?;
     let plan = shell::plan_remove(&shell_env)?;
     let config_changes = new_config != current;
 

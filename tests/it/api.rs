@@ -588,7 +588,7 @@ async fn response_slower_than_the_timeout_is_unreachable_timeout_without_retry()
     });
     assert_no_key(&err);
     assert!(
-        elapsed < timeout * 3 / 2,
+        elapsed < timeout * 2,
         "gave up after {elapsed:?}, the timeout is {timeout:?}"
     );
     assert_eq!(requests(&server).await.len(), 1, "a timeout is not retried");
@@ -974,7 +974,7 @@ async fn probe_stream_that_stalls_is_unreachable_timeout_within_the_timeout() {
     );
     assert_no_key(&err);
     assert!(
-        elapsed < timeout * 3 / 2,
+        elapsed < timeout * 2,
         "gave up after {elapsed:?}, the timeout is {timeout:?}"
     );
 }

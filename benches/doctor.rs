@@ -24,7 +24,7 @@
 //! Cases: (a) `doctor --offline`; (b) `doctor` against the 0 ms server; (c) `doctor` and (d)
 //! `doctor --json` against the 300 ms server; (e) `doctor --timeout 1` against the black hole
 //! (exit 1 expected); and, when a real Codex CLI is installed (`MG_CODEX_TEST_CODEX`, else
-//! `/root/.cache/mg-codex-tools/node_modules/.bin/codex`), (f) `doctor --offline` with Codex's
+//! `$HOME/.cache/mg-codex-tools/node_modules/.bin/codex`, where `.ci/run` installs it), (f) `doctor --offline` with Codex's
 //! directory on `PATH`, next to `codex --version` and `codex features list` alone.
 
 use std::ffi::OsStr;
@@ -48,7 +48,8 @@ mod common;
 const KEY: &str = "sk-mg-bench0123456789abcdef";
 /// `PATH` for every doctor run but (f): no `codex` there.
 const PATH: &str = "/usr/bin:/bin";
-const DEFAULT_CODEX: &str = "/root/.cache/mg-codex-tools/node_modules/.bin/codex";
+/// Where `.ci/run` installs the pinned Codex CLI, below `$HOME`.
+const DEFAULT_CODEX: &str = ".cache/mg-codex-tools/node_modules/.bin/codex";
 const SLOW: Duration = Duration::from_millis(300);
 /// `--timeout` for the black-holed case, in seconds.
 const HOLE_TIMEOUT_SECS: u64 = 1;
@@ -206,7 +207,7 @@ fn main() {
         ));
     } else {
         notes.push(format!(
-            "(f) skipped: no Codex CLI (set MG_CODEX_TEST_CODEX, or install it at {DEFAULT_CODEX})"
+            "(f) skipped: no Codex CLI (set MG_CODEX_TEST_CODEX, or install it at $HOME/{DEFAULT_CODEX})"
         ));
     }
 
@@ -502,7 +503,9 @@ fn find_codex() -> Option<PathBuf> {
         );
         return Some(path);
     }
-    Some(PathBuf::from(DEFAULT_CODEX)).filter(|p| p.is_file())
+    std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(DEFAULT_CODEX))
+        .filter(|p| p.is_file())
 }
 
 // ----- the fake API --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ use crate::secret::ApiKey;
 use crate::setup::{self, Settings, State};
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
-use crate::{codex_cli, diff, fsutil, project};
+use crate::{codex_cli, fsutil, project};
 
 /// Everything `init` will write, once decided.
 struct Answers {
@@ -100,12 +100,11 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     if args.dry_run || interactive {
         let diffs = render_diffs(&current, &new_config, &shell_plan, &answers.key);
         if args.dry_run {
-            if diffs.is_empty() {
-                printer.message("Nothing would change: everything is already set up");
-            } else {
-                printer.data(&diffs);
-                printer.message("Dry run: nothing was written");
-            }
+            super::print_dry_run(
+                &diffs,
+                "Nothing would change: everything is already set up",
+                printer,
+            );
             return Ok(ExitCode::SUCCESS);
         }
         if !config_changes && !shell_plan.changes_anything() {
@@ -599,25 +598,13 @@ fn interactive_answers(
 fn render_diffs(current: &Current, new_config: &str, plan: &shell::Plan, key: &ApiKey) -> String {
     // The `*_redacted` forms already mask key assignments; scrubbing catches the key anywhere
     // else (a user's config could hold it).
-    let scrub = |t: &str| crate::secret::scrub(t, key.expose());
-    let mut out = diff::unified(
-        &current.config.display().to_string(),
-        &scrub(current.text.as_deref().unwrap_or("")),
-        &scrub(new_config),
-    );
-    for file in &plan.files {
-        if !file.action.writes() {
-            continue;
-        }
-        let before = file.before_redacted().unwrap_or_default();
-        let after = file.after_redacted().unwrap_or_default();
-        out.push_str(&diff::unified(
-            &file.path.display().to_string(),
-            &scrub(&before),
-            &scrub(&after),
-        ));
-    }
-    out
+    super::plan_diffs(
+        &current.config,
+        current.text.as_deref().unwrap_or(""),
+        new_config,
+        plan,
+        |t| crate::secret::scrub(t, key.expose()),
+    )
 }
 
 /// One line per file that will change.

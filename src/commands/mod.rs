@@ -77,3 +77,34 @@ pub(crate) fn report_shell(report: &shell::Report, by_hand: &str, printer: &Prin
     }
     wrote
 }
+
+/// The diff of a config change and of every file a shell plan writes, with `scrub` applied to
+/// each text (the shell files come already redacted).
+pub(crate) fn plan_diffs(
+    config: &Path,
+    before: &str,
+    after: &str,
+    plan: &shell::Plan,
+    scrub: impl Fn(&str) -> String,
+) -> String {
+    let mut out =
+        crate::diff::unified(&config.display().to_string(), &scrub(before), &scrub(after));
+    for file in plan.files.iter().filter(|f| f.action.writes()) {
+        out.push_str(&crate::diff::unified(
+            &file.path.display().to_string(),
+            &scrub(&file.before_redacted().unwrap_or_default()),
+            &scrub(&file.after_redacted().unwrap_or_default()),
+        ));
+    }
+    out
+}
+
+/// `--dry-run`: the diffs on stdout (or `nothing` when there are none); nothing is written.
+pub(crate) fn print_dry_run(diffs: &str, nothing: &str, printer: &Printer) {
+    if diffs.is_empty() {
+        printer.message(nothing);
+    } else {
+        printer.data(diffs);
+        printer.message("Dry run: nothing was written");
+    }
+}

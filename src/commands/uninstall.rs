@@ -9,11 +9,11 @@ use anyhow::{bail, Result};
 use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config_file;
 use crate::env::Env;
+use crate::fsutil;
 use crate::prompt::Prompter;
 use crate::setup::{self, State};
 use crate::shell;
 use crate::ui::Printer;
-use crate::{diff, fsutil};
 
 pub fn run(
     global: &GlobalArgs,
@@ -60,25 +60,19 @@ pub fn run(
     let config_changes = new_config != current;
 
     if args.dry_run || !args.yes {
-        let mut diffs = diff::unified(
-            &config.display().to_string(),
+        let diffs = super::plan_diffs(
+            &config,
             current.as_deref().unwrap_or(""),
             new_config.as_deref().unwrap_or(""),
+            &plan,
+            str::to_string,
         );
-        for file in plan.files.iter().filter(|f| f.action.writes()) {
-            diffs.push_str(&diff::unified(
-                &file.path.display().to_string(),
-                &file.before_redacted().unwrap_or_default(),
-                &file.after_redacted().unwrap_or_default(),
-            ));
-        }
         if args.dry_run {
-            if diffs.is_empty() {
-                printer.message("Nothing would change: mg-codex is not set up here");
-            } else {
-                printer.data(&diffs);
-                printer.message("Dry run: nothing was written");
-            }
+            super::print_dry_run(
+                &diffs,
+                "Nothing would change: mg-codex is not set up here",
+                printer,
+            );
             return Ok(ExitCode::SUCCESS);
         }
         if !config_changes && !plan.changes_anything() {

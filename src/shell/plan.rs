@@ -307,14 +307,18 @@ fn read_text(change: &mut FileChange) -> Result<bool> {
     }
 }
 
-fn plan_upsert(profile: &Profile, body: &str, holds_key: bool) -> Result<FileChange> {
-    let target = real_path(&profile.path)?;
-    let mut change = FileChange::new(
+/// An unplanned change of a profile, with its real (symlink-resolved) path.
+fn profile_change(profile: &Profile) -> Result<FileChange> {
+    Ok(FileChange::new(
         profile.path.clone(),
-        target,
+        real_path(&profile.path)?,
         Role::Profile(profile.shell),
         profile.owned,
-    );
+    ))
+}
+
+fn plan_upsert(profile: &Profile, body: &str, holds_key: bool) -> Result<FileChange> {
+    let mut change = profile_change(profile)?;
     change.block = Some(block::render(body));
     change.holds_key = holds_key;
     if !read_text(&mut change)? {
@@ -347,13 +351,7 @@ fn plan_block_removal(
     profile: &Profile,
     created: &BTreeSet<PathBuf>,
 ) -> Result<Option<FileChange>> {
-    let target = real_path(&profile.path)?;
-    let mut change = FileChange::new(
-        profile.path.clone(),
-        target,
-        Role::Profile(profile.shell),
-        profile.owned,
-    );
+    let mut change = profile_change(profile)?;
     match fsutil::read_optional(&change.target)? {
         None => return Ok(None),
         Some(bytes) if !contains(&bytes, b"mg-codex") => return Ok(None),

@@ -32,12 +32,16 @@ pub fn main() -> ExitCode {
         }
     };
     let env = Env::capture();
-    let printer = Printer::new(cli.global.color, &env);
+    let printer = Printer::new(cli.global.color, cli.global.quiet, &env);
     let result = match &cli.command {
         Command::Trust(args) => commands::trust::run(&cli.global, args, &env, &printer),
         Command::Doctor(args) => commands::doctor::run(&cli.global, args, &env, &printer),
         Command::Init(args) => commands::init::run(&cli.global, args, &env, &printer),
         Command::Uninstall(args) => commands::uninstall::run(&cli.global, args, &env, &printer),
+        Command::Models(args) => commands::models::run(&cli.global, args, &env, &printer),
+        Command::Model(args) => commands::model::run(&cli.global, args, &env, &printer),
+        Command::Completions(args) => commands::completions::run(args, &printer),
+        Command::Man(args) => commands::completions::man(args, &printer),
     };
     match result {
         Ok(code) => code,

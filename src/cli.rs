@@ -43,6 +43,10 @@ pub struct GlobalArgs {
     /// When to use colours (NO_COLOR is honoured with `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    /// Print only data, warnings and errors: no progress messages, no spinners
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -101,6 +105,99 @@ Examples:
   mg-codex doctor --deep          Also send one tiny live request to the model
   mg-codex doctor --json | jq .overall")]
     Doctor(DoctorArgs),
+
+    /// List the ModelGates model catalogue: id, context, prices, tools and reasoning support
+    ///
+    /// QUERY keeps the models whose id or name contains it, or, when none does, the models that
+    /// match it fuzzily. The configured model is marked with `*`. Output fits the terminal and
+    /// stays plain (tab-separated) when piped.
+    #[command(after_help = "\
+Examples:
+  mg-codex models                     The whole catalogue
+  mg-codex models codex --tools-only  Models Codex can drive, matching `codex`
+  mg-codex models --json | jq -r '.[].id'")]
+    Models(ModelsArgs),
+
+    /// Switch the configured model (verified against the catalogue); nothing else is touched
+    ///
+    /// Without ID, prints the configured model.
+    #[command(after_help = "\
+Examples:
+  mg-codex model                               Print the configured model
+  mg-codex model anthropic/claude-sonnet-4.5   Switch to it (checked against the catalogue)
+  mg-codex --profile fast model openai/gpt-5.3-codex --no-verify")]
+    Model(ModelArgs),
+
+    /// Print a shell completion script on stdout
+    #[command(after_help = "\
+Install (one line per shell):
+  bash        mkdir -p ~/.local/share/bash-completion/completions && mg-codex completions bash > ~/.local/share/bash-completion/completions/mg-codex
+  zsh         mkdir -p ~/.zfunc && mg-codex completions zsh > ~/.zfunc/_mg-codex   # with fpath+=(~/.zfunc) before compinit in ~/.zshrc
+  fish        mg-codex completions fish > ~/.config/fish/completions/mg-codex.fish
+  powershell  mg-codex completions powershell >> $PROFILE
+  elvish      mg-codex completions elvish >> ~/.config/elvish/rc.elv")]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff) on stdout, or write one page per command into a directory
+    #[command(after_help = "\
+Examples:
+  mg-codex man | man -l -
+  mg-codex man --dir ~/.local/share/man/man1")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    /// Keep models whose id or name matches this text (substring, else fuzzy)
+    pub query: Option<String>,
+
+    /// Only models that support `tools` (Codex cannot work without tool calls)
+    #[arg(long)]
+    pub tools_only: bool,
+
+    /// Print the models as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Seconds the request may take, retries included
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// The model id, e.g. openai/gpt-5.3-codex
+    pub id: Option<String>,
+
+    /// Do not check the id against the catalogue
+    #[arg(long, requires = "id")]
+    pub no_verify: bool,
+
+    /// Print the (redacted) diff and write nothing
+    #[arg(long, requires = "id")]
+    pub dry_run: bool,
+
+    /// Seconds the catalogue request may take, retries included
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write mg-codex.1 and one mg-codex-COMMAND.1 per command into DIR instead of printing
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +248,11 @@ pub struct InitArgs {
     /// none, friendly or pragmatic
     #[arg(long, value_name = "NAME", value_parser = ["none", "friendly", "pragmatic"])]
     pub personality: Option<String>,
+
+    /// Add the ModelGates documentation MCP server ([mcp_servers.modelgates-docs]), as
+    /// `codex mcp add modelgates-docs --url https://modelgates.ai/docs/_mcp/server` would
+    #[arg(long)]
+    pub docs_mcp: bool,
 
     /// Print the (redacted) diff of every file and write nothing
     #[arg(long)]

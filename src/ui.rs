@@ -2,9 +2,14 @@
 //!
 //! stdout carries only data meant for pipes (`--list`, `--json`); every message goes to stderr.
 //! Colour is decoration only, decided once from `--color`, `NO_COLOR` and whether the stream is
-//! a terminal.
+//! a terminal. Spinners are drawn on stderr only when it is a terminal, never with `--quiet`,
+//! and only once a wait has lasted longer than a moment.
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::ColorChoice;
 use crate::env::Env;
@@ -14,7 +19,14 @@ use crate::env::Env;
 pub struct Printer {
     color_out: bool,
     color_err: bool,
+    /// `--quiet`: no progress messages and no spinners (warnings, errors and data stay).
+    quiet: bool,
+    /// stderr is a terminal that can redraw a line (not `TERM=dumb`).
+    spinners: bool,
 }
+
+/// How long a wait lasts before its spinner appears: shorter waits draw nothing.
+pub const SPINNER_DELAY: Duration = Duration::from_millis(150);
 
 #[derive(Debug, Clone, Copy)]
 pub enum Style {
@@ -38,7 +50,7 @@ impl Style {
 }
 
 impl Printer {
-    pub fn new(choice: ColorChoice, env: &Env) -> Self {
+    pub fn new(choice: ColorChoice, quiet: bool, env: &Env) -> Self {
         let auto = |tty: bool| tty && !env.no_color && !env.dumb_term;
         let (color_out, color_err) = match choice {
             ColorChoice::Always => (true, true),
@@ -48,6 +60,8 @@ impl Printer {
         Self {
             color_out,
             color_err,
+            quiet,
+            spinners: env.stderr_tty && !env.dumb_term && !quiet,
         }
     }
 
@@ -56,6 +70,45 @@ impl Printer {
         Self {
             color_out: false,
             color_err: false,
+            quiet: false,
+            spinners: false,
+        }
+    }
+
+    /// Whether `--quiet` was given.
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// Starts a spinner on stderr for a wait (`"Checking the key"`). It appears only after
+    /// [`SPINNER_DELAY`], only on a terminal and never with `--quiet`; it disappears when the
+    /// returned guard is dropped (or [`Spinner::finish`]ed), leaving the line clean.
+    pub fn spinner(&self, text: &str) -> Spinner {
+        if !self.spinners {
+            return Spinner { inner: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        let template = if self.color_err {
+            "{spinner:.cyan} {msg}"
+        } else {
+            "{spinner} {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.tick_chars(SPINNER_TICKS));
+        }
+        bar.set_message(format!("{text}…"));
+        let shared = Arc::new(Mutex::new(SpinnerState { done: false }));
+        let (thread_bar, thread_state) = (bar.clone(), Arc::clone(&shared));
+        std::thread::spawn(move || {
+            std::thread::sleep(SPINNER_DELAY);
+            let state = thread_state.lock().unwrap_or_else(|e| e.into_inner());
+            if !state.done {
+                thread_bar.set_draw_target(ProgressDrawTarget::stderr());
+                thread_bar.enable_steady_tick(Duration::from_millis(80));
+            }
+        });
+        Spinner {
+            inner: Some((bar, shared)),
         }
     }
 
@@ -88,15 +141,35 @@ impl Printer {
         let _ = writeln!(out, "{line}");
     }
 
-    /// A message for stderr (one line).
+    /// Raw data for stdout (generated scripts and pages); a closed pipe is not an error.
+    pub fn data_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(anyhow::Error::new(e).context("writing to standard output"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A progress message for stderr (one line); silent with `--quiet`.
     pub fn message(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        self.always(line);
+    }
+
+    /// A line for stderr that `--quiet` does not silence (warnings, errors, the answer to a
+    /// question the user asked).
+    pub fn always(&self, line: &str) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{line}");
     }
 
     /// A warning: `warning: …`.
     pub fn warn(&self, text: &str) {
-        self.message(&format!(
+        self.always(&format!(
             "{}: {text}",
             self.err_style(Style::Warn, "warning")
         ));
@@ -126,6 +199,40 @@ impl Printer {
         for hint in hints {
             lines.push(format!("{}: {hint}", self.err_style(Style::Dim, "hint")));
         }
-        self.message(&lines.join("\n"));
+        self.always(&lines.join("\n"));
+    }
+}
+
+const SPINNER_TICKS: &str = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ";
+
+struct SpinnerState {
+    done: bool,
+}
+
+/// A running spinner; dropping it clears its line.
+#[must_use = "the spinner disappears when this guard is dropped"]
+pub struct Spinner {
+    inner: Option<(ProgressBar, Arc<Mutex<SpinnerState>>)>,
+}
+
+impl Spinner {
+    /// Changes the text while waiting (`"Fetching the catalogue"`).
+    pub fn set_text(&self, text: &str) {
+        if let Some((bar, _)) = &self.inner {
+            bar.set_message(format!("{text}…"));
+        }
+    }
+
+    /// Clears the spinner now.
+    pub fn finish(self) {}
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some((bar, state)) = self.inner.take() {
+            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+            state.done = true;
+            bar.finish_and_clear();
+        }
     }
 }

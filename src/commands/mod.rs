@@ -1,7 +1,10 @@
 //! One module per subcommand: orchestration only (resolve paths, call the core, print).
 
+pub mod completions;
 pub mod doctor;
 pub mod init;
+pub mod model;
+pub mod models;
 pub mod trust;
 pub mod uninstall;
 

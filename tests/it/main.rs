@@ -2,11 +2,14 @@
 
 mod api;
 mod cases;
+mod completions;
 mod corpus;
+mod docs_mcp;
 mod doctor_cli;
 mod init_cli;
 mod init_e2e;
 mod init_pty;
+mod models_cli;
 mod shell_profiles;
 mod support;
 mod trust_cli;

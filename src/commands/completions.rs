@@ -1,0 +1,70 @@
+//! `mg-codex completions SHELL` and `mg-codex man`: generated from the clap definition, so they
+//! never drift from the real flags.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::ui::Printer;
+
+const BIN: &str = "mg-codex";
+
+pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<ExitCode> {
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), BIN, &mut out);
+    printer.data_bytes(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn man(args: &ManArgs, printer: &Printer) -> Result<ExitCode> {
+    let cmd = Cli::command();
+    match &args.dir {
+        None => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut out)
+                .context("rendering the man page")?;
+            printer.data_bytes(&out)?;
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            let written = write_pages(cmd, dir)?;
+            printer.message(&format!(
+                "Wrote {written} man pages into `{}` (try `man mg-codex` once it is on MANPATH)",
+                dir.display()
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `mg-codex.1` and `mg-codex-<sub>.1` for every visible subcommand.
+fn write_pages(cmd: clap::Command, dir: &Path) -> Result<usize> {
+    let mut cmd = cmd;
+    cmd.build();
+    let mut pages = vec![(BIN.to_string(), cmd.clone())];
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("{BIN}-{}", sub.get_name());
+        // clap names are `&'static str` without its `string` feature; a handful of short names
+        // leaked once per run is the price of not enabling it.
+        let page_name: &'static str = Box::leak(name.clone().into_boxed_str());
+        pages.push((name, sub.clone().name(page_name)));
+    }
+    for (name, page) in &pages {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(page.clone())
+            .render(&mut out)
+            .with_context(|| format!("rendering the man page of `{name}`"))?;
+        let path = dir.join(format!("{name}.1"));
+        crate::fsutil::write_atomic(&path, &out, 0o644)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(pages.len())
+}

@@ -15,8 +15,21 @@ const BIN: &str = "mg-codex";
 pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<ExitCode> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), BIN, &mut out);
+    if args.shell == clap_complete::Shell::Bash {
+        out = fix_bash_states(&out);
+    }
     printer.data_bytes(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// clap_complete (4.6.11 and earlier) spells bash's subcommand states two ways for a binary
+/// whose name has a hyphen: the loop builds `mg__codex__subcmd__init`, the case arms read
+/// `mg__subcmd__codex__subcmd__init`, so no subcommand's flags ever complete
+/// (clap-rs/clap#6421). The arms are rewritten to the loop's spelling.
+fn fix_bash_states(script: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(script)
+        .replace("mg__subcmd__codex", "mg__codex")
+        .into_bytes()
 }
 
 pub fn man(args: &ManArgs, printer: &Printer) -> Result<ExitCode> {

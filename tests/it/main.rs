@@ -10,6 +10,7 @@ mod init_cli;
 mod init_e2e;
 mod init_pty;
 mod models_cli;
+mod output;
 mod shell_profiles;
 mod support;
 mod trust_cli;

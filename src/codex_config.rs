@@ -82,6 +82,19 @@ pub struct TrustEntry {
     pub level: Option<String>,
 }
 
+/// One `[mcp_servers.<name>]` entry as found in the document, in whatever spelling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct McpServer {
+    /// `url` (a streamable HTTP server), if it is a string.
+    pub url: Option<String>,
+    /// `command` (a stdio server), if it is a string.
+    pub command: Option<String>,
+    /// `enabled`, if it is a boolean (Codex's default is `true`).
+    pub enabled: Option<bool>,
+    /// Whether the entry is a table at all (`name = "x"` is not, and Codex refuses it).
+    pub is_table: bool,
+}
+
 /// The parsed document plus what is needed to write it back byte for byte.
 #[derive(Debug, Clone)]
 pub struct ConfigDocument {
@@ -387,6 +400,58 @@ impl ConfigDocument {
         self.remove_child("projects", key)
     }
 
+    // ----- MCP servers ----------------------------------------------------------------------
+
+    /// The `mcp_servers.<name>` entry, in any spelling (`[mcp_servers.x]`, dotted keys, an inline
+    /// table), if there is one.
+    pub fn mcp_server(&self, name: &str) -> Option<McpServer> {
+        let item = self
+            .doc
+            .get("mcp_servers")
+            .and_then(Item::as_table_like)?
+            .get(name)?;
+        let Some(table) = item.as_table_like() else {
+            return Some(McpServer::default());
+        };
+        let text = |key: &str| table.get(key).and_then(Item::as_str).map(str::to_string);
+        Some(McpServer {
+            url: text("url"),
+            command: text("command"),
+            enabled: table.get("enabled").and_then(Item::as_bool),
+            is_table: true,
+        })
+    }
+
+    /// The `url` of `mcp_servers.<name>`, if the entry exists and holds a string there.
+    pub fn mcp_server_url(&self, name: &str) -> Option<&str> {
+        self.doc
+            .get("mcp_servers")
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(name))
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get("url"))
+            .and_then(Item::as_str)
+    }
+
+    /// Sets `mcp_servers.<name>.url`, as `codex mcp add <name> --url <url>` does: a new entry is
+    /// a `[mcp_servers.<name>]` table after its sibling servers, or at the end of the file (in
+    /// the spelling already used for `mcp_servers`, when it is inline or dotted). Other keys of
+    /// an existing entry stay; whether to touch an entry that is not ours is the caller's call.
+    pub fn set_mcp_server_url(&mut self, name: &str, url: &str) -> Result<(), ShapeError> {
+        let value = string_value(url);
+        if self.child_field_is("mcp_servers", name, "url", &value) {
+            return Ok(());
+        }
+        self.ensure_child_table("mcp_servers", name)?
+            .set("url", value);
+        Ok(())
+    }
+
+    /// Removes the `mcp_servers.<name>` entry (its sub-tables too). Returns whether it was there.
+    pub fn remove_mcp_server(&mut self, name: &str) -> bool {
+        self.remove_child("mcp_servers", name)
+    }
+
     // ----- shared mechanics -----------------------------------------------------------------
 
     /// Whether `<parent>.<child>.<field>` already holds `value` (as data).
@@ -486,7 +551,9 @@ impl ConfigDocument {
             };
             match parent_item {
                 Item::Table(table) => table.remove(child),
-                Item::Value(Value::InlineTable(inline)) => inline.remove(child).map(Item::Value),
+                Item::Value(Value::InlineTable(inline)) => {
+                    remove_inline(inline, child).map(Item::Value)
+                }
                 _ => None,
             }
         };
@@ -645,6 +712,33 @@ fn insert_inline(inline: &mut InlineTable, key: &str, mut value: Value) {
         value.decor_mut().set_suffix(closing);
     }
     inline.insert(key, value);
+}
+
+/// Removes from an inline table, the inverse of [`insert_inline`]: when the last entry goes, the
+/// spacing it held before the closing `}` moves to the new last entry (`{ a = 1, b = 2 }` minus
+/// b gives `{ a = 1 }`, not `{ a = 1}`).
+fn remove_inline(inline: &mut InlineTable, key: &str) -> Option<Value> {
+    let was_last = inline.iter().last().is_some_and(|(k, _)| k == key);
+    let removed = inline.remove(key)?;
+    let closing = removed
+        .decor()
+        .suffix()
+        .and_then(|s| s.as_str())
+        .filter(|s| !s.is_empty() && s.trim().is_empty())
+        .map(str::to_string);
+    if let (true, Some(closing)) = (was_last, closing) {
+        if let Some((_, last)) = inline.iter_mut().last() {
+            let bare = last
+                .decor()
+                .suffix()
+                .and_then(|s| s.as_str())
+                .is_none_or(str::is_empty);
+            if bare {
+                last.decor_mut().set_suffix(closing);
+            }
+        }
+    }
+    Some(removed)
 }
 
 fn visit_tables<'a>(table: &'a Table, f: &mut dyn FnMut(&'a Table)) {
@@ -966,5 +1060,133 @@ mod tests {
             },
         );
         assert_eq!(out, "a = 1\n");
+    }
+
+    const DOCS: &str = "https://modelgates.ai/docs/_mcp/server";
+
+    #[test]
+    fn mcp_server_goes_at_the_end_with_one_blank_line_as_codex_writes_it() {
+        let out = edit("model = \"o3\"\n\n[tui]\nx = 1\n", |d| {
+            d.set_mcp_server_url("modelgates-docs", DOCS).unwrap()
+        });
+        assert_eq!(
+            out,
+            format!("model = \"o3\"\n\n[tui]\nx = 1\n\n[mcp_servers.modelgates-docs]\nurl = \"{DOCS}\"\n")
+        );
+    }
+
+    #[test]
+    fn mcp_server_in_an_empty_file_has_no_blank_line_above() {
+        let out = edit("", |d| {
+            d.set_mcp_server_url("modelgates-docs", DOCS).unwrap()
+        });
+        assert_eq!(
+            out,
+            format!("[mcp_servers.modelgates-docs]\nurl = \"{DOCS}\"\n")
+        );
+    }
+
+    #[test]
+    fn mcp_server_joins_its_siblings_after_their_sub_tables() {
+        let out = edit(
+            "[mcp_servers.a]\ncommand = \"x\" # c\n\n[mcp_servers.a.env]\nK = \"v\"\n\n[tui]\nx = 1\n",
+            |d| d.set_mcp_server_url("modelgates-docs", DOCS).unwrap(),
+        );
+        assert_eq!(
+            out,
+            format!("[mcp_servers.a]\ncommand = \"x\" # c\n\n[mcp_servers.a.env]\nK = \"v\"\n\n[mcp_servers.modelgates-docs]\nurl = \"{DOCS}\"\n\n[tui]\nx = 1\n")
+        );
+    }
+
+    #[test]
+    fn mcp_server_keeps_the_inline_and_dotted_spellings() {
+        let out = edit("mcp_servers = { a = { command = \"x\" } }\n", |d| {
+            d.set_mcp_server_url("modelgates-docs", DOCS).unwrap()
+        });
+        assert_eq!(
+            out,
+            format!("mcp_servers = {{ a = {{ command = \"x\" }}, modelgates-docs = {{ url = \"{DOCS}\" }} }}\n")
+        );
+        let out = edit("mcp_servers.a.command = \"x\"\n\n[tui]\n", |d| {
+            d.set_mcp_server_url("modelgates-docs", DOCS).unwrap()
+        });
+        assert_eq!(
+            out,
+            format!("mcp_servers.a.command = \"x\"\nmcp_servers.modelgates-docs.url = \"{DOCS}\"\n\n[tui]\n")
+        );
+    }
+
+    #[test]
+    fn mcp_server_is_read_in_any_spelling() {
+        for text in [
+            "[mcp_servers.s]\nurl = \"https://u\"\nenabled = false\n",
+            "mcp_servers = { s = { url = \"https://u\", enabled = false } }\n",
+            "mcp_servers.s.url = \"https://u\"\nmcp_servers.s.enabled = false\n",
+            "[mcp_servers]\ns = { url = \"https://u\", enabled = false }\n",
+        ] {
+            let doc = ConfigDocument::parse(text).unwrap();
+            let server = doc.mcp_server("s").unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(server.url.as_deref(), Some("https://u"), "{text}");
+            assert_eq!(server.enabled, Some(false), "{text}");
+            assert_eq!(server.command, None, "{text}");
+            assert!(server.is_table, "{text}");
+            assert_eq!(doc.mcp_server_url("s"), Some("https://u"), "{text}");
+            assert_eq!(doc.mcp_server("other"), None, "{text}");
+        }
+        let doc = ConfigDocument::parse("[mcp_servers]\ns = \"x\"\n").unwrap();
+        assert!(!doc.mcp_server("s").unwrap().is_table);
+        let doc = ConfigDocument::parse("[mcp_servers.s]\ncommand = \"npx\"\n").unwrap();
+        assert_eq!(doc.mcp_server("s").unwrap().command.as_deref(), Some("npx"));
+    }
+
+    #[test]
+    fn the_same_mcp_url_again_is_a_no_op() {
+        let text = format!("[mcp_servers.modelgates-docs]\nurl = '{DOCS}' # mine\n");
+        let mut doc = ConfigDocument::parse(&text).unwrap();
+        doc.set_mcp_server_url("modelgates-docs", DOCS).unwrap();
+        assert!(!doc.is_changed());
+        assert_eq!(doc.render(), text);
+    }
+
+    #[test]
+    fn adding_then_removing_an_mcp_server_gives_back_the_text() {
+        for text in [
+            "",
+            "model = \"o3\"\n",
+            "model = \"o3\"\n\n# trailing\n",
+            "[mcp_servers.a]\ncommand = \"x\"\n\n[tui]\nx = 1\n",
+            "mcp_servers = { a = { command = \"x\" } } # c\n",
+            "a = 1\r\n\r\n[tui]\r\nx = 1",
+        ] {
+            let added = edit(text, |d| {
+                d.set_mcp_server_url("modelgates-docs", DOCS).unwrap()
+            });
+            assert!(added.contains(DOCS), "{added}");
+            let removed = edit(&added, |d| assert!(d.remove_mcp_server("modelgates-docs")));
+            assert_eq!(removed, text);
+        }
+    }
+
+    #[test]
+    fn removing_an_mcp_server_keeps_its_neighbours() {
+        let out = edit(
+            "[mcp_servers.a]\ncommand = \"x\"\n\n[mcp_servers.modelgates-docs]\nurl = \"u\"\n\n[mcp_servers.modelgates-docs.tools.search]\napproval_mode = \"approve\"\n\n[mcp_servers.b]\nurl = \"v\"\n",
+            |d| assert!(d.remove_mcp_server("modelgates-docs")),
+        );
+        assert_eq!(
+            out,
+            "[mcp_servers.a]\ncommand = \"x\"\n\n[mcp_servers.b]\nurl = \"v\"\n"
+        );
+        let mut doc = ConfigDocument::parse("model = \"o3\"\n").unwrap();
+        assert!(!doc.remove_mcp_server("modelgates-docs"));
+        assert!(!doc.is_changed());
+    }
+
+    #[test]
+    fn an_mcp_servers_key_that_is_not_a_table_is_an_error() {
+        let mut doc = ConfigDocument::parse("mcp_servers = 1\n").unwrap();
+        let err = doc.set_mcp_server_url("modelgates-docs", DOCS).unwrap_err();
+        assert_eq!(err.path, "mcp_servers");
+        assert!(!doc.is_changed());
     }
 }

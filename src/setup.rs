@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{Item, Value};
 
 use crate::codex_config::{ConfigDocument, ShapeError, TrustLevel};
-use crate::doctor::checks::{KNOWN_PROVIDER_FIELDS, PROVIDER_ID};
+use crate::doctor::checks::{
+    docs_mcp_state, DocsMcpState, DOCS_MCP_NAME, DOCS_MCP_URL, KNOWN_PROVIDER_FIELDS, PROVIDER_ID,
+};
 
 /// The env var Codex reads the key from (`env_key`).
 pub const ENV_KEY: &str = "MODELGATES_API_KEY";
@@ -40,6 +42,20 @@ pub struct Settings {
     pub personality: Option<String>,
     /// Project keys (as `project::trust_target` computes them) and their level.
     pub trust: Vec<(String, TrustLevel)>,
+    /// Add the ModelGates docs MCP server (`[mcp_servers.modelgates-docs]`). `false` leaves an
+    /// existing entry alone: it never removes one.
+    pub docs_mcp: bool,
+}
+
+/// What became of the docs MCP server when it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocsMcp {
+    /// Added now.
+    Added,
+    /// Already there, as `init` writes it.
+    Present,
+    /// An entry under the same name that is not what `init` writes: the user's, left alone.
+    LeftAlone(DocsMcpState),
 }
 
 /// What applying the settings changed that the user should hear about.
@@ -49,6 +65,8 @@ pub struct Applied {
     pub removed_fields: Vec<(String, &'static str)>,
     /// Trust keys that had no entry before.
     pub trusted_added: Vec<String>,
+    /// The docs MCP server, when the settings ask for it.
+    pub docs_mcp: Option<DocsMcp>,
 }
 
 /// Why a field is taken out of our provider table.
@@ -72,7 +90,8 @@ fn removal_reason(field: &str, item: &Item) -> Option<&'static str> {
 }
 
 /// Applies the settings: top-level keys (in place, or above the first table), the provider
-/// table (updated in place, keeping the fields Codex knows), and the trust entries.
+/// table (updated in place, keeping the fields Codex knows), the trust entries, and the docs MCP
+/// server (added when there is no entry of that name; an entry that is there is never changed).
 pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, ShapeError> {
     let mut applied = Applied::default();
     doc.set_root_str("model_provider", PROVIDER_ID);
@@ -116,6 +135,18 @@ pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, S
         }
         doc.set_trust(key, *level)?;
     }
+    if settings.docs_mcp {
+        applied.docs_mcp = Some(match doc.mcp_server(DOCS_MCP_NAME) {
+            None => {
+                doc.set_mcp_server_url(DOCS_MCP_NAME, DOCS_MCP_URL)?;
+                DocsMcp::Added
+            }
+            Some(server) => match docs_mcp_state(&server) {
+                DocsMcpState::Ours => DocsMcp::Present,
+                other => DocsMcp::LeftAlone(other),
+            },
+        });
+    }
     Ok(applied)
 }
 
@@ -134,6 +165,10 @@ pub struct State {
     pub provider_existed: bool,
     /// Trust entries `init` added.
     pub trusted_added: Vec<String>,
+    /// Whether `init` added `[mcp_servers.modelgates-docs]` (absent in records written before
+    /// the option existed: `false`).
+    #[serde(default)]
+    pub docs_mcp_added: bool,
 }
 
 impl State {
@@ -165,14 +200,16 @@ impl State {
                     .and_then(Item::as_table_like)
                     .is_some_and(|t| t.contains_key(PROVIDER_ID)),
             trusted_added: Vec::new(),
+            docs_mcp_added: false,
         }
     }
 }
 
 /// Takes `init`'s settings out of a config edited since: the provider table (unless it existed
 /// before), each top-level key `init` set that still holds `init`'s value (restored, or removed
-/// when it was absent), and, with `remove_trust`, the trust entries `init` added. Returns what
-/// was left because it changed since.
+/// when it was absent), the docs MCP server if `init` added it and it still has `init`'s url,
+/// and, with `remove_trust`, the trust entries `init` added. Returns what was left because it
+/// changed since.
 pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Vec<String> {
     let mut kept = Vec::new();
     if !state.provider_existed {
@@ -209,6 +246,18 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
             None => {
                 doc.remove_root(key);
             }
+        }
+    }
+    if state.docs_mcp_added {
+        match doc.mcp_server_url(DOCS_MCP_NAME) {
+            Some(url) if url.trim_end_matches('/') == DOCS_MCP_URL => {
+                doc.remove_mcp_server(DOCS_MCP_NAME);
+            }
+            Some(_) => kept.push(format!("mcp_servers.{DOCS_MCP_NAME}")),
+            None if doc.mcp_server(DOCS_MCP_NAME).is_some() => {
+                kept.push(format!("mcp_servers.{DOCS_MCP_NAME}"));
+            }
+            None => {}
         }
     }
     if remove_trust {
@@ -248,6 +297,7 @@ mod tests {
             show_raw_agent_reasoning: None,
             personality: None,
             trust: vec![("/p".into(), TrustLevel::Trusted)],
+            docs_mcp: false,
         }
     }
 
@@ -308,5 +358,96 @@ mod tests {
         assert_eq!(removed, ["requires_openai_auth", "bogus"]);
         let out = doc.render();
         assert!(out.contains("request_max_retries = 3"), "{out}");
+    }
+
+    #[test]
+    fn docs_mcp_is_added_once_and_reverted_only_when_init_added_it() {
+        let text = "model = \"o3\"\n\n[tui]\nx = 1\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let mut state = State::capture(Some(text), &doc);
+        let with_docs = Settings {
+            docs_mcp: true,
+            ..settings()
+        };
+        let applied = apply(&mut doc, &with_docs).unwrap();
+        assert_eq!(applied.docs_mcp, Some(DocsMcp::Added));
+        let edited = doc.render();
+        assert!(
+            edited.ends_with(&format!(
+                "\n\n[mcp_servers.modelgates-docs]\nurl = \"{DOCS_MCP_URL}\"\n"
+            )),
+            "{edited}"
+        );
+        let mut again = ConfigDocument::parse(&edited).unwrap();
+        assert_eq!(
+            apply(&mut again, &with_docs).unwrap().docs_mcp,
+            Some(DocsMcp::Present)
+        );
+        assert!(!again.is_changed());
+        // Without the option, an existing entry stays.
+        apply(&mut again, &settings()).unwrap();
+        assert!(!again.is_changed());
+
+        state.docs_mcp_added = true;
+        state.trusted_added = applied.trusted_added;
+        state.after = Some(edited.clone());
+        let mut doc = ConfigDocument::parse(&edited).unwrap();
+        assert!(revert(&mut doc, &state, true).is_empty());
+        assert_eq!(doc.render(), "model = \"o3\"\n\n[tui]\nx = 1\n");
+
+        // Not added by init: it stays.
+        let mut doc = ConfigDocument::parse(&edited).unwrap();
+        state.docs_mcp_added = false;
+        revert(&mut doc, &state, true);
+        assert!(doc.render().contains("[mcp_servers.modelgates-docs]"));
+
+        // Pointed elsewhere since: kept, and said so.
+        let moved = edited.replace(DOCS_MCP_URL, "https://else.example/mcp");
+        let mut doc = ConfigDocument::parse(&moved).unwrap();
+        state.docs_mcp_added = true;
+        assert_eq!(
+            revert(&mut doc, &state, true),
+            ["mcp_servers.modelgates-docs"]
+        );
+        assert!(doc.render().contains("https://else.example/mcp"));
+    }
+
+    #[test]
+    fn a_docs_entry_of_the_users_is_left_alone() {
+        for (text, state) in [
+            (
+                "[mcp_servers.modelgates-docs]\nurl = \"https://else.example/mcp\"\n",
+                DocsMcpState::OtherUrl("https://else.example/mcp".into()),
+            ),
+            (
+                "[mcp_servers.modelgates-docs]\ncommand = \"npx\"\n",
+                DocsMcpState::Command("npx".into()),
+            ),
+        ] {
+            let mut doc = ConfigDocument::parse(text).unwrap();
+            let applied = apply(
+                &mut doc,
+                &Settings {
+                    docs_mcp: true,
+                    ..settings()
+                },
+            )
+            .unwrap();
+            assert_eq!(applied.docs_mcp, Some(DocsMcp::LeftAlone(state)));
+            assert_eq!(
+                doc.mcp_server(DOCS_MCP_NAME),
+                ConfigDocument::parse(text)
+                    .unwrap()
+                    .mcp_server(DOCS_MCP_NAME)
+            );
+        }
+    }
+
+    #[test]
+    fn a_state_file_from_before_the_docs_option_still_reads() {
+        let old = r#"{"schema_version":1,"before":null,"after":"x","previous":[["model",null]],"provider_existed":false,"trusted_added":[]}"#;
+        let state: State = serde_json::from_str(old).unwrap();
+        assert!(!state.docs_mcp_added);
+        assert_eq!(state.after.as_deref(), Some("x"));
     }
 }

@@ -25,7 +25,7 @@ pub fn run(
     env: &Env,
     printer: &Printer,
 ) -> Result<ExitCode> {
-    let report = build_report(global, args, env);
+    let report = build_report(global, args, env, printer);
     if args.json {
         printer.data(&render::json(&report));
     } else {
@@ -62,7 +62,9 @@ fn load(path: &Path) -> Loaded {
     }
 }
 
-fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
+/// Gathers every input and runs the checks. The waits (the API, Codex) show a spinner, which is
+/// gone again before this returns and anything is printed.
+fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env, printer: &Printer) -> Report {
     let started = Instant::now();
     let home = match super::codex_home(global, env) {
         Ok(home) => home,
@@ -142,7 +144,15 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
         })
     };
 
-    checks.extend(network_checks(args, env, &eff, key));
+    {
+        let text = if args.deep {
+            "Asking ModelGates about the key and the model, and sending a live request"
+        } else {
+            "Asking ModelGates about the key and the model"
+        };
+        let _s = (!args.offline).then(|| printer.spinner(text));
+        checks.extend(network_checks(args, env, &eff, key));
+    }
 
     let t = Instant::now();
     checks.push(shell_check(env, &env_key).took(t));
@@ -153,7 +163,11 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
     let t = Instant::now();
     checks.push(checks::projects_trust(&env.cwd, &trust_docs).took(t));
 
-    checks.push(codex_thread.join().unwrap_or_else(|_| {
+    let codex_check = {
+        let _s = printer.spinner("Asking Codex whether it loads the config");
+        codex_thread.join()
+    };
+    checks.push(codex_check.unwrap_or_else(|_| {
         Check::fail(
             "codex.cli",
             Category::Codex,
@@ -161,6 +175,8 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env) -> Report {
             "run `codex features list` yourself",
         )
     }));
+    let t = Instant::now();
+    checks.extend(checks::docs_mcp(&eff, profile).map(|c| c.took(t)));
     Report::new(checks)
 }
 

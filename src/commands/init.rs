@@ -12,11 +12,13 @@ use crate::api::{self, ApiError, Client, ClientOptions, Model};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome};
-use crate::doctor::checks::{model_id_is_well_formed, EFFORTS, PROVIDER_ID};
+use crate::doctor::checks::{
+    model_id_is_well_formed, DocsMcpState, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
+};
 use crate::env::Env;
 use crate::prompt::Prompter;
 use crate::secret::ApiKey;
-use crate::setup::{self, Settings, State};
+use crate::setup::{self, DocsMcp, Settings, State};
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
 use crate::{codex_cli, fsutil, project};
@@ -49,6 +51,7 @@ impl Answers {
                 show_raw_agent_reasoning: args.show_raw_agent_reasoning.then_some(true),
                 personality: args.personality.clone(),
                 trust,
+                docs_mcp: args.docs_mcp,
             },
             shells,
             key_in_profile: args.key_in_profile,
@@ -85,7 +88,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
 
     // Plan every file before writing any.
     let mut planned = current.doc.clone();
-    setup::apply(&mut planned, &answers.settings)?;
+    let planned_applied = setup::apply(&mut planned, &answers.settings)?;
     let new_config = planned.render();
     let shell_plan = shell::plan_install(
         &answers.key,
@@ -100,6 +103,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     if args.dry_run || interactive {
         let diffs = render_diffs(&current, &new_config, &shell_plan, &answers.key);
         if args.dry_run {
+            warn_docs_mcp(planned_applied.docs_mcp.as_ref(), global, printer);
             super::print_dry_run(
                 &diffs,
                 "Nothing would change: everything is already set up",
@@ -143,6 +147,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
             state.trusted_added.push(key.clone());
         }
     }
+    if applied.docs_mcp == Some(DocsMcp::Added) {
+        state.docs_mcp_added = true;
+    }
     state.after =
         fsutil::read_optional(&outcome.target)?.map(|b| String::from_utf8_lossy(&b).into_owned());
     if old_state.as_ref() != Some(&state) {
@@ -157,6 +164,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
             "removed `{field}` from `[model_providers.modelgates]`: {reason}"
         ));
     }
+    warn_docs_mcp(applied.docs_mcp.as_ref(), global, printer);
     let mut wrote = false;
     if outcome.changed {
         wrote = true;
@@ -166,6 +174,11 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
             "Updated"
         };
         super::report_file(printer, verb, &current.config, outcome.backup.as_deref());
+        if applied.docs_mcp == Some(DocsMcp::Added) {
+            printer.message(&format!(
+                "  with the ModelGates docs MCP server `{DOCS_MCP_NAME}` (`codex mcp list` shows it)"
+            ));
+        }
     }
     wrote |= super::report_shell(&shell_report, "add this to it by hand", printer);
     if !wrote {
@@ -281,8 +294,10 @@ fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
 /// Checks the key and the model (concurrently); a model that does not exist gets "did you mean".
 fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Result<()> {
     let rt = runtime()?;
-    let (key, found) =
-        rt.block_on(async { tokio::join!(client.key_status(), client.model(model)) });
+    let (key, found) = {
+        let _s = printer.spinner("Checking the key and the model");
+        rt.block_on(async { tokio::join!(client.key_status(), client.model(model)) })
+    };
     let info = key.map_err(|e| key_error(&e, base_url))?;
     if info.is_management_key == Some(true) {
         bail!("this is a management key: it cannot run models\nhint: create an inference key on the ModelGates keys page");
@@ -290,7 +305,10 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
     match found {
         Ok(m) => warn_model(&m, printer),
         Err(ApiError::NotFound { .. }) => {
-            let catalogue = rt.block_on(client.models()).unwrap_or_default();
+            let catalogue = {
+                let _s = printer.spinner("Fetching the model catalogue");
+                rt.block_on(client.models()).unwrap_or_default()
+            };
             let suggestions = api::suggest(model, &catalogue);
             match suggestions.first() {
                 Some(best) => bail!(
@@ -358,6 +376,7 @@ fn scripted_answers(
         let suggestions = if args.no_verify {
             Vec::new()
         } else {
+            let _s = printer.spinner("Fetching the model catalogue");
             runtime()?
                 .block_on(c.models())
                 .map(|catalogue| api::suggest(&model, &catalogue))
@@ -432,8 +451,11 @@ fn interactive_answers(
         if args.no_verify {
             break (key, c);
         }
-        printer.message("Checking the key…");
-        match runtime()?.block_on(c.key_status()) {
+        let status = {
+            let _s = printer.spinner("Checking the key");
+            runtime()?.block_on(c.key_status())
+        };
+        match status {
             Ok(info) if info.is_management_key == Some(true) => {
                 printer
                     .warn("this is a management key: it cannot run models; paste an inference key");
@@ -467,6 +489,7 @@ fn interactive_answers(
     let mut catalogue = if args.no_verify {
         Vec::new()
     } else {
+        let _s = printer.spinner("Fetching the model catalogue");
         runtime()?.block_on(c.models()).unwrap_or_default()
     };
     catalogue.sort_by_key(|m| !m.supports("tools"));
@@ -589,9 +612,43 @@ fn interactive_answers(
         }
     };
 
-    Ok(Answers::new(
-        args, key, base_url, model, effort, trust, shells,
-    ))
+    // 7. The docs MCP server: asked only when there is no entry of that name (one that is there
+    // stays as it is either way); `--docs-mcp` answers yes.
+    let docs_mcp = args.docs_mcp
+        || (current.doc.mcp_server(DOCS_MCP_NAME).is_none()
+            && p.confirm(
+                "Add the ModelGates docs MCP server to Codex? (writes [mcp_servers.modelgates-docs])",
+                false,
+                "--docs-mcp",
+            )?);
+
+    let mut answers = Answers::new(args, key, base_url, model, effort, trust, shells);
+    answers.settings.docs_mcp = docs_mcp;
+    Ok(answers)
+}
+
+/// Says why an entry named `modelgates-docs` that is not what `init` writes was left alone.
+fn warn_docs_mcp(outcome: Option<&DocsMcp>, global: &GlobalArgs, printer: &Printer) {
+    let Some(DocsMcp::LeftAlone(state)) = outcome else {
+        return;
+    };
+    let entry = format!("`[mcp_servers.{DOCS_MCP_NAME}]`");
+    let text = match state {
+        DocsMcpState::Disabled => format!(
+            "{entry} is disabled (`enabled = false`) and mg-codex leaves it so\n  delete that line to use the ModelGates docs"
+        ),
+        _ => {
+            let init = match &global.profile {
+                Some(p) => format!("mg-codex --profile {p} init"),
+                None => "mg-codex init".to_string(),
+            };
+            format!(
+                "left {entry} as it is: it {}; it is not what mg-codex writes, so it is yours\n  to use the ModelGates docs instead: `codex mcp remove {DOCS_MCP_NAME}`, then `{init} --docs-mcp`",
+                state.describe()
+            )
+        }
+    };
+    printer.warn(&text);
 }
 
 /// The redacted diff of every file `init` would change.
@@ -630,7 +687,10 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
         return;
     };
     let base = current.home.config_path(None);
-    let probe = codex_cli::probe(&codex, &base, base.exists());
+    let probe = {
+        let _s = printer.spinner("Asking Codex whether it loads the config");
+        codex_cli::probe(&codex, &base, base.exists())
+    };
     if let Err(cause) = probe.loads_config {
         printer.warn(&format!(
             "Codex still cannot load `{}`: {cause}\n  mg-codex did not change that part; `mg-codex doctor` shows the fix",

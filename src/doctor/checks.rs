@@ -9,7 +9,7 @@ use toml_edit::{Item, Table};
 
 use super::{Category, Check, Status};
 use crate::api::{self, ApiError, KeyInfo, Model, NetFailure, ProbeResult};
-use crate::codex_config::ConfigDocument;
+use crate::codex_config::{ConfigDocument, McpServer};
 use crate::config_file::InvalidConfig;
 use crate::project;
 use crate::secret::{self, ApiKey, KeyError};
@@ -19,6 +19,10 @@ use crate::shell::{self, BlockState, KeyState};
 pub const PROVIDER_ID: &str = "modelgates";
 /// The env var we configure.
 pub const DEFAULT_ENV_KEY: &str = "MODELGATES_API_KEY";
+/// The name `init --docs-mcp` gives the ModelGates documentation MCP server.
+pub const DOCS_MCP_NAME: &str = "modelgates-docs";
+/// The ModelGates documentation MCP server (streamable HTTP).
+pub const DOCS_MCP_URL: &str = "https://modelgates.ai/docs/_mcp/server";
 /// Reasoning efforts ModelGates and Codex both understand.
 pub const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 pub const PERSONALITIES: [&str; 3] = ["none", "friendly", "pragmatic"];
@@ -186,6 +190,20 @@ impl<'a> Effective<'a> {
             .filter(|s| !s.is_empty())
             .unwrap_or(DEFAULT_ENV_KEY)
             .to_string()
+    }
+
+    /// The `mcp_servers.<name>` entry, each field from the highest layer that sets it (as Codex
+    /// merges the layers), if any layer has the entry.
+    pub fn mcp_server(&self, name: &str) -> Option<McpServer> {
+        self.layers
+            .iter()
+            .filter_map(|d| d.mcp_server(name))
+            .reduce(|high, low| McpServer {
+                url: high.url.or(low.url),
+                command: high.command.or(low.command),
+                enabled: high.enabled.or(low.enabled),
+                is_table: high.is_table,
+            })
     }
 
     pub fn base_url(&self) -> Option<String> {
@@ -1081,6 +1099,113 @@ pub fn codex_cli(probe: Option<&CodexProbe>) -> Check {
     }
 }
 
+// ----- codex.docs_mcp --------------------------------------------------------------------------
+
+/// What a `[mcp_servers.modelgates-docs]` entry is, next to what `init --docs-mcp` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocsMcpState {
+    /// The ModelGates docs server over streamable HTTP, enabled.
+    Ours,
+    /// The ModelGates docs server, with `enabled = false`.
+    Disabled,
+    /// Another HTTP server under our name.
+    OtherUrl(String),
+    /// A local (stdio) server under our name.
+    Command(String),
+    /// An entry Codex refuses (the whole file then fails to load): why.
+    Unusable(&'static str),
+}
+
+impl DocsMcpState {
+    /// What the entry does, after "`[mcp_servers.modelgates-docs]` ...".
+    pub fn describe(&self) -> String {
+        match self {
+            DocsMcpState::Ours => format!("connects to `{DOCS_MCP_URL}`"),
+            DocsMcpState::Disabled => "is disabled (`enabled = false`)".into(),
+            DocsMcpState::OtherUrl(url) => format!("points to `{url}`, not `{DOCS_MCP_URL}`"),
+            DocsMcpState::Command(command) => {
+                format!("runs a local command (`{command}`), not `{DOCS_MCP_URL}`")
+            }
+            DocsMcpState::Unusable(why) => why.to_string(),
+        }
+    }
+}
+
+/// Sorts an `mcp_servers.modelgates-docs` entry (a trailing `/` on the url does not count).
+pub fn docs_mcp_state(server: &McpServer) -> DocsMcpState {
+    if !server.is_table {
+        return DocsMcpState::Unusable("is not a table, so Codex refuses the file");
+    }
+    match (&server.url, &server.command) {
+        (Some(_), Some(_)) => DocsMcpState::Unusable(
+            "has both `url` and `command`, so Codex refuses the file (url is not supported for stdio)",
+        ),
+        (None, None) => DocsMcpState::Unusable(
+            "has neither `url` nor `command`, so Codex refuses the file (invalid transport)",
+        ),
+        (None, Some(command)) => DocsMcpState::Command(command.clone()),
+        (Some(url), None) if url.trim_end_matches('/') != DOCS_MCP_URL => {
+            DocsMcpState::OtherUrl(url.clone())
+        }
+        _ if server.enabled == Some(false) => DocsMcpState::Disabled,
+        _ => DocsMcpState::Ours,
+    }
+}
+
+#[derive(Serialize)]
+struct DocsMcpDetails {
+    name: &'static str,
+    expected_url: &'static str,
+    url: Option<String>,
+    command: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// `codex.docs_mcp`: the ModelGates docs MCP server, when the config has an entry under its
+/// name (`None`, so no row at all, when it has none: the server is optional).
+pub fn docs_mcp(eff: &Effective, profile: Option<&str>) -> Option<Check> {
+    const ID: &str = "codex.docs_mcp";
+    let server = eff.mcp_server(DOCS_MCP_NAME)?;
+    let state = docs_mcp_state(&server);
+    let entry = format!("`[mcp_servers.{DOCS_MCP_NAME}]`");
+    let replace = format!(
+        "codex mcp remove {DOCS_MCP_NAME} && {} --docs-mcp",
+        init_cmd(profile)
+    );
+    let check = match &state {
+        DocsMcpState::Ours => Check::ok(
+            ID,
+            Category::Codex,
+            format!("the ModelGates docs MCP server `{DOCS_MCP_NAME}` is at `{DOCS_MCP_URL}`"),
+        ),
+        DocsMcpState::Disabled => Check::warning(
+            ID,
+            Category::Codex,
+            format!("{entry} {}: Codex does not start it", state.describe()),
+            format!("delete the `enabled = false` line under {entry}"),
+        ),
+        DocsMcpState::OtherUrl(_) | DocsMcpState::Command(_) => Check::warning(
+            ID,
+            Category::Codex,
+            format!("{entry} {}", state.describe()),
+            format!("if it should be the ModelGates docs: {replace}"),
+        ),
+        DocsMcpState::Unusable(_) => Check::fail(
+            ID,
+            Category::Codex,
+            format!("{entry} {}", state.describe()),
+            format!("fix or delete {entry} by hand, or: {replace}"),
+        ),
+    };
+    Some(check.details(DocsMcpDetails {
+        name: DOCS_MCP_NAME,
+        expected_url: DOCS_MCP_URL,
+        url: server.url,
+        command: server.command,
+        enabled: server.enabled,
+    }))
+}
+
 // ----- projects.trust --------------------------------------------------------------------------
 
 #[derive(Serialize)]
@@ -1328,5 +1453,89 @@ mod tests {
             message: "User not found.".into(),
         });
         assert_eq!(api_key(&rejected, now).status, Status::Fail);
+    }
+
+    #[test]
+    fn docs_mcp_is_absent_without_an_entry_and_judged_with_one() {
+        let check = |text: &str| {
+            let d = doc(text);
+            docs_mcp(&Effective::new(None, Some(&d)), None)
+        };
+        assert_eq!(
+            check("model = \"x\"\n[mcp_servers.other]\nurl = \"https://o\"\n"),
+            None
+        );
+        let ours = format!("[mcp_servers.modelgates-docs]\nurl = \"{DOCS_MCP_URL}\"\n");
+        let ok = check(&ours).unwrap();
+        assert_eq!(
+            (ok.id, ok.status, ok.category),
+            ("codex.docs_mcp", Status::Ok, Category::Codex)
+        );
+        assert_eq!(ok.details["url"], DOCS_MCP_URL);
+        let inline =
+            format!("mcp_servers = {{ modelgates-docs = {{ url = \"{DOCS_MCP_URL}/\" }} }}\n");
+        assert_eq!(check(&inline).unwrap().status, Status::Ok);
+
+        let disabled = check(&format!("{ours}enabled = false\n")).unwrap();
+        assert_eq!(disabled.status, Status::Warning);
+        assert!(
+            disabled.summary.contains("enabled = false"),
+            "{}",
+            disabled.summary
+        );
+        assert!(disabled
+            .remediation
+            .unwrap()
+            .contains("delete the `enabled = false` line"));
+
+        let elsewhere =
+            check("[mcp_servers.modelgates-docs]\nurl = \"https://else.example/mcp\"\n").unwrap();
+        assert_eq!(elsewhere.status, Status::Warning);
+        assert!(
+            elsewhere
+                .summary
+                .contains("points to `https://else.example/mcp`"),
+            "{}",
+            elsewhere.summary
+        );
+        assert_eq!(
+            elsewhere.remediation.as_deref(),
+            Some("if it should be the ModelGates docs: codex mcp remove modelgates-docs && mg-codex init --docs-mcp")
+        );
+
+        let stdio = check("[mcp_servers.modelgates-docs]\ncommand = \"npx\"\n").unwrap();
+        assert_eq!(stdio.status, Status::Warning);
+        assert!(
+            stdio.summary.contains("runs a local command (`npx`)"),
+            "{}",
+            stdio.summary
+        );
+
+        for broken in [
+            "[mcp_servers.modelgates-docs]\nenabled = true\n",
+            "[mcp_servers.modelgates-docs]\nurl = \"https://u\"\ncommand = \"npx\"\n",
+            "[mcp_servers]\nmodelgates-docs = \"x\"\n",
+        ] {
+            let c = check(broken).unwrap();
+            assert_eq!(c.status, Status::Fail, "{broken}");
+            assert!(
+                c.summary.contains("Codex refuses the file"),
+                "{}",
+                c.summary
+            );
+            assert!(c.remediation.is_some());
+        }
+    }
+
+    #[test]
+    fn docs_mcp_fields_come_from_the_highest_layer() {
+        let base = doc(&format!(
+            "[mcp_servers.modelgates-docs]\nurl = \"{DOCS_MCP_URL}\"\n"
+        ));
+        let prof = doc("[mcp_servers.modelgates-docs]\nenabled = false\n");
+        let check = docs_mcp(&Effective::new(Some(&prof), Some(&base)), Some("mg")).unwrap();
+        assert_eq!(check.status, Status::Warning);
+        assert_eq!(check.details["url"], DOCS_MCP_URL);
+        assert_eq!(check.details["enabled"], false);
     }
 }

@@ -4,7 +4,8 @@
 //! nothing. `MG_CODEX_BLESS=1` writes `out/` from the current behaviour (review the diff!).
 //!
 //! `ops` lines: `set KEY VALUE` (top-level string), `remove KEY`, `provider ID FIELD VALUE`,
-//! `trust KEY trusted|untrusted`, `untrust KEY` (remove the entry).
+//! `trust KEY trusted|untrusted`, `untrust KEY` (remove the entry), `mcp NAME URL` (set
+//! `mcp_servers.NAME.url`), `unmcp NAME` (remove the server).
 
 use std::fs;
 use std::path::Path;
@@ -39,6 +40,10 @@ fn apply(doc: &mut ConfigDocument, ops: &str) {
             }
             ["untrust", key] => {
                 doc.remove_trust(key);
+            }
+            ["mcp", name, url] => doc.set_mcp_server_url(name, url).unwrap(),
+            ["unmcp", name] => {
+                doc.remove_mcp_server(name);
             }
             _ => panic!("bad ops line: {line}"),
         }

@@ -370,3 +370,44 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
     assert!(!out.stdout.contains("anotherkey"), "{}", out.stdout);
     assert_no_key(&out);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_shows_none() {
+    let slow = api_json("key_valid.json").set_delay(crate::init_pty::SLOW);
+    let server = serve_all([
+        ("GET", "/api/v1/key", slow),
+        ("GET", MODEL_PATH, api_json("model_gpt_5_3_codex.json")),
+    ])
+    .await;
+    let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    tokio::task::spawn_blocking(move || {
+        let vars = [("MODELGATES_API_KEY", KEY)];
+        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["doctor"], &vars);
+        // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
+        t.expect("Asking ModelGates about the key and the model");
+        t.expect("accepted: sk-mg-v1-ab3...9f2");
+        t.finish();
+        let spun = t
+            .transcript
+            .rfind("Asking ModelGates about the key and the model")
+            .unwrap();
+        let report = t.transcript.find("Configuration").unwrap();
+        assert!(
+            spun < report,
+            "the spinner outlived the wait:\n{}",
+            t.transcript
+        );
+
+        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
+        t.expect("accepted: sk-mg-v1-ab3...9f2");
+        t.finish();
+        assert!(
+            !t.transcript.contains("Asking ModelGates"),
+            "{}",
+            t.transcript
+        );
+        assert!(!t.transcript.contains(KEY), "{}", t.transcript);
+    })
+    .await
+    .unwrap();
+}

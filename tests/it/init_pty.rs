@@ -1,8 +1,10 @@
 //! The guided `mg-codex init` in a pseudo-terminal (rexpect): the pty is stdin, stdout and
 //! stderr, so dialoguer draws its prompts on it and reads keys from it, as for a user. Against a
 //! local gateway (wiremock): a wrong key (401) is refused and asked again, the model list is
-//! searched, the other answers are taken, and the files written are checked; a second run that
-//! keeps every answer changes nothing; `uninstall` asks before removing it all.
+//! searched, the other answers are taken (the docs MCP server included), and the files written
+//! are checked; a second run that keeps every answer changes nothing and does not ask about the
+//! docs server again; `uninstall` asks before removing it all. The docs server's question
+//! defaults to no.
 //!
 //! Robust to terminal drawing: `NO_COLOR=1` (dialoguer's plain theme), ANSI escape codes
 //! stripped by the reader, prompts matched on their text. Keys are typed one at a time, with a
@@ -18,7 +20,9 @@ use rexpect::reader::Options;
 use rexpect::session::PtySession;
 
 use crate::init_cli::gateway;
-use crate::support::{assert_contains, assert_same_tree, stub_bin, tree, TestContext};
+use crate::support::{
+    api_json, assert_contains, assert_same_tree, route, stub_bin, tree, TestContext,
+};
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
 const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
@@ -26,20 +30,28 @@ const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 const TIMEOUT_MS: u64 = 60_000;
 /// The pause before typing, so the program is reading when the keys arrive.
 const PAUSE: Duration = Duration::from_millis(300);
+/// A server answer slow enough for a spinner (which appears after 150 ms).
+pub(crate) const SLOW: Duration = Duration::from_millis(1200);
 
 /// A running `mg-codex` on a pty, with everything it has shown so far.
-struct Terminal {
+pub(crate) struct Terminal {
     session: PtySession,
-    transcript: String,
+    pub(crate) transcript: String,
 }
 
 impl Terminal {
-    fn start(ctx: &TestContext, args: &[&str]) -> Self {
+    pub(crate) fn start(ctx: &TestContext, args: &[&str]) -> Self {
+        Self::start_with_env(ctx, args, &[])
+    }
+
+    /// [`Self::start`] with more environment variables.
+    pub(crate) fn start_with_env(ctx: &TestContext, args: &[&str], vars: &[(&str, &str)]) -> Self {
         let bin = stub_bin(ctx, &["bash"]);
         let mut cmd = ctx.cmd();
         cmd.env("PATH", &bin)
             .env("TERM", "xterm")
             .env("LANG", "C.UTF-8")
+            .envs(vars.iter().copied())
             .args(args);
         let options = Options::default()
             .timeout_ms(Some(TIMEOUT_MS))
@@ -53,7 +65,7 @@ impl Terminal {
 
     /// Waits until `text` is on screen.
     #[track_caller]
-    fn expect(&mut self, text: &str) {
+    pub(crate) fn expect(&mut self, text: &str) {
         match self.session.exp_string(text) {
             Ok(before) => {
                 self.transcript.push_str(&before);
@@ -82,7 +94,7 @@ impl Terminal {
 
     /// Waits for the end of the program and returns its exit code.
     #[track_caller]
-    fn finish(&mut self) -> i32 {
+    pub(crate) fn finish(&mut self) -> i32 {
         match self.session.exp_eof() {
             Ok(rest) => self.transcript.push_str(&rest),
             Err(e) => panic!(
@@ -137,6 +149,11 @@ async fn the_guided_flow_on_a_terminal() {
         t.expect("Shells that get MODELGATES_API_KEY");
         t.type_keys("\r");
 
+        // The docs MCP server: asked, default no; yes.
+        t.expect("Add the ModelGates docs MCP server to Codex?");
+        t.expect("[mcp_servers.modelgates-docs]) [y/N]");
+        t.type_keys("y");
+
         // The summary, no diff, then write.
         t.expect("These files will change:");
         t.expect("Show the changes as a diff?");
@@ -169,6 +186,10 @@ async fn the_guided_flow_on_a_terminal() {
     assert_eq!(
         doc["projects"][work.as_str()]["trust_level"].as_str(),
         Some("trusted")
+    );
+    assert_eq!(
+        doc["mcp_servers"]["modelgates-docs"]["url"].as_str(),
+        Some("https://modelgates.ai/docs/_mcp/server")
     );
     assert!(!ctx.read_config().contains(KEY));
     let env_file = ctx.home().join(".config/mg-codex/env");
@@ -219,6 +240,12 @@ async fn the_guided_flow_on_a_terminal() {
             "{}",
             t.transcript
         );
+        // The docs server is there: no question about it.
+        assert!(
+            !t.transcript.contains("Add the ModelGates docs MCP server"),
+            "{}",
+            t.transcript
+        );
         assert!(!t.transcript.contains("inittestkey"), "{}", t.transcript);
         ctx
     })
@@ -258,4 +285,96 @@ async fn the_guided_flow_on_a_terminal() {
     assert_eq!(left, ["projects"], "{doc}");
     assert!(!ctx.home().join(".config/mg-codex").exists());
     assert!(!ctx.home().join(".bashrc").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_docs_server_question_defaults_to_no() {
+    let server = gateway().await;
+    let base_url = format!("{}/api/v1", server.uri());
+    let ctx = TestContext::new();
+    stub_bin(&ctx, &["bash"]);
+    let ctx = tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(&ctx, &["init", "--base-url", &base_url, "--shell", "none"]);
+        t.expect("ModelGates API key");
+        t.type_line(&format!("{KEY}\r"));
+        t.expect("key accepted");
+        t.expect("Model (type to search)");
+        t.type_keys("\r");
+        t.expect("Reasoning effort");
+        t.type_keys("\r");
+        t.expect("Trust this project for Codex?");
+        t.type_keys("\r");
+        // Enter takes the default.
+        t.expect("Add the ModelGates docs MCP server to Codex?");
+        t.expect("[y/N]");
+        t.type_keys("\r");
+        t.expect("Show the changes as a diff?");
+        t.type_keys("n");
+        t.expect("Write these changes?");
+        t.type_keys("y");
+        t.expect("Next:");
+        assert_eq!(t.finish(), 0, "{}", t.transcript);
+        ctx
+    })
+    .await
+    .unwrap();
+    let text = ctx.read_config();
+    assert!(text.contains("[model_providers.modelgates]"), "{text}");
+    assert!(!text.contains("mcp_servers"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
+    let server = gateway().await;
+    for (path, fixture) in [
+        ("/api/v1/key", "key_valid.json"),
+        ("/api/v1/models", "models.json"),
+    ] {
+        route("GET", path)
+            .respond_with(api_json(fixture).set_delay(SLOW))
+            .with_priority(3)
+            .mount(&server)
+            .await;
+    }
+    let base_url = format!("{}/api/v1", server.uri());
+    let ctx = TestContext::new();
+    stub_bin(&ctx, &["bash"]);
+    tokio::task::spawn_blocking(move || {
+        let mut t = Terminal::start(
+            &ctx,
+            &[
+                "init",
+                "--base-url",
+                &base_url,
+                "--shell",
+                "none",
+                "--dry-run",
+            ],
+        );
+        t.expect("ModelGates API key");
+        t.type_line(&format!("{KEY}\r"));
+        // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
+        t.expect("Checking the key");
+        t.expect("key accepted");
+        t.expect("Fetching the model catalogue");
+        t.expect("Model (type to search)");
+        t.type_keys("\r");
+        t.expect("Reasoning effort");
+        t.type_keys("\r");
+        t.expect("Trust this project for Codex?");
+        t.type_keys("\r");
+        t.expect("Add the ModelGates docs MCP server to Codex?");
+        t.type_keys("\r");
+        t.expect("Dry run: nothing was written");
+        assert_eq!(t.finish(), 0, "{}", t.transcript);
+        // Each spinner was drawn once the wait lasted, and never again after its answer.
+        let spun = |text: &str| t.transcript.rfind(text).unwrap();
+        assert!(spun("Checking the key") < t.transcript.find("key accepted").unwrap());
+        assert!(
+            spun("Fetching the model catalogue")
+                < t.transcript.find("Model (type to search)").unwrap()
+        );
+    })
+    .await
+    .unwrap();
 }

@@ -128,49 +128,7 @@ fn switch(
     }
     let gateway = Gateway::new(layers, None, args.timeout, env);
     if !args.no_verify {
-        let spinner = printer.spinner(&format!("Checking `{id}` against the catalogue"));
-        let found = if model_id_is_well_formed(id) {
-            gateway.fetch(printer, |client, rt| rt.block_on(client.lookup(id)))
-        } else {
-            // `gpt-5.3-codex` for `openai/gpt-5.3-codex`: no request for it, only suggestions.
-            gateway
-                .fetch(printer, |client, rt| rt.block_on(client.models()))
-                .map(|catalogue| Lookup::Missing {
-                    message: String::new(),
-                    catalogue,
-                })
-        };
-        drop(spinner);
-        match found.map_err(|e| check_error(&gateway, id, &e))? {
-            Lookup::Found(model) => warn_model(&model, layers, printer),
-            Lookup::Missing { catalogue, .. } => {
-                let what = if model_id_is_well_formed(id) {
-                    format!(
-                        "`{id}` is not in the ModelGates catalogue at `{}`",
-                        gateway.base_url
-                    )
-                } else {
-                    format!("`{id}` is not a ModelGates model id (`author/slug`)")
-                };
-                let suggestions = api::suggest(id, &catalogue);
-                let Some(best) = suggestions.first() else {
-                    bail!(
-                        "{what}, so nothing was changed\nhint: `{}` lists the models; `{}` searches them",
-                        hints.command("models"),
-                        hints.command("models <part of the name>")
-                    );
-                };
-                bail!(
-                    "{what}, so nothing was changed; did you mean {}?\nhint: `{}`",
-                    suggestions
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    hints.command(&format!("model {best}"))
-                );
-            }
-        }
+        verify(id, &gateway, layers, hints, printer)?;
     } else if !model_id_is_well_formed(id) {
         bail!(
             "`{id}` is not a ModelGates model id (`author/slug`, e.g. `openai/gpt-5.3-codex`), so nothing was changed\nhint: `{}` lists the models",
@@ -219,6 +177,62 @@ fn switch(
     };
     super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks `id` against the catalogue: warnings for a model Codex cannot use fully, an error
+/// with "did you mean" for one that does not exist.
+fn verify(
+    id: &str,
+    gateway: &Gateway,
+    layers: &Layers,
+    hints: &Hints,
+    printer: &Printer,
+) -> Result<()> {
+    let spinner = printer.spinner(&format!("Checking `{id}` against the catalogue"));
+    let found = if model_id_is_well_formed(id) {
+        gateway.fetch(printer, |client, rt| rt.block_on(client.lookup(id)))
+    } else {
+        // `gpt-5.3-codex` for `openai/gpt-5.3-codex`: no request for it, only suggestions.
+        gateway
+            .fetch(printer, |client, rt| rt.block_on(client.models()))
+            .map(|catalogue| Lookup::Missing {
+                message: String::new(),
+                catalogue,
+            })
+    };
+    drop(spinner);
+    let catalogue = match found.map_err(|e| check_error(gateway, id, &e))? {
+        Lookup::Found(model) => {
+            warn_model(&model, layers, printer);
+            return Ok(());
+        }
+        Lookup::Missing { catalogue, .. } => catalogue,
+    };
+    let what = if model_id_is_well_formed(id) {
+        format!(
+            "`{id}` is not in the ModelGates catalogue at `{}`",
+            gateway.base_url
+        )
+    } else {
+        format!("`{id}` is not a ModelGates model id (`author/slug`)")
+    };
+    let suggestions = api::suggest(id, &catalogue);
+    let Some(best) = suggestions.first() else {
+        bail!(
+            "{what}, so nothing was changed\nhint: `{}` lists the models; `{}` searches them",
+            hints.command("models"),
+            hints.command("models <part of the name>")
+        );
+    };
+    bail!(
+        "{what}, so nothing was changed; did you mean {}?\nhint: `{}`",
+        suggestions
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        hints.command(&format!("model {best}"))
+    )
 }
 
 /// The error for a verification that could not be done.

@@ -51,43 +51,34 @@ pub fn run(
 ) -> Result<ExitCode> {
     // The config only decides the mark, the base URL and the key's variable: a broken one is a
     // warning here, not a failure.
-    let layers = match Layers::load(global, env) {
-        Ok(layers) => Some(layers),
-        Err(e) => {
-            let text = format!("{e:#}");
-            printer.warn(&format!(
-                "{}\n  listing the catalogue without it: no model is marked{}",
-                text.lines().next().unwrap_or_default(),
-                if args.base_url.is_none() {
-                    format!(" and the default `{}` is asked", api::DEFAULT_BASE_URL)
-                } else {
-                    String::new()
-                }
-            ));
-            None
-        }
-    };
-    let empty = Layers::empty();
-    let config = layers.as_ref().map(|l| l.config.clone());
-    let layers = layers.as_ref().unwrap_or(&empty);
-    let gateway = Gateway::new(layers, args.base_url.as_deref(), args.timeout, env);
+    let layers = Layers::load(global, env).unwrap_or_else(|e| {
+        let text = format!("{e:#}");
+        let asked = match &args.base_url {
+            Some(_) => String::new(),
+            None => format!(" and the default `{}` is asked", api::DEFAULT_BASE_URL),
+        };
+        printer.warn(&format!(
+            "{}\n  listing the catalogue without it: no model is marked{asked}",
+            text.lines().next().unwrap_or_default()
+        ));
+        Layers::empty()
+    });
+    let gateway = Gateway::new(&layers, args.base_url.as_deref(), args.timeout, env);
     let current = layers.configured_model(&layers.doc).map(str::to_string);
-    if let (Some(provider), Some(config)) = (layers.other_provider(&layers.doc), &config) {
+    if let Some(provider) = layers.other_provider(&layers.doc) {
         printer.message(&format!(
             "`{}` uses the provider `{provider}`, not ModelGates: no model is marked",
-            config.display()
+            layers.config.display()
         ));
     }
 
-    let query: Vec<(&str, &str)> = if args.tools_only {
-        vec![("supported_parameters", "tools")]
+    let query: &[(&str, &str)] = if args.tools_only {
+        &[("supported_parameters", "tools")]
     } else {
-        Vec::new()
+        &[]
     };
     let spinner = printer.spinner("Fetching the model catalogue");
-    let fetched = gateway.fetch(printer, |client, rt| {
-        rt.block_on(client.models_with(&query))
-    });
+    let fetched = gateway.fetch(printer, |client, rt| rt.block_on(client.models_with(query)));
     drop(spinner);
     let mut catalogue = fetched.map_err(|e| gateway.error("fetch the model catalogue from", &e))?;
     catalogue.sort_by(|a, b| a.id.cmp(&b.id));
@@ -119,53 +110,61 @@ pub fn run(
         printer.data(&lines.join("\n"));
     }
 
-    // The count and notes, on stderr.
-    let with_tools = if args.tools_only { " with tools" } else { "" };
-    if shown.is_empty() {
-        let message = match query_text {
-            Some(q) => format!(
-                "No model{with_tools} matches `{q}`, not even fuzzily: run `mg-codex models{}` to see them all",
-                if args.tools_only { " --tools-only" } else { "" }
-            ),
-            None => format!(
-                "The catalogue at `{}` lists no model{with_tools}",
-                gateway.base_url
-            ),
-        };
-        printer.message(&message);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let (count, verb) = match shown.len() {
-        1 => ("1 model".to_string(), "matches"),
-        n => (format!("{n} models"), "match"),
-    };
-    let summary = match (how, query_text) {
-        (Matched::Fuzzily, Some(q)) => {
-            format!("{count}{with_tools} {verb} `{q}` fuzzily (no id or name contains it)")
-        }
-        (_, Some(q)) => format!("{count}{with_tools} {verb} `{q}`"),
-        (_, None) => format!(
-            "{count}{with_tools} in the catalogue at `{}`",
-            gateway.base_url
-        ),
-    };
-    let marked = shown.iter().any(|m| is_current(m));
-    let mark_note = if marked && !args.json {
-        "; `*` marks the configured one"
-    } else {
-        ""
-    };
-    printer.message(&format!("{summary}{mark_note}"));
-    if let (Some(model), Some(config)) = (&current, &config) {
-        let listed = catalogue.iter().any(|m| &m.id == model);
-        if !listed && !args.tools_only {
+    let marked = !args.json && shown.iter().any(|m| is_current(m));
+    printer.message(&summary(
+        shown.len(),
+        how,
+        query_text,
+        args.tools_only,
+        marked,
+        &gateway.base_url,
+    ));
+    if let Some(model) = &current {
+        // With `--tools-only` the server may have left it out for want of tools.
+        if !args.tools_only && !catalogue.iter().any(|m| &m.id == model) {
             printer.warn(&format!(
-                "the configured model `{model}` (in `{}`) is not in the ModelGates catalogue: Codex's requests will fail\n  pick one from this list and run `mg-codex model <id>`",
-                config.display()
+                "the configured model `{model}` (in `{}`) is not in the ModelGates catalogue: Codex's requests will fail\n  pick one and switch with `mg-codex model <id>`",
+                layers.config.display()
             ));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The line on stderr after the list: how many, chosen how; or, for none, what to try.
+fn summary(
+    shown: usize,
+    how: Matched,
+    query: Option<&str>,
+    tools_only: bool,
+    marked: bool,
+    base_url: &str,
+) -> String {
+    let with_tools = if tools_only { " with tools" } else { "" };
+    let (count, verb) = match shown {
+        0 => {
+            return match query {
+                Some(q) => format!(
+                    "No model{with_tools} matches `{q}`, not even fuzzily: run `mg-codex models{}` to see them all",
+                    if tools_only { " --tools-only" } else { "" }
+                ),
+                None => format!("The catalogue at `{base_url}` lists no model{with_tools}"),
+            }
+        }
+        1 => ("1 model".to_string(), "matches"),
+        n => (format!("{n} models"), "match"),
+    };
+    let mut line = match (how, query) {
+        (Matched::Fuzzily, Some(q)) => {
+            format!("{count}{with_tools} {verb} `{q}` fuzzily (no id or name contains it)")
+        }
+        (_, Some(q)) => format!("{count}{with_tools} {verb} `{q}`"),
+        (_, None) => format!("{count}{with_tools} in the catalogue at `{base_url}`"),
+    };
+    if marked {
+        line.push_str("; `*` marks the configured one");
+    }
+    line
 }
 
 // ----- shared with `mg-codex model` -----------------------------------------------------------
@@ -248,12 +247,12 @@ impl Layers {
             .filter(|p| *p != PROVIDER_ID)
     }
 
-    /// The configured ModelGates model: the root `model`, unless another provider is selected.
+    /// The configured ModelGates model: the root `model` when `model_provider` is ModelGates
+    /// (without it, Codex sends the model to OpenAI).
     pub(super) fn configured_model<'a>(&'a self, doc: &'a ConfigDocument) -> Option<&'a str> {
-        if self.other_provider(doc).is_some() {
-            return None;
-        }
-        self.root_str(doc, "model")
+        (self.root_str(doc, "model_provider") == Some(PROVIDER_ID))
+            .then(|| self.root_str(doc, "model"))
+            .flatten()
     }
 }
 
@@ -556,7 +555,7 @@ fn format_context(tokens: u64) -> String {
 fn format_price(per_million: Option<f64>) -> String {
     match per_million {
         None => "-".into(),
-        Some(p) if p == 0.0 => "free".into(),
+        Some(0.0) => "free".into(),
         Some(p) => {
             let text = format!("{p:.6}");
             let (whole, decimals) = text.split_once('.').unwrap_or((&text, ""));

@@ -9,7 +9,11 @@
 //!
 //! With `--profile NAME` the profile file is edited; what it does not set itself (the provider,
 //! the effort) is read from `config.toml`, as Codex layers the two.
+//!
+//! When `init`'s record (`<config>.mg-codex.state`) exists, its copy of what `init` wrote gets
+//! the same switch, so `uninstall` still counts the model as mg-codex's own.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
@@ -21,6 +25,7 @@ use crate::codex_config::ConfigDocument;
 use crate::config_file;
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
+use crate::fsutil;
 use crate::ui::{Printer, Style};
 
 pub fn run(
@@ -176,6 +181,11 @@ fn switch(
         "Updated"
     };
     super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
+    if let Err(e) = update_record(&layers.config, id) {
+        printer.warn(&format!(
+            "{e:#}\n  `mg-codex uninstall` will keep `{id}` instead of restoring the model you had before `mg-codex init`"
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -256,4 +266,32 @@ fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
             model.id
         ));
     }
+}
+
+/// Gives `init`'s record of what it wrote the same switch, so `uninstall` still treats the
+/// model as mg-codex's (and puts back the original bytes when nothing else changed).
+fn update_record(config: &Path, id: &str) -> Result<()> {
+    let path = config_file::state_path(config);
+    let Some(mut state) = super::init::load_state(&path)? else {
+        return Ok(());
+    };
+    let Some(after) = &state.after else {
+        return Ok(());
+    };
+    let Ok(mut written) = ConfigDocument::parse(after) else {
+        return Ok(());
+    };
+    written.set_root_str("model", id);
+    let updated = written.render();
+    if updated == *after {
+        return Ok(());
+    }
+    state.after = Some(updated);
+    let json = serde_json::to_string_pretty(&state)?;
+    fsutil::write_atomic(
+        &fsutil::resolve_symlinks(&path)?,
+        json.as_bytes(),
+        fsutil::NEW_FILE_MODE,
+    )
+    .map_err(|e| anyhow!("updating `{}`: {e:#}", path.display()))
 }

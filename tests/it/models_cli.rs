@@ -8,7 +8,7 @@
 //! a switch of every corpus file changes exactly one line (or adds one) and Codex loads the
 //! result as it loaded the file before; `--no-verify` sends nothing; unknown ids get "did you
 //! mean"; configs that do not use ModelGates are refused untouched; `--dry-run` and a same-id
-//! switch write nothing.
+//! switch write nothing; `uninstall` still gives back the original bytes after a switch.
 
 use std::fs;
 use std::path::Path;
@@ -23,8 +23,8 @@ use wiremock::{Mock, MockServer};
 
 use crate::support::{
     api_json, api_response, assert_contains, assert_no_failures, assert_same_tree, codex_bin,
-    codex_features_list, corpus_files, par_map, route, run_with, tree, Output, Stdin, TestContext,
-    VALID_CORPUS_DIRS,
+    codex_features_list, corpus_files, par_map, route, run_with, stub_bin, tree, Output, Stdin,
+    TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -961,6 +961,43 @@ async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file()
     let out = mg(&ctx, &["model", "meta-llama/llama-3.1-8b-instruct"]);
     assert_code(&out, 0);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn uninstall_after_a_switch_gives_back_the_original_bytes() {
+    let server = gateway().await;
+    let ctx = TestContext::new();
+    let original = "# my codex\nmodel_provider = \"openai\" # default\nmodel = \"gpt-5\"\n\n[tui]\nnotifications = true\n";
+    ctx.write_config(original);
+    let bin = stub_bin(&ctx, &["bash"]);
+    let init = {
+        let mut cmd = ctx.cmd();
+        cmd.env("PATH", &bin).args([
+            "init",
+            "--yes",
+            "--api-key-stdin",
+            "--shell",
+            "none",
+            "--no-verify",
+            "--base-url",
+            &base_url(&server),
+        ]);
+        run_with(
+            &mut cmd,
+            Stdin::Bytes(format!("{KEY}\n").as_bytes()),
+            TIMEOUT,
+        )
+    };
+    assert_code(&init, 0);
+    let out = mg(&ctx, &["model", "anthropic/claude-sonnet-4.5"]);
+    assert_code(&out, 0);
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+    let out = mg_with(&ctx, &["uninstall", "--yes"], |c| {
+        c.env("PATH", &bin);
+    });
+    assert_code(&out, 0);
+    assert!(!out.stderr.contains("kept `model`"), "{}", out.stderr);
+    assert_eq!(ctx.read_config(), original);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,8 +5,10 @@
 //! Output, by where stdout goes:
 //! - a terminal: a table that fits its width (`Env::stdout_width`): `*` in the left gutter marks
 //!   the configured model, then ID, CONTEXT, IN $/M, OUT $/M (USD per million prompt and
-//!   completion tokens), TOOLS, REASONING, and NAME when there is room. The ID (then NAME) is
-//!   shortened with `…` when the terminal is narrow; below ~60 columns whole lines are cut;
+//!   completion tokens), TOOLS, REASONING, and NAME when there is room. When the terminal is
+//!   narrow NAME goes first, then the ID is shortened in the middle with `…` (ids differ at
+//!   both ends: `openai/….3-codex`, `openai/…dex:free`), down to 16 columns; below that
+//!   (about 60 columns in all) whole lines are cut at the end;
 //! - a pipe or file: one line per model, no header, no colour, nothing shortened, fields
 //!   separated by tabs: id, context, in $/M, out $/M, tools, reasoning, `*` for the configured
 //!   model (else empty), name. Like `gh`: the fields are the table's cells, the first is the id
@@ -597,6 +599,37 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` cut to `width` columns in the middle: ids differ at their end (`…-5.2-codex`,
+/// `…codex:free`) as much as at their start.
+fn truncate_middle(text: &str, width: usize) -> String {
+    if width_of(text) <= width || width < 3 {
+        return truncate(text, width);
+    }
+    let budget = width - 1;
+    let head_budget = budget / 2;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_budget {
+            break;
+        }
+        head.push(c);
+        used += w;
+    }
+    let mut tail: Vec<char> = Vec::new();
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}…{tail}")
+}
+
 /// `text` padded to `width` columns.
 fn pad(text: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(width_of(text)));
@@ -649,7 +682,11 @@ fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> V
         };
         for (n, &i) in shown.iter().enumerate() {
             let last = n + 1 == shown.len();
-            let cut = truncate(&cells[i], widths[i]);
+            let cut = if i == ID {
+                truncate_middle(&cells[i], widths[i])
+            } else {
+                truncate(&cells[i], widths[i])
+            };
             let text = if last && !RIGHT[i] {
                 cut
             } else {
@@ -843,7 +880,8 @@ mod tests {
         let narrow = table(&rows, 64, &plain);
         assert!(!narrow[0].contains("NAME"), "{narrow:?}");
         assert!(narrow[0].contains("REASONING"), "{narrow:?}");
-        assert!(narrow[3].contains("meta-llama/llama-… "), "{narrow:?}");
+        assert!(narrow[3].contains(" meta-lla…-instruct "), "{narrow:?}");
+        assert!(narrow[4].starts_with("* openai/g…5.3-codex "), "{narrow:?}");
         assert!(narrow.iter().all(|l| width_of(l) <= 64));
     }
 
@@ -863,6 +901,27 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn ids_are_cut_in_the_middle_to_the_column() {
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex:free", 16),
+            "openai/…dex:free"
+        );
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex", 16),
+            "openai/….3-codex"
+        );
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex", 20),
+            "openai/gpt-5.3-codex"
+        );
+        assert_eq!(truncate_middle("z/模型-with-a-name", 9), "z/模…name");
+        for width in 0..30 {
+            let cut = truncate_middle("z/模型-with-a-very-long-wide-name", width);
+            assert!(width_of(&cut) <= width, "{cut:?} at {width}");
+        }
     }
 
     #[test]

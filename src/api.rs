@@ -163,6 +163,45 @@ impl Model {
     pub fn supports(&self, parameter: &str) -> bool {
         self.supported_parameters.iter().any(|p| p == parameter)
     }
+
+    /// Whether the model supports `parameter`; `None` when the catalogue lists no parameters at
+    /// all (it does not say).
+    pub fn supports_known(&self, parameter: &str) -> Option<bool> {
+        (!self.supported_parameters.is_empty()).then(|| self.supports(parameter))
+    }
+
+    /// USD per million prompt tokens; `None` when missing or negative (a price that varies).
+    pub fn prompt_per_million(&self) -> Option<f64> {
+        self.prompt_price.and_then(per_million)
+    }
+
+    /// USD per million completion tokens; `None` when missing or negative.
+    pub fn completion_per_million(&self) -> Option<f64> {
+        self.completion_price.and_then(per_million)
+    }
+}
+
+/// A per-token price as USD per million tokens, rounded to a millionth of a dollar (so the
+/// binary error of `0.00000175 * 1e6` does not show). Negative prices (the gateway's "varies")
+/// and non-finite ones are `None`.
+pub fn per_million(per_token: f64) -> Option<f64> {
+    let exact = per_token * 1e6;
+    let rounded = (per_token * 1e12).round() / 1e6;
+    // A price too small to show is still not free.
+    let value = if rounded == 0.0 { exact } else { rounded };
+    (value.is_finite() && value >= 0.0).then_some(value + 0.0)
+}
+
+/// What looking up one id found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Found(Model),
+    /// Neither `GET /model/{id}` nor the catalogue knows it; the catalogue is kept for
+    /// suggestions.
+    Missing {
+        message: String,
+        catalogue: Vec<Model>,
+    },
 }
 
 /// What the live probe saw.
@@ -246,7 +285,21 @@ impl Client {
 
     /// `GET /models`: the catalogue.
     pub async fn models(&self) -> Result<Vec<Model>, ApiError> {
-        let body = self.get_json("models").await?;
+        self.models_with(&[]).await
+    }
+
+    /// `GET /models?name=value&...`, e.g. `[("supported_parameters", "tools")]`. The server may
+    /// ignore a parameter: callers that rely on one filter the answer themselves.
+    pub async fn models_with(&self, query: &[(&str, &str)]) -> Result<Vec<Model>, ApiError> {
+        let mut path = String::from("models");
+        if !query.is_empty() {
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            path.push('?');
+            path.push_str(&encoded);
+        }
+        let body = self.get_json(&path).await?;
         let data = body
             .get("data")
             .and_then(Value::as_array)
@@ -257,20 +310,29 @@ impl Client {
     /// `GET /model/{author}/{slug}`; when that answers 404, the catalogue decides. A model that
     /// is in neither is `NotFound`.
     pub async fn model(&self, id: &str) -> Result<Model, ApiError> {
+        match self.lookup(id).await? {
+            Lookup::Found(model) => Ok(model),
+            Lookup::Missing { message, .. } => Err(ApiError::NotFound { message }),
+        }
+    }
+
+    /// As [`Self::model`], but a model that is in neither comes back as [`Lookup::Missing`]
+    /// with the catalogue, for "did you mean" (fetched once).
+    pub async fn lookup(&self, id: &str) -> Result<Lookup, ApiError> {
         let path = format!("model/{}", id.trim_start_matches('/'));
         match self.get_json(&path).await {
             Ok(body) => {
                 let data = body
                     .get("data")
                     .ok_or_else(|| bad("`/model` has no `data` object"))?;
-                parse_model(data)
+                parse_model(data).map(Lookup::Found)
             }
             Err(ApiError::NotFound { message }) => {
                 let catalogue = self.models().await?;
-                catalogue
-                    .into_iter()
-                    .find(|m| m.id == id)
-                    .ok_or(ApiError::NotFound { message })
+                Ok(match catalogue.iter().position(|m| m.id == id) {
+                    Some(i) => Lookup::Found(catalogue[i].clone()),
+                    None => Lookup::Missing { message, catalogue },
+                })
             }
             Err(other) => Err(other),
         }
@@ -747,6 +809,35 @@ mod tests {
             suggest("openai/gpt-5.3-codx", &catalogue)[0],
             "openai/gpt-5.3-codex"
         );
+    }
+
+    #[test]
+    fn prices_per_million_are_exact_and_unknown_when_negative() {
+        assert_eq!(per_million(0.00000175), Some(1.75));
+        assert_eq!(per_million(0.000001125), Some(1.125));
+        assert_eq!(per_million(0.000000028), Some(0.028));
+        assert_eq!(per_million(0.0), Some(0.0));
+        assert_eq!(per_million(-1.0), None);
+        assert_eq!(per_million(f64::NAN), None);
+        // Too small to round to a millionth of a dollar, but not free.
+        assert!(per_million(1e-15).is_some_and(|p| p > 0.0));
+        let m = Model {
+            prompt_price: Some(0.000003),
+            ..model("a/b")
+        };
+        assert_eq!(m.prompt_per_million(), Some(3.0));
+        assert_eq!(m.completion_per_million(), None);
+    }
+
+    #[test]
+    fn support_is_unknown_when_no_parameter_is_listed() {
+        assert_eq!(model("a/b").supports_known("tools"), None);
+        let m = Model {
+            supported_parameters: vec!["tools".into()],
+            ..model("a/b")
+        };
+        assert_eq!(m.supports_known("tools"), Some(true));
+        assert_eq!(m.supports_known("reasoning"), Some(false));
     }
 
     #[test]

@@ -1,18 +1,297 @@
-//! `mg-codex model` (not built yet).
+//! `mg-codex model [ID]`: print the configured model, or switch it.
+//!
+//! Switching changes the root `model` of the selected config and nothing else (one line, or one
+//! line added when there was none), through the locked edit. It is refused, before any request,
+//! when the config does not send requests to ModelGates (another `model_provider`, or no
+//! `[model_providers.modelgates]`): a ModelGates id there would break Codex. The id is checked
+//! against the catalogue first (unless `--no-verify`), with "did you mean" for an unknown one,
+//! and warnings for a model without tool calls or without reasoning while an effort is set.
+//!
+//! With `--profile NAME` the profile file is edited; what it does not set itself (the provider,
+//! the effort) is read from `config.toml`, as Codex layers the two.
+//!
+//! When `init`'s record (`<config>.mg-codex.state`) exists, its copy of what `init` wrote gets
+//! the same switch, so `uninstall` still counts the model as mg-codex's own.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{anyhow, bail, Result};
 
+use super::models::{Gateway, Layers};
+use crate::api::{self, ApiError, Lookup, Model};
 use crate::cli::{GlobalArgs, ModelArgs};
+use crate::codex_config::ConfigDocument;
+use crate::config_file;
+use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
-use crate::ui::Printer;
+use crate::fsutil;
+use crate::ui::{Printer, Style};
 
 pub fn run(
-    _global: &GlobalArgs,
-    _args: &ModelArgs,
-    _env: &Env,
-    _printer: &Printer,
+    global: &GlobalArgs,
+    args: &ModelArgs,
+    env: &Env,
+    printer: &Printer,
 ) -> Result<ExitCode> {
-    anyhow::bail!("not built yet")
+    let layers = Layers::load(global, env)?;
+    let hints = Hints::new(global);
+    match &args.id {
+        None => show(&layers, &hints, printer),
+        Some(id) => switch(id, args, env, &layers, &hints, printer),
+    }
+}
+
+/// Why a ModelGates id cannot go into `doc` (the selected file as it is now), if it cannot.
+fn refusal(
+    layers: &Layers,
+    doc: &ConfigDocument,
+    id: &str,
+    hints: &Hints,
+) -> Option<anyhow::Error> {
+    let path = layers.config.display();
+    if let Some(provider) = layers.other_provider(doc) {
+        return Some(anyhow!(
+            "`{path}` sends requests to the provider `{provider}` (`model_provider`), not to ModelGates: the ModelGates id `{id}` would break Codex there, so nothing was changed\nhint: switch this config to ModelGates with `{}` (it keeps your other settings; `mg-codex uninstall` takes it back out)",
+            hints.command(&format!("init --model {id}"))
+        ));
+    }
+    let why = if !layers.exists && layers.base.is_none() {
+        format!("`{path}` does not exist")
+    } else if !layers.has_provider_table(doc) {
+        format!("`{path}` has no `[model_providers.modelgates]` table")
+    } else if layers.root_str(doc, "model_provider").is_none() {
+        format!("`{path}` does not set `model_provider`, so Codex uses OpenAI")
+    } else {
+        return None;
+    };
+    Some(anyhow!(
+        "{why}: Codex is not set up for ModelGates there, so nothing was changed\nhint: set it up with this model: `{}`",
+        hints.command(&format!("init --model {id}"))
+    ))
+}
+
+/// Commands for hints, with the global flags that select the same config.
+struct Hints {
+    prefix: String,
+}
+
+impl Hints {
+    fn new(global: &GlobalArgs) -> Self {
+        let mut prefix = String::from("mg-codex");
+        if let Some(dir) = &global.codex_home {
+            prefix.push_str(&format!(" --codex-home {}", dir.display()));
+        }
+        if let Some(profile) = &global.profile {
+            prefix.push_str(&format!(" --profile {profile}"));
+        }
+        Self { prefix }
+    }
+
+    fn command(&self, rest: &str) -> String {
+        format!("{} {rest}", self.prefix)
+    }
+}
+
+/// Without ID: the configured model on stdout.
+fn show(layers: &Layers, hints: &Hints, printer: &Printer) -> Result<ExitCode> {
+    let path = layers.config.display();
+    let Some(model) = layers.root_str(&layers.doc, "model") else {
+        let why = if layers.exists {
+            format!("no model is set in `{path}`")
+        } else {
+            format!("`{path}` does not exist, so no model is set")
+        };
+        bail!(
+            "{why}\nhint: pick one with `{}` (`{}` lists them), or set everything up with `{}`",
+            hints.command("model <id>"),
+            hints.command("models"),
+            hints.command("init")
+        );
+    };
+    printer.data(model);
+    if let Some(provider) = layers.other_provider(&layers.doc) {
+        printer.warn(&format!(
+            "`{path}` sends requests to the provider `{provider}`, not to ModelGates; `{}` switches it",
+            hints.command("init")
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn switch(
+    id: &str,
+    args: &ModelArgs,
+    env: &Env,
+    layers: &Layers,
+    hints: &Hints,
+    printer: &Printer,
+) -> Result<ExitCode> {
+    let path = layers.config.display().to_string();
+    if let Some(refusal) = refusal(layers, &layers.doc, id, hints) {
+        return Err(refusal);
+    }
+    let gateway = Gateway::new(layers, None, args.timeout, env);
+    if !args.no_verify {
+        verify(id, &gateway, layers, hints, printer)?;
+    } else if !model_id_is_well_formed(id) {
+        bail!(
+            "`{id}` is not a ModelGates model id (`author/slug`, e.g. `openai/gpt-5.3-codex`), so nothing was changed\nhint: `{}` lists the models",
+            hints.command("models")
+        );
+    }
+
+    let already = format!("`{id}` is already the model in `{path}`: nothing changed");
+    if args.dry_run {
+        let before = layers.doc.original_text();
+        let mut planned = layers.doc.clone();
+        planned.set_root_str("model", id);
+        let after = planned.render();
+        let mut diff = crate::diff::unified(&path, &before, &after);
+        if let Some(key) = gateway.key() {
+            diff = crate::secret::scrub(&diff, key.expose());
+        }
+        super::print_dry_run(&diff, &already, printer);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    // The file may have changed since it was read: the same checks on what is locked.
+    let (previous, outcome) = config_file::edit(&layers.config, |doc| {
+        if let Some(refusal) = refusal(layers, doc, id, hints) {
+            return Err(refusal);
+        }
+        let previous = doc.root_str("model").map(str::to_string);
+        doc.set_root_str("model", id);
+        Ok(previous)
+    })?;
+    if !outcome.changed {
+        printer.message(&already);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let from = previous
+        .map(|p| format!(" (was `{p}`)"))
+        .unwrap_or_default();
+    printer.message(&format!(
+        "{} the model to `{id}`{from}",
+        printer.err_style(Style::Ok, "Switched")
+    ));
+    let verb = if outcome.created {
+        "Created"
+    } else {
+        "Updated"
+    };
+    super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
+    if let Err(e) = update_record(&layers.config, id) {
+        printer.warn(&format!(
+            "{e:#}\n  `mg-codex uninstall` will keep `{id}` instead of restoring the model you had before `mg-codex init`"
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks `id` against the catalogue: warnings for a model Codex cannot use fully, an error
+/// with "did you mean" for one that does not exist.
+fn verify(
+    id: &str,
+    gateway: &Gateway,
+    layers: &Layers,
+    hints: &Hints,
+    printer: &Printer,
+) -> Result<()> {
+    let spinner = printer.spinner(&format!("Checking `{id}` against the catalogue"));
+    let found = if model_id_is_well_formed(id) {
+        gateway.fetch(printer, |client, rt| rt.block_on(client.lookup(id)))
+    } else {
+        // `gpt-5.3-codex` for `openai/gpt-5.3-codex`: no request for it, only suggestions.
+        gateway
+            .fetch(printer, |client, rt| rt.block_on(client.models()))
+            .map(|catalogue| Lookup::Missing {
+                message: String::new(),
+                catalogue,
+            })
+    };
+    drop(spinner);
+    let catalogue = match found.map_err(|e| check_error(gateway, id, &e))? {
+        Lookup::Found(model) => {
+            warn_model(&model, layers, printer);
+            return Ok(());
+        }
+        Lookup::Missing { catalogue, .. } => catalogue,
+    };
+    let what = if model_id_is_well_formed(id) {
+        format!(
+            "`{id}` is not in the ModelGates catalogue at `{}`",
+            gateway.base_url
+        )
+    } else {
+        format!("`{id}` is not a ModelGates model id (`author/slug`)")
+    };
+    let suggestions = api::suggest(id, &catalogue);
+    let Some(best) = suggestions.first() else {
+        bail!(
+            "{what}, so nothing was changed\nhint: `{}` lists the models; `{}` searches them",
+            hints.command("models"),
+            hints.command("models <part of the name>")
+        );
+    };
+    bail!(
+        "{what}, so nothing was changed; did you mean {}?\nhint: `{}`",
+        suggestions
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        hints.command(&format!("model {best}"))
+    )
+}
+
+/// The error for a verification that could not be done.
+fn check_error(gateway: &Gateway, id: &str, e: &ApiError) -> anyhow::Error {
+    let inner = gateway.error(&format!("check `{id}` against the catalogue at"), e);
+    anyhow!("{inner}\nhint: or pass `--no-verify` to switch without checking")
+}
+
+/// Warnings for a model Codex cannot use fully (nothing when the catalogue does not say).
+fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
+    if model.supports_known("tools") == Some(false) {
+        printer.warn(&format!(
+            "`{}` does not list tool support (`tools`): Codex needs tool calls to edit files and run commands",
+            model.id
+        ));
+    }
+    let effort = layers.root_str(&layers.doc, "model_reasoning_effort");
+    if let (Some(effort), Some(false)) = (effort, model.supports_known("reasoning")) {
+        printer.warn(&format!(
+            "`model_reasoning_effort = \"{effort}\"` is set, but `{}` does not list `reasoning`: the gateway may reject or ignore it\n  remove that line, or pick a reasoning model (`mg-codex models` shows which)",
+            model.id
+        ));
+    }
+}
+
+/// Gives `init`'s record of what it wrote the same switch, so `uninstall` still treats the
+/// model as mg-codex's (and puts back the original bytes when nothing else changed).
+fn update_record(config: &Path, id: &str) -> Result<()> {
+    let path = config_file::state_path(config);
+    let Some(mut state) = super::init::load_state(&path)? else {
+        return Ok(());
+    };
+    let Some(after) = &state.after else {
+        return Ok(());
+    };
+    let Ok(mut written) = ConfigDocument::parse(after) else {
+        return Ok(());
+    };
+    written.set_root_str("model", id);
+    let updated = written.render();
+    if updated == *after {
+        return Ok(());
+    }
+    state.after = Some(updated);
+    let json = serde_json::to_string_pretty(&state)?;
+    fsutil::write_atomic(
+        &fsutil::resolve_symlinks(&path)?,
+        json.as_bytes(),
+        fsutil::NEW_FILE_MODE,
+    )
+    .map_err(|e| anyhow!("updating `{}`: {e:#}", path.display()))
 }

@@ -1,18 +1,961 @@
-//! `mg-codex models` (not built yet).
+//! `mg-codex models [QUERY]`: the ModelGates catalogue (`GET /models`), filtered, sorted by id,
+//! with the configured model marked. Also the pieces `mg-codex model` shares: the selected
+//! config, the gateway to ask, and one fetch with a key the catalogue does not need.
+//!
+//! Output, by where stdout goes:
+//! - a terminal: a table that fits its width (`Env::stdout_width`): `*` in the left gutter marks
+//!   the configured model, then ID, CONTEXT, IN $/M, OUT $/M (USD per million prompt and
+//!   completion tokens), TOOLS, REASONING, and NAME when there is room. When the terminal is
+//!   narrow NAME goes first, then the ID is shortened in the middle with `…` (ids differ at
+//!   both ends: `openai/….3-codex`, `openai/…dex:free`), down to 16 columns; below that
+//!   (about 60 columns in all) whole lines are cut at the end;
+//! - a pipe or file: one line per model, no header, no colour, nothing shortened, fields
+//!   separated by tabs: id, context, in $/M, out $/M, tools, reasoning, `*` for the configured
+//!   model (else empty), name. Like `gh`: the fields are the table's cells, the first is the id
+//!   (`mg-codex models codex | cut -f1`);
+//! - `--json`: an array of `{id, name, context_length, prompt_per_million,
+//!   completion_per_million, tools, reasoning, current}` (numbers unformatted; `tools` and
+//!   `reasoning` are `null` when the catalogue lists no parameters for the model).
+//!
+//! The count and notes go to stderr. Text from the server is stripped of control characters
+//! before it reaches a terminal.
+//!
+//! QUERY keeps the models whose id or name contains it (case-insensitive). When none does, it
+//! is matched fuzzily, word by word: each word of QUERY must be found in the id or the name as
+//! its letters in order (the skim algorithm of `fuzzy-matcher`, which `init`'s model picker
+//! uses too), or be within one typo (two for words of 6+ letters) of a word of the id or name
+//! (Damerau-Levenshtein from `strsim`), so `gpt53codex`, `sonet` and `cluade` all find theirs.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{anyhow, Result};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::api::{self, ApiError, Client, ClientOptions, Model};
 use crate::cli::{GlobalArgs, ModelsArgs};
+use crate::codex_config::ConfigDocument;
+use crate::config_file;
+use crate::doctor::checks::PROVIDER_ID;
 use crate::env::Env;
-use crate::ui::Printer;
+use crate::secret::ApiKey;
+use crate::setup::ENV_KEY;
+use crate::ui::{Printer, Style};
 
 pub fn run(
-    _global: &GlobalArgs,
-    _args: &ModelsArgs,
-    _env: &Env,
-    _printer: &Printer,
+    global: &GlobalArgs,
+    args: &ModelsArgs,
+    env: &Env,
+    printer: &Printer,
 ) -> Result<ExitCode> {
-    anyhow::bail!("not built yet")
+    // The config only decides the mark, the base URL and the key's variable: a broken one is a
+    // warning here, not a failure.
+    let layers = Layers::load(global, env).unwrap_or_else(|e| {
+        let text = format!("{e:#}");
+        let asked = match &args.base_url {
+            Some(_) => String::new(),
+            None => format!(" and the default `{}` is asked", api::DEFAULT_BASE_URL),
+        };
+        printer.warn(&format!(
+            "{}\n  listing the catalogue without it: no model is marked{asked}",
+            text.lines().next().unwrap_or_default()
+        ));
+        Layers::empty()
+    });
+    let gateway = Gateway::new(&layers, args.base_url.as_deref(), args.timeout, env);
+    let current = layers.configured_model(&layers.doc).map(str::to_string);
+    if let Some(provider) = layers.other_provider(&layers.doc) {
+        printer.message(&format!(
+            "`{}` uses the provider `{provider}`, not ModelGates: no model is marked",
+            layers.config.display()
+        ));
+    }
+
+    let query: &[(&str, &str)] = if args.tools_only {
+        &[("supported_parameters", "tools")]
+    } else {
+        &[]
+    };
+    let spinner = printer.spinner("Fetching the model catalogue");
+    let fetched = gateway.fetch(printer, |client, rt| rt.block_on(client.models_with(query)));
+    drop(spinner);
+    let mut catalogue = fetched.map_err(|e| gateway.error("fetch the model catalogue from", &e))?;
+    catalogue.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let pool: Vec<&Model> = catalogue
+        .iter()
+        .filter(|m| !args.tools_only || m.supports("tools"))
+        .collect();
+    let query_text = args
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty());
+    let (shown, how) = filter(&pool, query_text);
+    let is_current = |m: &Model| current.as_deref() == Some(m.id.as_str());
+
+    if args.json {
+        let entries: Vec<JsonModel> = shown
+            .iter()
+            .map(|m| JsonModel::new(m, is_current(m)))
+            .collect();
+        printer.data(&serde_json::to_string_pretty(&entries)?);
+    } else if !shown.is_empty() {
+        let rows: Vec<Row> = shown.iter().map(|m| Row::new(m, is_current(m))).collect();
+        let lines = match env.stdout_width {
+            Some(width) => table(&rows, width, &|style, text| printer.out_style(style, text)),
+            None => rows.iter().map(Row::tab_separated).collect(),
+        };
+        printer.data(&lines.join("\n"));
+    }
+
+    let marked = !args.json && shown.iter().any(|m| is_current(m));
+    printer.message(&summary(
+        shown.len(),
+        how,
+        query_text,
+        args.tools_only,
+        marked,
+        &gateway.base_url,
+    ));
+    if let Some(model) = &current {
+        // With `--tools-only` the server may have left it out for want of tools.
+        if !args.tools_only && !catalogue.iter().any(|m| &m.id == model) {
+            printer.warn(&format!(
+                "the configured model `{model}` (in `{}`) is not in the ModelGates catalogue: Codex's requests will fail\n  pick one and switch with `mg-codex model <id>`",
+                layers.config.display()
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The line on stderr after the list: how many, chosen how; or, for none, what to try.
+fn summary(
+    shown: usize,
+    how: Matched,
+    query: Option<&str>,
+    tools_only: bool,
+    marked: bool,
+    base_url: &str,
+) -> String {
+    let with_tools = if tools_only { " with tools" } else { "" };
+    let (count, verb) = match shown {
+        0 => {
+            return match query {
+                Some(q) => format!(
+                    "No model{with_tools} matches `{q}`, not even fuzzily: run `mg-codex models{}` to see them all",
+                    if tools_only { " --tools-only" } else { "" }
+                ),
+                None => format!("The catalogue at `{base_url}` lists no model{with_tools}"),
+            }
+        }
+        1 => ("1 model".to_string(), "matches"),
+        n => (format!("{n} models"), "match"),
+    };
+    let mut line = match (how, query) {
+        (Matched::Fuzzily, Some(q)) => {
+            format!("{count}{with_tools} {verb} `{q}` fuzzily (no id or name contains it)")
+        }
+        (_, Some(q)) => format!("{count}{with_tools} {verb} `{q}`"),
+        (_, None) => format!("{count}{with_tools} in the catalogue at `{base_url}`"),
+    };
+    if marked {
+        line.push_str("; `*` marks the configured one");
+    }
+    line
+}
+
+// ----- shared with `mg-codex model` -----------------------------------------------------------
+
+/// The config the global flags select and, under `--profile`, `config.toml`, which Codex layers
+/// beneath it: what the profile file does not set is read from there.
+pub(super) struct Layers {
+    pub config: PathBuf,
+    /// Whether the selected file exists (a missing one is an empty document).
+    pub exists: bool,
+    pub doc: ConfigDocument,
+    /// `config.toml`, when a profile file is selected.
+    pub base: Option<ConfigDocument>,
+}
+
+impl Layers {
+    /// Reads the selected config (and `config.toml` under a profile); an unparsable one is an
+    /// error.
+    pub(super) fn load(global: &GlobalArgs, env: &Env) -> Result<Self> {
+        let home = super::codex_home(global, env)?;
+        let config = home.config_path(global.profile.as_deref());
+        let doc = config_file::load(&config)?;
+        let base = match global.profile {
+            Some(_) => Some(config_file::load(&home.config_path(None))?),
+            None => None,
+        };
+        Ok(Self {
+            exists: config.exists(),
+            config,
+            doc,
+            base,
+        })
+    }
+
+    /// No config at all.
+    fn empty() -> Self {
+        Self {
+            config: PathBuf::new(),
+            exists: false,
+            doc: ConfigDocument::empty(),
+            base: None,
+        }
+    }
+
+    /// A root string as Codex sees it: `doc`'s (the selected file, or a newer reading of it),
+    /// else the base config's.
+    pub(super) fn root_str<'a>(&'a self, doc: &'a ConfigDocument, key: &str) -> Option<&'a str> {
+        doc.root_str(key)
+            .or_else(|| self.base.as_ref().and_then(|b| b.root_str(key)))
+    }
+
+    /// A string field of `[model_providers.modelgates]`, layered the same way.
+    pub(super) fn provider_str<'a>(
+        &'a self,
+        doc: &'a ConfigDocument,
+        field: &str,
+    ) -> Option<&'a str> {
+        doc.provider_str(PROVIDER_ID, field).or_else(|| {
+            self.base
+                .as_ref()
+                .and_then(|b| b.provider_str(PROVIDER_ID, field))
+        })
+    }
+
+    /// Whether `[model_providers.modelgates]` exists in either layer.
+    pub(super) fn has_provider_table(&self, doc: &ConfigDocument) -> bool {
+        let has = |d: &ConfigDocument| {
+            d.document()
+                .get("model_providers")
+                .and_then(toml_edit::Item::as_table_like)
+                .and_then(|t| t.get(PROVIDER_ID))
+                .is_some_and(toml_edit::Item::is_table_like)
+        };
+        has(doc) || self.base.as_ref().is_some_and(has)
+    }
+
+    /// The `model_provider`, when it is set and is not ModelGates.
+    pub(super) fn other_provider<'a>(&'a self, doc: &'a ConfigDocument) -> Option<&'a str> {
+        self.root_str(doc, "model_provider")
+            .filter(|p| *p != PROVIDER_ID)
+    }
+
+    /// The configured ModelGates model: the root `model` when `model_provider` is ModelGates
+    /// (without it, Codex sends the model to OpenAI).
+    pub(super) fn configured_model<'a>(&'a self, doc: &'a ConfigDocument) -> Option<&'a str> {
+        (self.root_str(doc, "model_provider") == Some(PROVIDER_ID))
+            .then(|| self.root_str(doc, "model"))
+            .flatten()
+    }
+}
+
+/// Where to ask and with which key: the base URL (the flag, else the config's, else the
+/// default) and the key in the provider's `env_key` variable (else `MODELGATES_API_KEY`), if
+/// it holds a well-formed one. The catalogue needs no key; it is sent when there is one, as
+/// Codex would.
+pub(super) struct Gateway {
+    pub base_url: String,
+    key: Option<ApiKey>,
+    key_var: String,
+    timeout: std::time::Duration,
+    proxy_hint: Option<String>,
+    /// Where the base URL came from, for hints.
+    from_flag: bool,
+}
+
+impl Gateway {
+    pub(super) fn new(
+        layers: &Layers,
+        flag: Option<&str>,
+        timeout: std::time::Duration,
+        env: &Env,
+    ) -> Self {
+        let base_url = flag
+            .or_else(|| layers.provider_str(&layers.doc, "base_url"))
+            .unwrap_or(api::DEFAULT_BASE_URL)
+            .to_string();
+        let key_var = layers
+            .provider_str(&layers.doc, "env_key")
+            .unwrap_or(ENV_KEY)
+            .to_string();
+        let key = env.var(&key_var).and_then(|raw| ApiKey::parse(raw).ok());
+        let proxy_hint = url::Url::parse(&base_url)
+            .ok()
+            .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
+        Self {
+            base_url,
+            key,
+            key_var,
+            timeout,
+            proxy_hint,
+            from_flag: flag.is_some(),
+        }
+    }
+
+    /// The key that is sent, if any (to scrub it from what is shown).
+    pub(super) fn key(&self) -> Option<&ApiKey> {
+        self.key.as_ref()
+    }
+
+    fn client(&self, with_key: bool) -> Result<Client, ApiError> {
+        Client::new(ClientOptions {
+            base_url: self.base_url.clone(),
+            key: self.key.clone().filter(|_| with_key),
+            timeout: self.timeout,
+            proxy_hint: self.proxy_hint.clone(),
+        })
+    }
+
+    /// Runs one call; when the gateway rejects the key (401), runs it again without it (the
+    /// catalogue is public) and says so.
+    pub(super) fn fetch<T>(
+        &self,
+        printer: &Printer,
+        call: impl Fn(&Client, &tokio::runtime::Runtime) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::BadResponse {
+                detail: format!("cannot start the network runtime: {e}"),
+            })?;
+        match call(&self.client(true)?, &rt) {
+            Err(ApiError::KeyRejected { message }) if self.key.is_some() => {
+                printer.warn(&format!(
+                    "ModelGates rejected the key in `{}` ({message}); asked without it\n  `mg-codex doctor` checks the key",
+                    self.key_var
+                ));
+                call(&self.client(false)?, &rt)
+            }
+            other => other,
+        }
+    }
+
+    /// The error for a failed call: what failed, where, and what to do.
+    pub(super) fn error(&self, what: &str, e: &ApiError) -> anyhow::Error {
+        let hint = match e {
+            ApiError::InsecureUrl { .. } if self.from_flag => {
+                format!("use `--base-url {}`", api::DEFAULT_BASE_URL)
+            }
+            ApiError::InsecureUrl { .. } => format!(
+                "fix `base_url` in `[model_providers.modelgates]` (`mg-codex init --base-url {}` does)",
+                api::DEFAULT_BASE_URL
+            ),
+            ApiError::Unreachable { .. } => {
+                "check your network and proxy settings; `mg-codex doctor` checks the whole set-up"
+                    .to_string()
+            }
+            ApiError::ServerError { .. } | ApiError::RateLimited { .. } => {
+                "the gateway is busy or failing: try again in a moment".to_string()
+            }
+            _ if self.from_flag => "check the URL given with `--base-url`".to_string(),
+            _ => "check `base_url` in `[model_providers.modelgates]`; `mg-codex doctor` checks the whole set-up".to_string(),
+        };
+        match e {
+            ApiError::InsecureUrl { reason, .. } => {
+                anyhow!("cannot {what} `{}`: {reason}\nhint: {hint}", self.base_url)
+            }
+            _ => anyhow!("cannot {what} `{}`: {e}\nhint: {hint}", self.base_url),
+        }
+    }
+}
+
+// ----- filtering -------------------------------------------------------------------------------
+
+/// How the shown models were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matched {
+    /// No query.
+    All,
+    /// The id or name contains the query.
+    Substring,
+    /// Nothing contained it; these match fuzzily.
+    Fuzzily,
+}
+
+/// The models matching `query` (see the module documentation), in the order given.
+fn filter<'a>(models: &[&'a Model], query: Option<&str>) -> (Vec<&'a Model>, Matched) {
+    let Some(query) = query else {
+        return (models.to_vec(), Matched::All);
+    };
+    let needle = query.to_lowercase();
+    let contains = |m: &Model| {
+        m.id.to_lowercase().contains(&needle)
+            || m.name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().contains(&needle))
+    };
+    let found: Vec<&Model> = models.iter().copied().filter(|m| contains(m)).collect();
+    if !found.is_empty() {
+        return (found, Matched::Substring);
+    }
+    let matcher = SkimMatcherV2::default().ignore_case();
+    let words: Vec<&str> = needle.split_whitespace().collect();
+    let fuzzy: Vec<&Model> = models
+        .iter()
+        .copied()
+        .filter(|m| {
+            let texts: Vec<String> = [Some(m.id.as_str()), m.name.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::to_lowercase)
+                .collect();
+            words
+                .iter()
+                .all(|w| texts.iter().any(|t| fuzzy_word(&matcher, w, t)))
+        })
+        .collect();
+    (fuzzy, Matched::Fuzzily)
+}
+
+/// Whether one lower-case query word matches a lower-case text: its letters in order, or a word
+/// of the text within the typo budget.
+fn fuzzy_word(matcher: &SkimMatcherV2, word: &str, text: &str) -> bool {
+    if matcher.fuzzy_match(text, word).is_some() {
+        return true;
+    }
+    let budget = match word.chars().count() {
+        0..=2 => return false,
+        3..=5 => 1,
+        _ => 2,
+    };
+    text.split(|c: char| !c.is_alphanumeric() && c != '.')
+        .filter(|w| !w.is_empty())
+        .any(|w| strsim::damerau_levenshtein(word, w) <= budget)
+}
+
+// ----- rendering -------------------------------------------------------------------------------
+
+/// One model as `--json` prints it (field names are stable).
+#[derive(Debug, Serialize)]
+struct JsonModel<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    context_length: Option<u64>,
+    prompt_per_million: Option<f64>,
+    completion_per_million: Option<f64>,
+    tools: Option<bool>,
+    reasoning: Option<bool>,
+    current: bool,
+}
+
+impl<'a> JsonModel<'a> {
+    fn new(m: &'a Model, current: bool) -> Self {
+        Self {
+            id: &m.id,
+            name: m.name.as_deref(),
+            context_length: m.context_length,
+            prompt_per_million: m.prompt_per_million(),
+            completion_per_million: m.completion_per_million(),
+            tools: m.supports_known("tools"),
+            reasoning: m.supports_known("reasoning"),
+            current,
+        }
+    }
+}
+
+const HEADERS: [&str; 7] = [
+    "ID",
+    "CONTEXT",
+    "IN $/M",
+    "OUT $/M",
+    "TOOLS",
+    "REASONING",
+    "NAME",
+];
+/// Right-aligned columns (the numbers).
+const RIGHT: [bool; 7] = [false, true, true, true, false, false, false];
+const ID: usize = 0;
+const NAME: usize = 6;
+/// Spaces between columns.
+const GAP: usize = 2;
+/// The mark and a space before every line.
+const GUTTER: usize = 2;
+/// The ID column is never made narrower than this (lines are cut instead).
+const MIN_ID: usize = 16;
+/// The NAME column is shown only when this much room is left for it.
+const MIN_NAME: usize = 10;
+
+/// One model's cells, as shown.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    current: bool,
+    cells: [String; 7],
+}
+
+impl Row {
+    fn new(m: &Model, current: bool) -> Self {
+        let yes_no = |known: Option<bool>| match known {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "?",
+        };
+        Self {
+            current,
+            cells: [
+                clean(&m.id),
+                m.context_length.map_or("-".into(), format_context),
+                format_price(m.prompt_per_million()),
+                format_price(m.completion_per_million()),
+                yes_no(m.supports_known("tools")).into(),
+                yes_no(m.supports_known("reasoning")).into(),
+                m.name.as_deref().map(clean).unwrap_or_default(),
+            ],
+        }
+    }
+
+    /// The piped form: the cells in order, with the mark before the name.
+    fn tab_separated(&self) -> String {
+        let mark = if self.current { "*" } else { "" };
+        let c = &self.cells;
+        [&c[0], &c[1], &c[2], &c[3], &c[4], &c[5], mark, &c[6]].join("\t")
+    }
+
+    /// How a cell is coloured on a terminal.
+    fn style(&self, column: usize) -> Option<Style> {
+        let cell = self.cells[column].as_str();
+        match column {
+            ID if self.current => Some(Style::Ok),
+            4 if cell == "no" => Some(Style::Warn),
+            4 | 5 if cell == "no" || cell == "?" => Some(Style::Dim),
+            _ => None,
+        }
+    }
+}
+
+/// Control characters (an escape sequence in a name from the server) become spaces.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// `400K`, `1M`, `1.05M`, `512`.
+fn format_context(tokens: u64) -> String {
+    if tokens >= 999_500 {
+        let millions = format!("{:.2}", tokens as f64 / 1e6);
+        let millions = millions.trim_end_matches('0').trim_end_matches('.');
+        format!("{millions}M")
+    } else if tokens >= 1000 {
+        format!("{}K", (tokens as f64 / 1e3).round())
+    } else {
+        tokens.to_string()
+    }
+}
+
+/// `$1.75`, `$14.00`, `$0.028`, `free`, `-` (missing). At least two decimals, at most six,
+/// none lost in between.
+fn format_price(per_million: Option<f64>) -> String {
+    match per_million {
+        None => "-".into(),
+        Some(0.0) => "free".into(),
+        Some(p) => {
+            let text = format!("{p:.6}");
+            let (whole, decimals) = text.split_once('.').unwrap_or((&text, ""));
+            let decimals = decimals.trim_end_matches('0');
+            let decimals = format!("{decimals:0<2}");
+            if decimals.trim_matches('0').is_empty() && whole == "0" {
+                "<$0.000001".into()
+            } else {
+                format!("${whole}.{decimals}")
+            }
+        }
+    }
+}
+
+/// Display width in terminal columns.
+fn width_of(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// `text` cut to `width` columns, ending in `…` when anything was cut.
+fn truncate(text: &str, width: usize) -> String {
+    if width_of(text) <= width {
+        return text.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// `text` cut to `width` columns in the middle: ids differ at their end (`…-5.2-codex`,
+/// `…codex:free`) as much as at their start.
+fn truncate_middle(text: &str, width: usize) -> String {
+    if width_of(text) <= width || width < 3 {
+        return truncate(text, width);
+    }
+    let budget = width - 1;
+    let head_budget = budget / 2;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_budget {
+            break;
+        }
+        head.push(c);
+        used += w;
+    }
+    let mut tail: Vec<char> = Vec::new();
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}…{tail}")
+}
+
+/// `text` padded to `width` columns.
+fn pad(text: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(width_of(text)));
+    if right {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}
+
+/// Column widths for `width` terminal columns: every column at its natural width except ID
+/// (shortened, down to [`MIN_ID`]) and NAME (shown only with [`MIN_NAME`] columns to spare;
+/// `0` = hidden).
+fn column_widths(rows: &[Row], width: usize) -> [usize; 7] {
+    let mut natural = HEADERS.map(width_of);
+    for row in rows {
+        for (n, cell) in natural.iter_mut().zip(&row.cells) {
+            *n = (*n).max(width_of(cell));
+        }
+    }
+    let fixed: usize = natural[1..NAME].iter().map(|w| w + GAP).sum();
+    let mut widths = natural;
+    let room_for_id = width.saturating_sub(GUTTER + fixed);
+    widths[ID] = natural[ID].min(room_for_id).max(natural[ID].min(MIN_ID));
+    let room_for_name = room_for_id.saturating_sub(widths[ID] + GAP);
+    let any_name = rows.iter().any(|r| !r.cells[NAME].is_empty());
+    widths[NAME] = if any_name && room_for_name >= MIN_NAME {
+        natural[NAME].min(room_for_name)
+    } else {
+        0
+    };
+    widths
+}
+
+/// The table for a terminal `width` columns wide: a header, then one line per row; no line is
+/// wider than `width`. `paint` colours a cell (after it is cut and padded).
+fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> Vec<String> {
+    let widths = column_widths(rows, width);
+    let shown: Vec<usize> = (0..HEADERS.len()).filter(|&i| widths[i] > 0).collect();
+    let header_cells = HEADERS.map(str::to_string);
+    let mut lines = Vec::with_capacity(rows.len() + 1);
+    for (row, cells, mark) in std::iter::once((None, &header_cells, ' ')).chain(
+        rows.iter()
+            .map(|r| (Some(r), &r.cells, if r.current { '*' } else { ' ' })),
+    ) {
+        let mut plain = format!("{mark} ");
+        let mut painted = match row {
+            Some(r) if r.current => format!("{} ", paint(Style::Ok, "*")),
+            _ => plain.clone(),
+        };
+        for (n, &i) in shown.iter().enumerate() {
+            let last = n + 1 == shown.len();
+            let cut = if i == ID {
+                truncate_middle(&cells[i], widths[i])
+            } else {
+                truncate(&cells[i], widths[i])
+            };
+            let text = if last && !RIGHT[i] {
+                cut
+            } else {
+                pad(&cut, widths[i], RIGHT[i])
+            };
+            if n > 0 {
+                plain.push_str(&" ".repeat(GAP));
+                painted.push_str(&" ".repeat(GAP));
+            }
+            plain.push_str(&text);
+            let style = match row {
+                None => Some(Style::Bold),
+                Some(r) => r.style(i),
+            };
+            match style {
+                // Padding stays outside the colour, so underlines and backgrounds look right.
+                Some(style) => {
+                    let trimmed = text.trim();
+                    let at = text.find(trimmed).unwrap_or(0);
+                    painted.push_str(&text[..at]);
+                    painted.push_str(&paint(style, trimmed));
+                    painted.push_str(&text[at + trimmed.len()..]);
+                }
+                None => painted.push_str(&text),
+            }
+        }
+        // An empty last cell leaves spaces behind; escape codes end in `m`, so trimming
+        // removes only spaces.
+        let (plain, painted) = (plain.trim_end(), painted.trim_end());
+        // Narrower than the fixed columns: cut the whole line (plain, so no colour is cut
+        // in half).
+        lines.push(if width_of(plain) > width {
+            truncate(plain, width)
+        } else {
+            painted.to_string()
+        });
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(id: &str, name: &str, params: &[&str]) -> Model {
+        Model {
+            id: id.into(),
+            name: Some(name.into()),
+            context_length: Some(400_000),
+            prompt_price: Some(0.00000175),
+            completion_price: Some(0.000014),
+            supported_parameters: params.iter().map(|p| p.to_string()).collect(),
+            expiration_date: None,
+        }
+    }
+
+    fn catalogue() -> Vec<Model> {
+        vec![
+            model(
+                "anthropic/claude-sonnet-4.5",
+                "Anthropic: Claude Sonnet 4.5",
+                &["tools", "reasoning"],
+            ),
+            model(
+                "google/gemini-2.5-pro",
+                "Google: Gemini 2.5 Pro",
+                &["tools", "reasoning"],
+            ),
+            model(
+                "meta-llama/llama-3.1-8b-instruct",
+                "Meta: Llama 3.1 8B Instruct",
+                &[],
+            ),
+            model(
+                "openai/gpt-5.3-codex",
+                "OpenAI: GPT-5.3 Codex",
+                &["tools", "reasoning"],
+            ),
+            model("openai/gpt-4o-mini", "OpenAI: GPT-4o-mini", &["tools"]),
+        ]
+    }
+
+    fn ids(query: &str) -> (Vec<String>, Matched) {
+        let all = catalogue();
+        let refs: Vec<&Model> = all.iter().collect();
+        let (found, how) = filter(&refs, Some(query));
+        (found.iter().map(|m| m.id.clone()).collect(), how)
+    }
+
+    #[test]
+    fn substring_on_id_or_name_any_case() {
+        assert_eq!(
+            ids("CODEX"),
+            (vec!["openai/gpt-5.3-codex".to_string()], Matched::Substring)
+        );
+        assert_eq!(
+            ids("claude sonnet"),
+            (
+                vec!["anthropic/claude-sonnet-4.5".to_string()],
+                Matched::Substring
+            )
+        );
+        assert_eq!(ids("openai/").0.len(), 2);
+    }
+
+    #[test]
+    fn fuzzy_only_when_no_substring_matches() {
+        for (query, want) in [
+            ("gpt53codex", "openai/gpt-5.3-codex"),
+            ("sonet", "anthropic/claude-sonnet-4.5"),
+            ("cluade", "anthropic/claude-sonnet-4.5"),
+            ("gemnii pro", "google/gemini-2.5-pro"),
+            ("4o mini", "openai/gpt-4o-mini"),
+        ] {
+            let (found, how) = ids(query);
+            assert_eq!(how, Matched::Fuzzily, "{query}");
+            assert!(found.contains(&want.to_string()), "{query}: {found:?}");
+            assert!(found.len() <= 2, "{query} is too loose: {found:?}");
+        }
+        assert!(ids("zzzz").0.is_empty());
+        assert!(ids("qwen").0.is_empty(), "{:?}", ids("qwen"));
+    }
+
+    #[test]
+    fn context_lengths_read_like_the_catalogue_pages() {
+        assert_eq!(format_context(400_000), "400K");
+        assert_eq!(format_context(1_000_000), "1M");
+        assert_eq!(format_context(1_048_576), "1.05M");
+        assert_eq!(format_context(131_072), "131K");
+        assert_eq!(format_context(32_768), "33K");
+        assert_eq!(format_context(999_999), "1M");
+        assert_eq!(format_context(512), "512");
+    }
+
+    #[test]
+    fn prices_per_million_lose_no_digit() {
+        let p = |per_token: f64| format_price(api::per_million(per_token));
+        assert_eq!(p(0.00000175), "$1.75");
+        assert_eq!(p(0.000014), "$14.00");
+        assert_eq!(p(0.000000028), "$0.028");
+        assert_eq!(p(0.000001125), "$1.125");
+        assert_eq!(p(0.00000002), "$0.02");
+        assert_eq!(p(0.0), "free");
+        assert_eq!(p(-1.0), "-");
+        assert_eq!(p(1e-15), "<$0.000001");
+        assert_eq!(format_price(None), "-");
+    }
+
+    fn rows() -> Vec<Row> {
+        let mut rows: Vec<Row> = catalogue().iter().map(|m| Row::new(m, false)).collect();
+        rows[3].current = true;
+        rows.push(Row::new(
+            &model(
+                "z/模型-with-a-very-long-wide-name",
+                "名前: 全角の名前",
+                &["tools"],
+            ),
+            false,
+        ));
+        rows
+    }
+
+    #[test]
+    fn the_table_fits_every_width() {
+        let rows = rows();
+        let plain = |_: Style, t: &str| t.to_string();
+        for width in 1..=200 {
+            let lines = table(&rows, width, &plain);
+            assert_eq!(lines.len(), rows.len() + 1);
+            for line in &lines {
+                assert!(
+                    width_of(line) <= width,
+                    "{} columns > {width}: {line:?}",
+                    width_of(line)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wide_table_shows_everything_and_a_narrow_one_cuts_the_id() {
+        let rows = rows();
+        let plain = |_: Style, t: &str| t.to_string();
+        let wide = table(&rows, 200, &plain);
+        assert!(wide[0].starts_with("  ID"), "{wide:?}");
+        assert!(wide[0].ends_with("NAME"), "{wide:?}");
+        assert!(wide[4].starts_with("* openai/gpt-5.3-codex "), "{wide:?}");
+        assert!(wide[4].ends_with("OpenAI: GPT-5.3 Codex"), "{wide:?}");
+        assert!(wide.iter().all(|l| !l.contains('…') && l == l.trim_end()));
+
+        let narrow = table(&rows, 64, &plain);
+        assert!(!narrow[0].contains("NAME"), "{narrow:?}");
+        assert!(narrow[0].contains("REASONING"), "{narrow:?}");
+        assert!(narrow[3].contains(" meta-lla…-instruct "), "{narrow:?}");
+        assert!(narrow[4].starts_with("* openai/g…5.3-codex "), "{narrow:?}");
+        assert!(narrow.iter().all(|l| width_of(l) <= 64));
+    }
+
+    /// Removes `ESC [ ... m` sequences.
+    fn strip_escapes(line: &str) -> String {
+        let mut out = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn ids_are_cut_in_the_middle_to_the_column() {
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex:free", 16),
+            "openai/…dex:free"
+        );
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex", 16),
+            "openai/….3-codex"
+        );
+        assert_eq!(
+            truncate_middle("openai/gpt-5.3-codex", 20),
+            "openai/gpt-5.3-codex"
+        );
+        assert_eq!(truncate_middle("z/模型-with-a-name", 9), "z/模…name");
+        for width in 0..30 {
+            let cut = truncate_middle("z/模型-with-a-very-long-wide-name", width);
+            assert!(width_of(&cut) <= width, "{cut:?} at {width}");
+        }
+    }
+
+    #[test]
+    fn colour_never_changes_the_layout() {
+        let rows = rows();
+        let paint = |s: Style, t: &str| format!("\x1b[{}m{t}\x1b[0m", s as u8);
+        let plain = |_: Style, t: &str| t.to_string();
+        for width in [40, 80, 100, 200] {
+            let painted: Vec<String> = table(&rows, width, &paint)
+                .iter()
+                .map(|l| strip_escapes(l))
+                .collect();
+            assert_eq!(painted, table(&rows, width, &plain), "at {width}");
+        }
+    }
+
+    #[test]
+    fn piped_lines_are_tab_separated_with_the_mark_before_the_name() {
+        let rows = rows();
+        assert_eq!(
+            rows[3].tab_separated(),
+            "openai/gpt-5.3-codex\t400K\t$1.75\t$14.00\tyes\tyes\t*\tOpenAI: GPT-5.3 Codex"
+        );
+        assert_eq!(
+            rows[2].tab_separated(),
+            "meta-llama/llama-3.1-8b-instruct\t400K\t$1.75\t$14.00\t?\t?\t\tMeta: Llama 3.1 8B Instruct"
+        );
+    }
+
+    #[test]
+    fn control_characters_from_the_server_are_removed() {
+        let m = model("a/b", "evil\x1b[2J\tname\n", &[]);
+        let row = Row::new(&m, false);
+        assert_eq!(row.cells[NAME], "evil [2J name ");
+        assert_eq!(row.tab_separated().matches('\t').count(), 7);
+    }
 }

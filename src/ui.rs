@@ -23,6 +23,9 @@ pub struct Printer {
     quiet: bool,
     /// stderr is a terminal that can redraw a line (not `TERM=dumb`).
     spinners: bool,
+    /// The spinner being drawn, if any: lines printed meanwhile go above it
+    /// ([`ProgressBar::suspend`]) instead of through it.
+    active: Arc<Mutex<Option<ProgressBar>>>,
 }
 
 /// How long a wait lasts before its spinner appears: shorter waits draw nothing.
@@ -62,6 +65,7 @@ impl Printer {
             color_err,
             quiet,
             spinners: env.stderr_tty && !env.dumb_term && !quiet,
+            active: Arc::default(),
         }
     }
 
@@ -72,6 +76,7 @@ impl Printer {
             color_err: false,
             quiet: false,
             spinners: false,
+            active: Arc::default(),
         }
     }
 
@@ -85,7 +90,10 @@ impl Printer {
     /// returned guard is dropped (or [`Spinner::finish`]ed), leaving the line clean.
     pub fn spinner(&self, text: &str) -> Spinner {
         if !self.spinners {
-            return Spinner { inner: None };
+            return Spinner {
+                inner: None,
+                active: Arc::clone(&self.active),
+            };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         let template = if self.color_err {
@@ -107,8 +115,10 @@ impl Printer {
                 thread_bar.enable_steady_tick(Duration::from_millis(80));
             }
         });
+        *self.active.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
         Spinner {
             inner: Some((bar, shared)),
+            active: Arc::clone(&self.active),
         }
     }
 
@@ -163,8 +173,19 @@ impl Printer {
     /// A line for stderr that `--quiet` does not silence (warnings, errors, the answer to a
     /// question the user asked).
     pub fn always(&self, line: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{line}");
+        let write = || {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+        };
+        let active = self
+            .active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match active {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
     }
 
     /// A warning: `warning: …`.
@@ -213,6 +234,8 @@ struct SpinnerState {
 #[must_use = "the spinner disappears when this guard is dropped"]
 pub struct Spinner {
     inner: Option<(ProgressBar, Arc<Mutex<SpinnerState>>)>,
+    /// The printer's slot for the spinner being drawn, cleared on drop.
+    active: Arc<Mutex<Option<ProgressBar>>>,
 }
 
 impl Spinner {
@@ -233,6 +256,7 @@ impl Drop for Spinner {
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             state.done = true;
             bar.finish_and_clear();
+            *self.active.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
     }
 }

@@ -650,6 +650,7 @@ fn set_up_corpus_file(ctx: &TestContext, original: &Path, server: &MockServer, w
         show_raw_agent_reasoning: None,
         personality: None,
         trust: Vec::new(),
+        docs_mcp: false,
     };
     config_file::edit(&ctx.config(), |doc| {
         setup::apply(doc, &settings)?;

@@ -302,8 +302,25 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
     if info.is_management_key == Some(true) {
         bail!("this is a management key: it cannot run models\nhint: create an inference key on the ModelGates keys page");
     }
+    let mark = printer.err_style(Style::Ok, "✓");
+    printer.message(&format!(
+        "{mark} key accepted: {}",
+        info.label.as_deref().unwrap_or("(no label)")
+    ));
     match found {
-        Ok(m) => warn_model(&m, printer),
+        Ok(m) => {
+            let can: Vec<&str> = ["tools", "reasoning"]
+                .into_iter()
+                .filter(|p| m.supports(p))
+                .collect();
+            let can = if can.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", can.join(", "))
+            };
+            printer.message(&format!("{mark} model `{}` is available{can}", m.id));
+            warn_model(&m, printer)
+        }
         Err(ApiError::NotFound { .. }) => {
             let catalogue = {
                 let _s = printer.spinner("Fetching the model catalogue");
@@ -691,6 +708,13 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
         let _s = printer.spinner("Asking Codex whether it loads the config");
         codex_cli::probe(&codex, &base, base.exists())
     };
+    if probe.loads_config.is_ok() {
+        printer.message(&format!(
+            "{} {} loads the new config",
+            printer.err_style(Style::Ok, "✓"),
+            probe.version.as_deref().unwrap_or("Codex")
+        ));
+    }
     if let Err(cause) = probe.loads_config {
         printer.warn(&format!(
             "Codex still cannot load `{}`: {cause}\n  mg-codex did not change that part; `mg-codex doctor` shows the fix",

@@ -270,6 +270,13 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
     assert_contains(&out.stderr, ".bashrc`");
     assert_contains(&out.stderr, "Next: open a new terminal (or run `");
     assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
+    // What the checks found, the key by the server's masked label, never the key.
+    assert_contains(&out.stderr, "✓ key accepted: sk-mg-v1-ab3...9f2");
+    assert_contains(
+        &out.stderr,
+        "✓ model `openai/gpt-5.3-codex` is available (tools, reasoning)",
+    );
+    assert_contains(&out.stderr, "Codex is not on PATH yet");
 
     // The key was checked, with the key from stdin, and so was the model.
     let requests = server.received_requests().await.unwrap();

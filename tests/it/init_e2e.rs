@@ -298,6 +298,15 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
                         init.stderr
                     ));
                 }
+                let said_loads = said.contains("loads the new config");
+                if after.loaded != said_loads {
+                    check.problems.push(format!(
+                        "Codex {} the result, but init {} `loads the new config`:\n{}",
+                        if after.loaded { "loads" } else { "rejects" },
+                        if said_loads { "says" } else { "does not say" },
+                        init.stderr
+                    ));
+                }
             }
         }
     }

@@ -151,7 +151,7 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env, printer: &Pri
             "Asking ModelGates about the key and the model"
         };
         let _s = (!args.offline).then(|| printer.spinner(text));
-        checks.extend(network_checks(args, env, &eff, key));
+        checks.extend(network_checks(args, env, &eff, key, profile));
     }
 
     let t = Instant::now();
@@ -210,6 +210,7 @@ fn network_checks(
     env: &Env,
     eff: &Effective,
     key: Option<ApiKey>,
+    profile: Option<&str>,
 ) -> Vec<Check> {
     let ids = ["api.key", "api.model"];
     let skip_all = |why: &str| -> Vec<Check> {
@@ -280,7 +281,14 @@ fn network_checks(
                 Err(ApiError::NotFound { .. }) => client.models().await.ok(),
                 _ => None,
             };
-            checks::api_model(model, effort.as_deref(), &outcome, catalogue.as_deref()).took(t)
+            checks::api_model(
+                model,
+                effort.as_deref(),
+                &outcome,
+                catalogue.as_deref(),
+                profile,
+            )
+            .took(t)
         };
         let probe_task = async {
             if !args.deep {

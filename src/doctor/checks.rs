@@ -92,6 +92,14 @@ fn init_cmd(profile: Option<&str>) -> String {
     }
 }
 
+/// `mg-codex model`, for the file doctor read (a profile's, with `--profile`).
+fn model_cmd(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!("mg-codex --profile {p} model"),
+        None => "mg-codex model".to_string(),
+    }
+}
+
 /// A config file as the command loaded it.
 pub enum Loaded {
     Missing,
@@ -604,7 +612,11 @@ pub fn config_model(eff: &Effective, profile: Option<&str>) -> Check {
         (Some(_), Some(id)) if !model_id_is_well_formed(id) => f.push(finding(
             Status::Fail,
             format!("`model = \"{id}\"` is not a ModelGates id (`author/slug`, e.g. `openai/gpt-5.3-codex`)"),
-            init.clone(),
+            format!(
+                "`mg-codex models {}` shows the full id; then `{} ID`",
+                id.rsplit('/').next().unwrap_or(id),
+                model_cmd(profile)
+            ),
         )),
         _ => {}
     }
@@ -835,8 +847,10 @@ pub fn api_model(
     effort: Option<&str>,
     outcome: &Result<Model, ApiError>,
     catalogue: Option<&[Model]>,
+    profile: Option<&str>,
 ) -> Check {
     const ID: &str = "api.model";
+    let switch = model_cmd(profile);
     #[derive(Serialize)]
     struct Missing<'a> {
         model: &'a str,
@@ -860,8 +874,8 @@ pub fn api_model(
                 )
             };
             let fix = match suggestions.first() {
-                Some(s) => format!("mg-codex init --model {s}"),
-                None => "pick an id from the ModelGates models page, then run `mg-codex init --model ID`".into(),
+                Some(s) => format!("{switch} {s}"),
+                None => format!("pick an id from `mg-codex models`, then run `{switch} ID`"),
             };
             return Check::fail(
                 ID,
@@ -883,7 +897,7 @@ pub fn api_model(
             f.push(finding(
                 Status::Warning,
                 format!("`{model_id}` does not list `tools`: Codex needs tool calls to edit files and run commands"),
-                "pick a model with tool support: `mg-codex init --model ID`",
+                format!("pick a model with tool support from `mg-codex models --tools-only`, then run `{switch} ID`"),
             ));
         }
         if effort.is_some_and(|e| e != "none") && !model.supports("reasoning") {
@@ -900,7 +914,7 @@ pub fn api_model(
         f.push(finding(
             Status::Warning,
             format!("`{model_id}` is scheduled to be retired on {date}"),
-            "pick a successor before then: `mg-codex init --model ID`",
+            format!("pick a successor before then: `{switch} ID`"),
         ));
     }
     let mut ok = format!("`{model_id}` exists");

@@ -251,9 +251,27 @@ async fn a_model_id_without_author_gets_did_you_mean() {
         &out.stdout,
         "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`",
     );
+    assert_contains(&out.stdout, "fix: mg-codex model openai/gpt-5.3-codex");
     assert_contains(
         &out.stdout,
-        "fix: mg-codex init --model openai/gpt-5.3-codex",
+        "fix: `mg-codex models gpt-5.3-codex` shows the full id; then `mg-codex model ID`",
+    );
+
+    // The printed fix is a command that works: run it, and doctor has nothing left to say
+    // about the model.
+    let fix = out
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fix: mg-codex model "))
+        .expect("a `mg-codex model` fix")
+        .to_string();
+    let switched = run(ctx.cmd().args(["model", &fix]));
+    assert_eq!(switched.code, 0, "{}", switched.stderr);
+    let after = doctor(&ctx, &[], None);
+    assert!(
+        after.stdout.contains("✓ config.model") && after.stdout.contains("✓ api.model"),
+        "{}",
+        after.stdout
     );
 }
 

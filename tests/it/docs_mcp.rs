@@ -17,8 +17,8 @@ use wiremock::MockServer;
 
 use crate::init_cli::gateway;
 use crate::support::{
-    assert_contains, assert_same_tree, codex_bin, codex_path, corpus_dir, run_with,
-    run_with_timeout, stub_bin, tree, Output, Stdin, TestContext,
+    assert_contains, assert_same_tree, codex_bin, codex_path, corpus_dir, gateway_url, run_with,
+    run_with_timeout, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-docsmcptestkey0123456789abcdef";
@@ -29,32 +29,12 @@ const TABLE: &str =
 const TIMEOUT: Duration = Duration::from_secs(60);
 const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn base_url(server: &MockServer) -> String {
-    format!("{}/api/v1", server.uri())
-}
-
-/// A temporary HOME, with the stub shell of [`cmd`] made up front (so it is not a change).
-fn context() -> TestContext {
-    let ctx = TestContext::new();
-    stub_bin(&ctx, &["bash"]);
-    ctx
-}
-
-/// `mg-codex` in the context's HOME with a PATH of one stub shell (so Codex is not found and
-/// init does not run it on the user's `CODEX_HOME`).
-fn cmd(ctx: &TestContext) -> Command {
-    let bin = stub_bin(ctx, &["bash"]);
-    let mut cmd = ctx.cmd();
-    cmd.env("PATH", &bin).env("LANG", "C.UTF-8");
-    cmd
-}
-
 /// `mg-codex init --yes --api-key-stdin --base-url SERVER --shell none ARGS`.
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
-    let mut c = cmd(ctx);
+    let mut c = stub_cmd(ctx);
     c.args(["init", "--yes", "--api-key-stdin", "--shell", "none"])
         .arg("--base-url")
-        .arg(base_url(server))
+        .arg(gateway_url(server))
         .args(args);
     let out = run_with(&mut c, Stdin::Bytes(format!("{KEY}\n").as_bytes()), TIMEOUT);
     assert_no_key(&out);
@@ -62,7 +42,7 @@ fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
 }
 
 fn uninstall(ctx: &TestContext) -> Output {
-    let mut c = cmd(ctx);
+    let mut c = stub_cmd(ctx);
     c.args(["uninstall", "--yes"]);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_no_key(&out);
@@ -71,7 +51,7 @@ fn uninstall(ctx: &TestContext) -> Output {
 
 /// `mg-codex doctor --offline ARGS` (no request: the check is about the file).
 fn doctor(ctx: &TestContext, args: &[&str]) -> Output {
-    let mut c = cmd(ctx);
+    let mut c = stub_cmd(ctx);
     c.args(["doctor", "--offline"])
         .args(args)
         .env("MODELGATES_API_KEY", KEY);
@@ -174,7 +154,7 @@ fn json_check(out: &Output, id: &str) -> Option<Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let mine = "# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n";
     ctx.write_config(mine);
 
@@ -201,7 +181,7 @@ async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
          [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nenv_key = \"MODELGATES_API_KEY\"\n\
          env_key_instructions = \"Run `mg-codex init` to store your ModelGates API key for your shells, then open a new terminal.\"\n\
          wire_api = \"responses\"\n{TABLE}",
-        base_url(&server)
+        gateway_url(&server)
     );
     assert_eq!(text, expected);
 
@@ -247,7 +227,7 @@ async fn init_twice_changes_nothing_and_uninstall_gives_back_every_byte() {
         Some("mcp_servers = { context7 = { url = \"https://mcp.context7.com/mcp\" } } # inline\n"),
         Some("model = \"o3\"\r\n\r\n[tui]\r\nnotifications = true"),
     ] {
-        let ctx = context();
+        let ctx = stub_context();
         if let Some(text) = original {
             ctx.write_config(text);
         }
@@ -281,7 +261,7 @@ async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
     let original = "# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n";
 
     // Edited elsewhere since init: the server goes with the rest of init's settings.
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config(original);
     assert_ok(&init(&ctx, &server, &["--docs-mcp"]));
     let edited = ctx
@@ -295,7 +275,7 @@ async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
     );
 
     // Pointed elsewhere since init: kept, and said so.
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config(original);
     assert_ok(&init(&ctx, &server, &["--docs-mcp"]));
     let edited = ctx
@@ -316,7 +296,7 @@ async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
     );
 
     // A server that was there before init is the user's: uninstall leaves it.
-    let ctx = context();
+    let ctx = stub_context();
     let theirs = format!("model = \"o3\"\n{TABLE}");
     ctx.write_config(&theirs);
     assert_ok(&init(&ctx, &server, &["--docs-mcp"]));
@@ -348,7 +328,7 @@ async fn a_modelgates_docs_entry_of_the_users_is_left_alone_with_a_warning() {
             "`[mcp_servers.modelgates-docs]` is disabled (`enabled = false`) and mg-codex leaves it so",
         ),
     ] {
-        let ctx = context();
+        let ctx = stub_context();
         let original = format!("model = \"o3\"\n\n{entry}\n[tui]\nnotifications = true\n");
         ctx.write_config(&original);
 
@@ -413,10 +393,10 @@ async fn corpus_files_get_the_table_beside_their_servers_and_nothing_else() {
             "{label}: pick another file"
         );
         // The same init with and without the docs server, in two homes.
-        let plain = context();
+        let plain = stub_context();
         plain.write_config(&original);
         assert_ok(&init(&plain, &server, &[]));
-        let ctx = context();
+        let ctx = stub_context();
         ctx.write_config(&original);
         assert_ok(&init(&ctx, &server, &["--docs-mcp"]));
         let text = ctx.read_config();
@@ -475,7 +455,7 @@ async fn corpus_files_get_the_table_beside_their_servers_and_nothing_else() {
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_shows_the_docs_server_only_when_there_is_one() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let work = fs::canonicalize(ctx.work()).unwrap();
     assert_ok(&init(&ctx, &server, &["--trust", work.to_str().unwrap()]));
 
@@ -520,7 +500,7 @@ async fn doctor_shows_the_docs_server_only_when_there_is_one() {
     // Codex itself loads the config with the server, and doctor says so.
     if let Some(codex) = codex_bin() {
         ctx.write_config(&text);
-        let mut c = cmd(&ctx);
+        let mut c = stub_cmd(&ctx);
         let path = format!(
             "{}:{}",
             stub_bin(&ctx, &["bash"]).display(),

@@ -8,15 +8,14 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use wiremock::matchers::header;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_same_tree, git, route, run_with, stub_bin,
-    tree, Output, Stdin, TestContext,
+    api_json, api_response, assert_contains, assert_same_tree, gateway_url, git, route, run_with,
+    stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
@@ -61,35 +60,15 @@ pub async fn gateway() -> MockServer {
     server
 }
 
-fn base_url(server: &MockServer) -> String {
-    format!("{}/api/v1", server.uri())
-}
-
-/// A temporary HOME with a PATH directory holding a `bash` stub (see [`cmd`]).
-fn context() -> TestContext {
-    let ctx = TestContext::new();
-    stub_bin(&ctx, &["bash"]);
-    ctx
-}
-
-/// `mg-codex` in the context's HOME with a PATH of stub shells (bash only unless more are
-/// made), so shell detection is the same everywhere and Codex is not found.
-fn cmd(ctx: &TestContext) -> Command {
-    let bin = stub_bin(ctx, &["bash"]);
-    let mut cmd = ctx.cmd();
-    cmd.env("PATH", &bin).env("LANG", "C.UTF-8");
-    cmd
-}
-
 /// `mg-codex init --yes --api-key-stdin --base-url SERVER ARGS` with the key on stdin.
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
     init_with_key(ctx, server, KEY, args)
 }
 
 fn init_with_key(ctx: &TestContext, server: &MockServer, key: &str, args: &[&str]) -> Output {
-    let mut c = cmd(ctx);
+    let mut c = stub_cmd(ctx);
     c.args(["init", "--yes", "--api-key-stdin", "--base-url"])
-        .arg(base_url(server))
+        .arg(gateway_url(server))
         .args(args);
     let out = run_with(&mut c, Stdin::Bytes(format!("{key}\n").as_bytes()), TIMEOUT);
     assert_no_key(&out, key);
@@ -97,7 +76,7 @@ fn init_with_key(ctx: &TestContext, server: &MockServer, key: &str, args: &[&str
 }
 
 fn uninstall(ctx: &TestContext, args: &[&str]) -> Output {
-    let mut c = cmd(ctx);
+    let mut c = stub_cmd(ctx);
     c.arg("uninstall").args(args);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_no_key(&out, KEY);
@@ -210,7 +189,7 @@ fn assert_same_files(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathB
 #[tokio::test(flavor = "multi_thread")]
 async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_files() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let out = init(&ctx, &server, &[]);
     assert_ok(&out);
 
@@ -219,7 +198,7 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
         "model_provider = \"modelgates\"\nmodel = \"openai/gpt-5.3-codex\"\nmodel_reasoning_effort = \"high\"\n\n\
          [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nenv_key = \"MODELGATES_API_KEY\"\n\
          env_key_instructions = \"{INSTRUCTIONS}\"\nwire_api = \"responses\"\n",
-        base_url(&server)
+        gateway_url(&server)
     );
     assert_eq!(text, expected);
     let doc = parse(&text);
@@ -297,7 +276,7 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
 #[tokio::test(flavor = "multi_thread")]
 async fn every_answer_has_a_flag() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let repo = ctx.work_dir("repo");
     git(&repo, &["init", "-q"]);
     let sub = ctx.work_dir("repo/src/deep");
@@ -365,7 +344,7 @@ async fn every_answer_has_a_flag() {
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let out = init(&ctx, &server, &["--shell", "none"]);
     assert_ok(&out);
     let home_files: Vec<PathBuf> = files(&ctx.home()).into_keys().collect();
@@ -380,7 +359,7 @@ async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
     assert!(mg_dir(&ctx).join("env").is_file());
     assert_contains(&out.stderr, "Next: make sure MODELGATES_API_KEY is set");
 
-    let ctx = context();
+    let ctx = stub_context();
     stub_bin(&ctx, &["zsh", "fish"]);
     let out = init(&ctx, &server, &["--shell", "bash,fish"]);
     assert_ok(&out);
@@ -396,7 +375,7 @@ async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_profile_gets_the_settings_and_config_toml_stays_as_it_was() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let mine = "# mine\nmodel_provider = \"openai\"\nmodel = \"gpt-5\"\n";
     ctx.write_config(mine);
     let before = tree(&ctx.codex_home());
@@ -415,17 +394,17 @@ async fn a_profile_gets_the_settings_and_config_toml_stays_as_it_was() {
     assert_eq!(str_at(&doc, &["model_provider"]), Some("modelgates"));
     assert_eq!(
         str_at(&doc, &["model_providers", "modelgates", "base_url"]),
-        Some(base_url(&server).as_str())
+        Some(gateway_url(&server).as_str())
     );
     assert_contains(&out.stderr, "mg.config.toml`");
 
     // In `$CODEX_HOME`, wherever that is; `~/.codex` is not looked at.
-    let ctx = context();
+    let ctx = stub_context();
     let codex_home = ctx.root.path().join("elsewhere");
     fs::create_dir_all(&codex_home).unwrap();
     fs::write(codex_home.join("config.toml"), mine).unwrap();
     let before = tree(ctx.root.path());
-    let mut c = cmd(&ctx);
+    let mut c = stub_cmd(&ctx);
     c.args([
         "--profile",
         "work",
@@ -435,7 +414,7 @@ async fn a_profile_gets_the_settings_and_config_toml_stays_as_it_was() {
         "--shell",
         "none",
     ])
-    .args(["--base-url", &base_url(&server)])
+    .args(["--base-url", &gateway_url(&server)])
     .env("CODEX_HOME", &codex_home);
     let out = run_with(&mut c, Stdin::Bytes(format!("{KEY}\n").as_bytes()), TIMEOUT);
     assert_no_key(&out, KEY);
@@ -460,7 +439,7 @@ async fn dry_run_writes_nothing_and_prints_a_diff_without_the_key() {
         None,
         Some("# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n"),
     ] {
-        let ctx = context();
+        let ctx = stub_context();
         if let Some(text) = existing {
             ctx.write_config(text);
         }
@@ -484,7 +463,7 @@ async fn dry_run_writes_nothing_and_prints_a_diff_without_the_key() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_answers_twice_change_no_file() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config("# mine\n[tui]\nnotifications = true\n");
     let flags = [
         "--model",
@@ -502,7 +481,7 @@ async fn the_same_answers_twice_change_no_file() {
     assert_contains(&out.stderr, "nothing changed");
 
     // The key from the environment instead of stdin, the model and effort from the config.
-    let mut c = cmd(&ctx);
+    let mut c = stub_cmd(&ctx);
     c.args(["init", "--yes"]).env("MODELGATES_API_KEY", KEY);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_no_key(&out, KEY);
@@ -518,10 +497,10 @@ async fn the_same_answers_twice_change_no_file() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_comes_from_the_environment_without_api_key_stdin() {
     let server = gateway().await;
-    let ctx = context();
-    let mut c = cmd(&ctx);
+    let ctx = stub_context();
+    let mut c = stub_cmd(&ctx);
     c.args(["init", "--yes", "--base-url"])
-        .arg(base_url(&server))
+        .arg(gateway_url(&server))
         .env("MODELGATES_API_KEY", KEY);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_no_key(&out, KEY);
@@ -538,10 +517,10 @@ async fn the_key_comes_from_the_environment_without_api_key_stdin() {
     }
 
     // No key at all: a failure naming both ways to give one.
-    let ctx = context();
-    let mut c = cmd(&ctx);
+    let ctx = stub_context();
+    let mut c = stub_cmd(&ctx);
     c.args(["init", "--yes", "--base-url"])
-        .arg(base_url(&server));
+        .arg(gateway_url(&server));
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_fails(&out, 1);
     assert_contains(&out.stderr, "--api-key-stdin");
@@ -551,14 +530,14 @@ async fn the_key_comes_from_the_environment_without_api_key_stdin() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_never_a_command_line_argument() {
-    let ctx = context();
+    let ctx = stub_context();
     let before = tree(ctx.root.path());
     for args in [
         &["init", "--yes", "--api-key", KEY][..],
         &["init", "--yes", &format!("--api-key={KEY}")][..],
         &["init", "--yes", KEY][..],
     ] {
-        let mut c = cmd(&ctx);
+        let mut c = stub_cmd(&ctx);
         c.args(args);
         let out = run_with(&mut c, Stdin::Null, TIMEOUT);
         assert_fails(&out, 2);
@@ -574,10 +553,10 @@ async fn the_key_is_never_a_command_line_argument() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_terminal_and_without_yes_init_fails_at_once() {
-    let ctx = context();
+    let ctx = stub_context();
     let before = tree(ctx.root.path());
     for stdin in [Stdin::Null, Stdin::OpenPipe] {
-        let mut c = cmd(&ctx);
+        let mut c = stub_cmd(&ctx);
         c.arg("init").env("MODELGATES_API_KEY", KEY);
         let started = std::time::Instant::now();
         let out = run_with(&mut c, stdin, Duration::from_secs(20));
@@ -596,7 +575,7 @@ async fn without_a_terminal_and_without_yes_init_fails_at_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_key_is_exit_1_and_writes_nothing() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config("model = \"o3\"\n");
     let before = tree(ctx.root.path());
     let out = init_with_key(&ctx, &server, BAD_KEY, &[]);
@@ -609,7 +588,7 @@ async fn a_rejected_key_is_exit_1_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let before = tree(ctx.root.path());
     for model in ["gpt-5.3-codex", "openai/gpt-5.3-codx"] {
         let out = init(&ctx, &server, &["--model", model]);
@@ -627,7 +606,7 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_verify_writes_without_sending_a_request() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     let out = init(
         &ctx,
         &server,
@@ -648,7 +627,7 @@ async fn no_verify_writes_without_sending_a_request() {
     assert!(server.received_requests().await.unwrap().is_empty());
 
     // Even a key the gateway would reject: nothing asks it.
-    let ctx = context();
+    let ctx = stub_context();
     let out = init_with_key(&ctx, &server, BAD_KEY, &["--no-verify"]);
     assert_ok(&out);
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -660,7 +639,7 @@ async fn no_verify_writes_without_sending_a_request() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_existing_provider_table_keeps_known_fields_and_loses_dangerous_and_unknown_ones() {
     let server = gateway().await;
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config(
         "# top comment\nmodel = \"o3\" # mine\napproval_policy = \"never\"\n\n\
          [model_providers.modelgates]\nname = \"Old name\"\nbase_url = \"https://old.example/api/v1\"\n\
@@ -694,7 +673,7 @@ async fn an_existing_provider_table_keeps_known_fields_and_loses_dangerous_and_u
     assert_eq!(provider["name"].as_str(), Some("ModelGates"));
     assert_eq!(
         provider["base_url"].as_str(),
-        Some(base_url(&server).as_str())
+        Some(gateway_url(&server).as_str())
     );
     assert_eq!(str_at(&doc, &["model"]), Some("openai/gpt-5.3-codex"));
     assert_contains(&out.stderr, "removed `requires_openai_auth`");
@@ -707,7 +686,7 @@ async fn an_existing_provider_table_keeps_known_fields_and_loses_dangerous_and_u
 
 /// A HOME with a config and shell profiles of the user's own.
 fn lived_in_home() -> TestContext {
-    let ctx = context();
+    let ctx = stub_context();
     ctx.write_config(
         "# my codex\nmodel_provider = \"openai\" # default\nmodel = \"gpt-5\"\n\n\
          [tui]\nnotifications = true\n",
@@ -731,7 +710,7 @@ async fn uninstall_after_init_gives_back_every_byte() {
             &["--key-in-profile", "--shell", "bash"][..],
         ),
         (
-            context(),
+            stub_context(),
             &["--show-raw-agent-reasoning", "--personality", "friendly"][..],
         ),
     ] {
@@ -829,7 +808,7 @@ async fn uninstall_without_a_terminal_and_without_yes_fails_with_a_hint() {
     assert_ok(&init(&ctx, &server, &[]));
     let before = tree(ctx.root.path());
     for stdin in [Stdin::Null, Stdin::OpenPipe] {
-        let mut c = cmd(&ctx);
+        let mut c = stub_cmd(&ctx);
         c.arg("uninstall");
         let out = run_with(&mut c, stdin, Duration::from_secs(20));
         assert_fails(&out, 1);
@@ -870,7 +849,7 @@ async fn uninstall_after_an_edit_takes_out_only_what_init_set() {
     assert!(text.starts_with("# my codex\n"), "{text}");
 
     // There was no config: init's keys go, the user's stay.
-    let ctx = context();
+    let ctx = stub_context();
     assert_ok(&init(&ctx, &server, &["--personality", "friendly"]));
     let mut edited = ctx.read_config();
     edited.push_str("\n[history]\npersistence = \"none\"\n");

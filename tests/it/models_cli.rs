@@ -23,8 +23,8 @@ use wiremock::{Mock, MockServer};
 
 use crate::support::{
     api_json, api_response, assert_contains, assert_no_failures, assert_same_tree, codex_bin,
-    codex_features_list, corpus_files, par_map, route, run_with, stub_bin, tree, Output, Stdin,
-    TestContext, VALID_CORPUS_DIRS,
+    codex_features_list, corpus_files, gateway_url, par_map, route, run_with, stub_bin, tree,
+    Output, Stdin, TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -76,17 +76,13 @@ async fn gateway() -> MockServer {
     server
 }
 
-fn base_url(server: &MockServer) -> String {
-    format!("{}/api/v1", server.uri())
-}
-
 /// A config set up for ModelGates as `init` writes it, pointing at `server`.
 fn set_up_config(server: &MockServer, model: &str) -> String {
     format!(
         "# mine\nmodel_provider = \"modelgates\"\nmodel = \"{model}\" # keep this comment\nmodel_reasoning_effort = \"high\"\n\n\
          [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nenv_key = \"MODELGATES_API_KEY\"\nwire_api = \"responses\"\n\n\
          [tui]\nnotifications = true\n",
-        base_url(server)
+        gateway_url(server)
     )
 }
 
@@ -114,7 +110,7 @@ fn mg_with(ctx: &TestContext, args: &[&str], adjust: impl FnOnce(&mut Command)) 
 
 /// `mg-codex models --base-url SERVER ARGS`.
 fn models(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
-    let url = base_url(server);
+    let url = gateway_url(server);
     let mut all = vec!["models", "--base-url", &url];
     all.extend_from_slice(args);
     mg(ctx, &all)
@@ -164,7 +160,7 @@ async fn piped_output_is_every_model_sorted_by_id_one_tab_separated_line_each() 
     for color in [&[][..], &["--color", "always"][..]] {
         let out = mg_with(
             &ctx,
-            &[&["models", "--base-url", &base_url(&server)], color].concat(),
+            &[&["models", "--base-url", &gateway_url(&server)], color].concat(),
             |c| {
                 c.env_remove("NO_COLOR");
             },
@@ -458,9 +454,13 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
     let server = gateway().await;
     let ctx = TestContext::new();
     assert_code(&models(&ctx, &server, &[]), 0);
-    let out = mg_with(&ctx, &["models", "--base-url", &base_url(&server)], |c| {
-        c.env("MODELGATES_API_KEY", KEY);
-    });
+    let out = mg_with(
+        &ctx,
+        &["models", "--base-url", &gateway_url(&server)],
+        |c| {
+            c.env("MODELGATES_API_KEY", KEY);
+        },
+    );
     assert_code(&out, 0);
     let auth: Vec<Option<String>> = server
         .received_requests()
@@ -644,7 +644,7 @@ fn set_up_corpus_file(ctx: &TestContext, original: &Path, server: &MockServer, w
     // Not `fs::copy`: it would copy the corpus files' read-only mode too.
     fs::write(ctx.config(), fs::read(original).unwrap()).unwrap();
     let settings = Settings {
-        base_url: base_url(server),
+        base_url: gateway_url(server),
         model: "openai/gpt-5.3-codex".into(),
         effort: Some("high".into()),
         show_raw_agent_reasoning: None,
@@ -986,7 +986,7 @@ async fn uninstall_after_a_switch_gives_back_the_original_bytes() {
             "none",
             "--no-verify",
             "--base-url",
-            &base_url(&server),
+            &gateway_url(&server),
         ]);
         run_with(
             &mut cmd,
@@ -1022,7 +1022,7 @@ async fn a_check_that_cannot_be_done_names_the_host_and_no_verify_and_writes_not
         &out.stderr,
         &format!(
             "error: cannot check `openai/gpt-5.3-codex` against the catalogue at `{}`: the gateway failed (500)",
-            base_url(&server)
+            gateway_url(&server)
         ),
     );
     assert_contains(

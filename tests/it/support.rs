@@ -245,6 +245,28 @@ impl TestContext {
     }
 }
 
+/// `SERVER/api/v1`: the base URL of the mock gateway, as in production.
+pub fn gateway_url(server: &MockServer) -> String {
+    format!("{}/api/v1", server.uri())
+}
+
+/// A temporary HOME whose `PATH` is one `bash` stub, made up front (so making it is not a
+/// change): shell detection is the same everywhere, and Codex is not found, so `init` never
+/// runs it on the user's `CODEX_HOME`.
+pub fn stub_context() -> TestContext {
+    let ctx = TestContext::new();
+    stub_bin(&ctx, &["bash"]);
+    ctx
+}
+
+/// `mg-codex` in a [`stub_context`]: `PATH` is the stub directory, `LANG=C.UTF-8`.
+pub fn stub_cmd(ctx: &TestContext) -> Command {
+    let bin = stub_bin(ctx, &["bash"]);
+    let mut cmd = ctx.cmd();
+    cmd.env("PATH", &bin).env("LANG", "C.UTF-8");
+    cmd
+}
+
 /// Output of a finished command, as text.
 pub struct Output {
     pub code: i32,

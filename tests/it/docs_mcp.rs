@@ -17,8 +17,9 @@ use wiremock::MockServer;
 
 use crate::init_cli::gateway;
 use crate::support::{
-    assert_contains, assert_same_tree, codex_bin, codex_path, corpus_dir, gateway_url, run_with,
-    run_with_timeout, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
+    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_path, corpus_dir,
+    gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context, tree, Output, Stdin,
+    TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-docsmcptestkey0123456789abcdef";
@@ -37,7 +38,7 @@ fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
         .arg(gateway_url(server))
         .args(args);
     let out = run_with(&mut c, Stdin::Bytes(format!("{KEY}\n").as_bytes()), TIMEOUT);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
     out
 }
 
@@ -45,7 +46,7 @@ fn uninstall(ctx: &TestContext) -> Output {
     let mut c = stub_cmd(ctx);
     c.args(["uninstall", "--yes"]);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
     out
 }
 
@@ -56,27 +57,8 @@ fn doctor(ctx: &TestContext, args: &[&str]) -> Output {
         .args(args)
         .env("MODELGATES_API_KEY", KEY);
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
     out
-}
-
-#[track_caller]
-fn assert_no_key(out: &Output) {
-    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        assert!(
-            !text.contains("docsmcptestkey"),
-            "the key leaked to {name}:\n{text}"
-        );
-    }
-}
-
-#[track_caller]
-fn assert_ok(out: &Output) {
-    assert_eq!(
-        out.code, 0,
-        "exit code {}\nstdout:\n{}\nstderr:\n{}",
-        out.code, out.stdout, out.stderr
-    );
 }
 
 /// `codex mcp list --json` on a private copy of `config` (in `root/NAME`, with HOME

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_same_tree, codex_bin, mount, ok_body, run,
-    serve_all, tree, Output, TestContext,
+    api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin, mount,
+    ok_body, run, serve_all, tree, Output, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
@@ -100,24 +100,6 @@ fn filtered(ctx: &TestContext, server: &MockServer, text: &str) -> String {
         .replace(&server.uri(), "[SERVER]")
 }
 
-fn assert_no_key(out: &Output) {
-    assert!(
-        !out.stdout.contains(KEY),
-        "the key leaked to stdout:\n{}",
-        out.stdout
-    );
-    assert!(
-        !out.stderr.contains(KEY),
-        "the key leaked to stderr:\n{}",
-        out.stderr
-    );
-    assert!(
-        !out.stdout.contains("doctortestkey"),
-        "part of the key leaked:\n{}",
-        out.stdout
-    );
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_healthy_setup_passes_and_the_report_reads_well() {
     let server = healthy_server().await;
@@ -125,7 +107,7 @@ async fn a_healthy_setup_passes_and_the_report_reads_well() {
     install_key_for_bash(&ctx, KEY);
     let out = doctor(&ctx, &[], None);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
     let expected = "\
 Configuration
   ✓ config.file      `[TEMP]/home/.codex/config.toml` parses
@@ -160,7 +142,7 @@ async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     let out = doctor(&ctx, &["--json"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
     let report: serde_json::Value =
         serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
     assert_eq!(report["schema_version"], 1);
@@ -231,7 +213,7 @@ async fn a_rejected_key_fails_with_exit_1_and_the_key_is_never_printed() {
     for args in [&[][..], &["--json"][..], &["--ascii"][..]] {
         let out = doctor(&ctx, args, None);
         assert_eq!(out.code, 1, "{}", out.stdout);
-        assert_no_key(&out);
+        assert_no_key(&out, KEY);
     }
     let out = doctor(&ctx, &["--ascii"], None);
     assert_contains(&out.stdout, "[XX] api.key");
@@ -386,7 +368,7 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
     assert_contains(&out.stdout, "differs from `$MODELGATES_API_KEY` here");
     assert_contains(&out.stdout, "fix: open a new terminal, or run `. ");
     assert!(!out.stdout.contains("anotherkey"), "{}", out.stdout);
-    assert_no_key(&out);
+    assert_no_key(&out, KEY);
 }
 
 #[tokio::test(flavor = "multi_thread")]

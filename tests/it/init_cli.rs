@@ -14,8 +14,9 @@ use wiremock::matchers::header;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_same_tree, gateway_url, git, route, run_with,
-    stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
+    api_json, api_response, assert_contains, assert_exit, assert_no_key, assert_ok,
+    assert_same_tree, gateway_url, git, route, run_with, stub_bin, stub_cmd, stub_context, tree,
+    Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
@@ -81,32 +82,6 @@ fn uninstall(ctx: &TestContext, args: &[&str]) -> Output {
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
     assert_no_key(&out, KEY);
     out
-}
-
-#[track_caller]
-fn assert_ok(out: &Output) {
-    assert_eq!(
-        out.code, 0,
-        "exit code {}\nstdout:\n{}\nstderr:\n{}",
-        out.code, out.stdout, out.stderr
-    );
-}
-
-#[track_caller]
-fn assert_fails(out: &Output, code: i32) {
-    assert_eq!(
-        out.code, code,
-        "exit code {}\nstdout:\n{}\nstderr:\n{}",
-        out.code, out.stdout, out.stderr
-    );
-}
-
-#[track_caller]
-fn assert_no_key(out: &Output, key: &str) {
-    let secret = key.trim_start_matches("sk-mg-v1-");
-    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        assert!(!text.contains(secret), "the key leaked to {name}:\n{text}");
-    }
 }
 
 /// The files under `dir` whose bytes contain `needle`, relative to `dir`.
@@ -368,7 +343,7 @@ async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
     assert!(files_containing(&ctx.home().join(".config/fish"), "mg-codex").len() == 1);
 
     let out = init(&ctx, &server, &["--shell", "nushell"]);
-    assert_fails(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "--shell");
 }
 
@@ -522,7 +497,7 @@ async fn the_key_comes_from_the_environment_without_api_key_stdin() {
     c.args(["init", "--yes", "--base-url"])
         .arg(gateway_url(&server));
     let out = run_with(&mut c, Stdin::Null, TIMEOUT);
-    assert_fails(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "--api-key-stdin");
     assert_contains(&out.stderr, "MODELGATES_API_KEY");
     assert!(!ctx.config().exists());
@@ -540,7 +515,7 @@ async fn the_key_is_never_a_command_line_argument() {
         let mut c = stub_cmd(&ctx);
         c.args(args);
         let out = run_with(&mut c, Stdin::Null, TIMEOUT);
-        assert_fails(&out, 2);
+        assert_exit(&out, 2);
         assert!(out.stdout.is_empty(), "{}", out.stdout);
         if args[2].starts_with("--api-key") {
             assert_no_key(&out, KEY);
@@ -561,7 +536,7 @@ async fn without_a_terminal_and_without_yes_init_fails_at_once() {
         let started = std::time::Instant::now();
         let out = run_with(&mut c, stdin, Duration::from_secs(20));
         assert!(started.elapsed() < Duration::from_secs(10));
-        assert_fails(&out, 1);
+        assert_exit(&out, 1);
         assert_contains(&out.stderr, "--yes");
         assert_contains(&out.stderr, "--api-key-stdin");
         assert_no_key(&out, KEY);
@@ -579,7 +554,7 @@ async fn a_rejected_key_is_exit_1_and_writes_nothing() {
     ctx.write_config("model = \"o3\"\n");
     let before = tree(ctx.root.path());
     let out = init_with_key(&ctx, &server, BAD_KEY, &[]);
-    assert_fails(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "rejected the key");
     assert_contains(&out.stderr, "hint:");
     assert_same_tree(&before, &tree(ctx.root.path()), "init with a rejected key");
@@ -592,7 +567,7 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
     let before = tree(ctx.root.path());
     for model in ["gpt-5.3-codex", "openai/gpt-5.3-codx"] {
         let out = init(&ctx, &server, &["--model", model]);
-        assert_fails(&out, 1);
+        assert_exit(&out, 1);
         assert_contains(&out.stderr, "did you mean `openai/gpt-5.3-codex`");
         assert_contains(&out.stderr, "--model openai/gpt-5.3-codex");
     }
@@ -621,7 +596,7 @@ async fn no_verify_writes_without_sending_a_request() {
     // A malformed id is refused all the same (without the catalogue, no suggestion).
     let before = tree(ctx.root.path());
     let out = init(&ctx, &server, &["--no-verify", "--model", "gpt-5.3-codex"]);
-    assert_fails(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "is not a ModelGates model id (`author/slug`");
     assert_same_tree(&before, &tree(ctx.root.path()), "a refused model id");
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -811,7 +786,7 @@ async fn uninstall_without_a_terminal_and_without_yes_fails_with_a_hint() {
         let mut c = stub_cmd(&ctx);
         c.arg("uninstall");
         let out = run_with(&mut c, stdin, Duration::from_secs(20));
-        assert_fails(&out, 1);
+        assert_exit(&out, 1);
         assert_contains(&out.stderr, "--yes");
     }
     assert_same_tree(

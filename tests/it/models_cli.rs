@@ -22,9 +22,9 @@ use wiremock::matchers::{header, method, path_regex};
 use wiremock::{Mock, MockServer};
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_no_failures, assert_same_tree, codex_bin,
-    codex_features_list, corpus_files, gateway_url, par_map, route, run_with, stub_bin, tree,
-    Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    api_json, api_response, assert_contains, assert_exit, assert_no_failures, assert_same_tree,
+    codex_bin, codex_features_list, corpus_files, gateway_url, par_map, route, run_with, stub_bin,
+    tree, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -116,15 +116,6 @@ fn models(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
     mg(ctx, &all)
 }
 
-#[track_caller]
-fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.code, code,
-        "exit code {}\nstdout:\n{}\nstderr:\n{}",
-        out.code, out.stdout, out.stderr
-    );
-}
-
 /// The first field (the id) of every piped line.
 fn ids(out: &Output) -> Vec<String> {
     out.stdout
@@ -165,7 +156,7 @@ async fn piped_output_is_every_model_sorted_by_id_one_tab_separated_line_each() 
                 c.env_remove("NO_COLOR");
             },
         );
-        assert_code(&out, 0);
+        assert_exit(&out, 0);
         assert_eq!(ids(&out), ALL_IDS, "{}", out.stdout);
         assert!(!out.stdout.contains('\x1b'), "{:?}", out.stdout);
         assert!(!out.stdout.contains('…'), "nothing is shortened when piped");
@@ -212,7 +203,7 @@ async fn a_query_keeps_the_models_whose_id_or_name_contains_it() {
     let server = gateway().await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["CODEX"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_eq!(
         ids(&out),
         [
@@ -245,7 +236,7 @@ async fn without_a_substring_match_the_query_matches_fuzzily() {
         ("deepsek", &["deepseek/deepseek-r1"][..]),
     ] {
         let out = models(&ctx, &server, &[query]);
-        assert_code(&out, 0);
+        assert_exit(&out, 0);
         assert_eq!(ids(&out), want, "{query}");
         assert_contains(
             &out.stderr,
@@ -259,12 +250,12 @@ async fn nothing_matching_is_exit_0_with_a_message_and_no_data() {
     let server = gateway().await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["zzzz"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_eq!(out.stdout, "");
     assert_contains(&out.stderr, "No model matches `zzzz`");
     assert_contains(&out.stderr, "run `mg-codex models` to see them all");
     let out = models(&ctx, &server, &["zzzz", "--json"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(json(&out).is_empty());
 }
 
@@ -273,7 +264,7 @@ async fn tools_only_is_asked_of_the_server_and_applied_anyway() {
     let server = gateway().await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["--tools-only"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     // The fixture server ignores the parameter: the filter is ours.
     assert_eq!(
         ids(&out),
@@ -310,7 +301,7 @@ async fn json_is_an_array_with_stable_fields_and_raw_numbers() {
     let server = gateway().await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["--json"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     let all = json(&out);
     let ids: Vec<&str> = all.iter().map(|m| m["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ALL_IDS);
@@ -369,7 +360,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.2-codex"));
     // No --base-url: the config's.
     let out = mg(&ctx, &["models"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     let marked: Vec<String> = out
         .stdout
         .lines()
@@ -393,7 +384,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     )
     .unwrap();
     let out = mg(&ctx, &["--profile", "fast", "models", "--json"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     let current: Vec<Value> = json(&out)
         .into_iter()
         .filter(|m| m["current"] == true)
@@ -407,7 +398,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
         "model_provider = \"openai\"",
     ));
     let out = models(&ctx, &server, &[]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(out.stdout.lines().all(|l| l.split('\t').nth(6) == Some("")));
     assert_contains(
         &out.stderr,
@@ -419,14 +410,14 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
         &set_up_config(&server, "gpt-5").replace("model_provider = \"modelgates\"\n", ""),
     );
     let out = models(&ctx, &server, &["--json"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(json(&out).iter().all(|m| m["current"] == false));
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 
     // A configured model the catalogue does not have is worth a warning.
     ctx.write_config(&set_up_config(&server, "gone/retired-model"));
     let out = mg(&ctx, &["models"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &out.stderr,
         "warning: the configured model `gone/retired-model`",
@@ -441,7 +432,7 @@ async fn an_unparsable_config_is_a_warning_for_models() {
     ctx.write_config("model = \"openai/gpt-5.3-codex\"\n[broken\n");
     let before = tree(ctx.root.path());
     let out = models(&ctx, &server, &["codex"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_eq!(ids(&out).len(), 3);
     assert_contains(&out.stderr, "warning: `");
     assert_contains(&out.stderr, "is not valid TOML at line 2");
@@ -453,7 +444,7 @@ async fn an_unparsable_config_is_a_warning_for_models() {
 async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
     let server = gateway().await;
     let ctx = TestContext::new();
-    assert_code(&models(&ctx, &server, &[]), 0);
+    assert_exit(&models(&ctx, &server, &[]), 0);
     let out = mg_with(
         &ctx,
         &["models", "--base-url", &gateway_url(&server)],
@@ -461,7 +452,7 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
             c.env("MODELGATES_API_KEY", KEY);
         },
     );
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     let auth: Vec<Option<String>> = server
         .received_requests()
         .await
@@ -487,7 +478,7 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
         c.env("MY_GATEWAY_KEY", BAD_KEY);
     });
     // Rejected: asked again without it, with a warning that names the variable.
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_eq!(ids(&out), ALL_IDS);
     assert_contains(
         &out.stderr,
@@ -514,7 +505,7 @@ async fn network_errors_name_the_host_and_exit_1() {
         .port();
     let url = format!("http://127.0.0.1:{port}/api/v1");
     let out = mg(&ctx, &["models", "--base-url", &url, "--timeout", "5"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_eq!(out.stdout, "");
     assert_contains(
         &out.stderr,
@@ -532,13 +523,13 @@ async fn network_errors_name_the_host_and_exit_1() {
         .mount(&server)
         .await;
     let out = models(&ctx, &server, &[]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "the gateway failed (500)");
     assert_contains(&out.stderr, "try again in a moment");
 
     // Plain http to another host would carry the key unencrypted.
     let out = mg(&ctx, &["models", "--base-url", "http://example.com/api/v1"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "plain http is allowed only for loopback hosts");
     assert_contains(
         &out.stderr,
@@ -620,13 +611,13 @@ async fn without_an_id_the_configured_model_is_printed() {
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(&ctx, &["model"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_eq!(out.stdout, "openai/gpt-5.3-codex\n");
     assert!(server.received_requests().await.unwrap().is_empty());
 
     ctx.write_config("[tui]\nnotifications = true\n");
     let out = mg(&ctx, &["model"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_eq!(out.stdout, "");
     assert_contains(&out.stderr, "no model is set in `");
     assert_contains(&out.stderr, "`mg-codex model <id>`");
@@ -634,7 +625,7 @@ async fn without_an_id_the_configured_model_is_printed() {
 
     fs::remove_file(ctx.config()).unwrap();
     let out = mg(&ctx, &["--profile", "fast", "model"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "`mg-codex --profile fast model <id>`");
 }
 
@@ -791,7 +782,7 @@ async fn no_verify_sends_no_request() {
         &ctx,
         &["model", "someone/not-in-the-catalogue", "--no-verify"],
     );
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &ctx.read_config(),
         "model = \"someone/not-in-the-catalogue\" # keep this comment\n",
@@ -800,7 +791,7 @@ async fn no_verify_sends_no_request() {
     // An id without its author is refused all the same, without asking.
     let before = tree(ctx.root.path());
     let out = mg(&ctx, &["model", "gpt-5.3-codex", "--no-verify"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(&out.stderr, "is not a ModelGates model id (`author/slug`");
     assert_same_tree(&before, &tree(ctx.root.path()), "a refused id");
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -814,7 +805,7 @@ async fn an_unknown_id_is_exit_1_with_did_you_mean_and_writes_nothing() {
     let before = tree(ctx.root.path());
     for id in ["openai/gpt-5.3-codx", "gpt-5.3-codex"] {
         let out = mg(&ctx, &["model", id]);
-        assert_code(&out, 1);
+        assert_exit(&out, 1);
         assert_contains(&out.stderr, "did you mean `openai/gpt-5.3-codex`");
         assert_contains(&out.stderr, "hint: `mg-codex model openai/gpt-5.3-codex`");
         assert_contains(&out.stderr, "nothing was changed");
@@ -839,7 +830,7 @@ async fn an_unknown_id_is_exit_1_with_did_you_mean_and_writes_nothing() {
 
     // A model the id endpoint does not know but the catalogue does is accepted.
     let out = mg(&ctx, &["model", "openai/gpt-5.2-codex"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &ctx.read_config(),
         "model = \"openai/gpt-5.2-codex\" # keep this comment\n",
@@ -871,7 +862,7 @@ async fn a_config_that_does_not_use_modelgates_is_refused_untouched() {
         }
         let before = tree(ctx.root.path());
         let out = mg(&ctx, &["model", "openai/gpt-5.3-codex"]);
-        assert_code(&out, 1);
+        assert_exit(&out, 1);
         assert_contains(&out.stderr, hint);
         assert_contains(&out.stderr, "nothing was changed");
         assert_same_tree(&before, &tree(ctx.root.path()), "a refused switch");
@@ -885,7 +876,7 @@ async fn a_config_that_does_not_use_modelgates_is_refused_untouched() {
         &ctx,
         &["--profile", "fast", "model", "openai/gpt-5.3-codex"],
     );
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(
         &out.stderr,
         "`mg-codex --profile fast init --model openai/gpt-5.3-codex`",
@@ -899,7 +890,7 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let before = tree(ctx.root.path());
     let out = mg(&ctx, &["model", "anthropic/claude-sonnet-4.5", "--dry-run"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &out.stdout,
         "-model = \"openai/gpt-5.3-codex\" # keep this comment\n+model = \"anthropic/claude-sonnet-4.5\" # keep this comment\n",
@@ -922,7 +913,7 @@ async fn the_same_id_writes_nothing() {
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let before = tree(ctx.root.path());
     let out = mg(&ctx, &["model", "openai/gpt-5.3-codex"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &out.stderr,
         "`openai/gpt-5.3-codex` is already the model in `",
@@ -944,7 +935,7 @@ async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file()
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(&ctx, &["model", "mistralai/mistral-7b-instruct"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert_contains(
         &out.stderr,
         "warning: `mistralai/mistral-7b-instruct` does not list tool support",
@@ -965,7 +956,7 @@ async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file()
     );
     // Support the catalogue does not state is not warned about.
     let out = mg(&ctx, &["model", "meta-llama/llama-3.1-8b-instruct"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 }
 
@@ -994,14 +985,14 @@ async fn uninstall_after_a_switch_gives_back_the_original_bytes() {
             TIMEOUT,
         )
     };
-    assert_code(&init, 0);
+    assert_exit(&init, 0);
     let out = mg(&ctx, &["model", "anthropic/claude-sonnet-4.5"]);
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
     let out = mg_with(&ctx, &["uninstall", "--yes"], |c| {
         c.env("PATH", &bin);
     });
-    assert_code(&out, 0);
+    assert_exit(&out, 0);
     assert!(!out.stderr.contains("kept `model`"), "{}", out.stderr);
     assert_eq!(ctx.read_config(), original);
 }
@@ -1017,7 +1008,7 @@ async fn a_check_that_cannot_be_done_names_the_host_and_no_verify_and_writes_not
     ctx.write_config(&set_up_config(&server, "anthropic/claude-sonnet-4.5"));
     let before = tree(ctx.root.path());
     let out = mg(&ctx, &["model", "openai/gpt-5.3-codex"]);
-    assert_code(&out, 1);
+    assert_exit(&out, 1);
     assert_contains(
         &out.stderr,
         &format!(

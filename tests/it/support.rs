@@ -267,6 +267,32 @@ pub fn stub_cmd(ctx: &TestContext) -> Command {
     cmd
 }
 
+/// The command ended with exit code `code`; otherwise fails showing both streams.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.code, code,
+        "exit code {}\nstdout:\n{}\nstderr:\n{}",
+        out.code, out.stdout, out.stderr
+    );
+}
+
+/// The command succeeded (exit code 0).
+#[track_caller]
+pub fn assert_ok(out: &Output) {
+    assert_exit(out, 0);
+}
+
+/// Neither stream holds `key`, nor its secret part (what follows `sk-mg-v1-`), so a key cut
+/// or re-wrapped is caught too.
+#[track_caller]
+pub fn assert_no_key(out: &Output, key: &str) {
+    let secret = key.trim_start_matches("sk-mg-v1-");
+    for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(!text.contains(secret), "the key leaked to {name}:\n{text}");
+    }
+}
+
 /// Output of a finished command, as text.
 pub struct Output {
     pub code: i32,

@@ -752,6 +752,14 @@ fn parse_model(v: &Value) -> Result<Model, ApiError> {
     })
 }
 
+/// `suggest`'s ids for a "did you mean" line: `` `a`, `b`, `c` ``.
+pub fn quoted_ids(ids: &[String]) -> String {
+    ids.iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Up to three catalogue ids close to `wanted`: an id whose slug equals `wanted` (the missing
 /// `author/` prefix), then ids containing it, then the nearest by edit distance.
 pub fn suggest(wanted: &str, catalogue: &[Model]) -> Vec<String> {

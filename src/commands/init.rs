@@ -330,7 +330,7 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
             match suggestions.first() {
                 Some(best) => bail!(
                     "`{model}` is not a ModelGates model; did you mean {}?\nhint: run again with `--model {best}`",
-                    suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    api::quoted_ids(&suggestions)
                 ),
                 None => bail!("`{model}` is not a ModelGates model\nhint: pick an id from `GET {base_url}/models` and pass it with `--model`"),
             }
@@ -402,7 +402,7 @@ fn scripted_answers(
         match suggestions.first() {
             Some(best) => bail!(
                 "`{model}` is not a ModelGates model id (`author/slug`); did you mean {}?\nhint: run again with `--model {best}`",
-                suggestions.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                api::quoted_ids(&suggestions)
             ),
             None => bail!("`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)\nhint: pass `--model {}`", setup::DEFAULT_MODEL, setup::DEFAULT_MODEL),
         }

@@ -236,11 +236,7 @@ fn verify(
     };
     bail!(
         "{what}, so nothing was changed; did you mean {}?\nhint: `{}`",
-        suggestions
-            .iter()
-            .map(|s| format!("`{s}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        api::quoted_ids(&suggestions),
         hints.command(&format!("model {best}"))
     )
 }

@@ -864,14 +864,7 @@ pub fn api_model(
             let hint = if suggestions.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "; did you mean {}?",
-                    suggestions
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("; did you mean {}?", api::quoted_ids(&suggestions))
             };
             let fix = match suggestions.first() {
                 Some(s) => format!("{switch} {s}"),

@@ -260,7 +260,7 @@ impl Layers {
 
 /// Where to ask and with which key: the base URL (the flag, else the config's, else the
 /// default) and the key in the provider's `env_key` variable (else `MODELGATES_API_KEY`), if
-/// it holds a well-formed one. The catalogue needs no key; it is sent when there is one, as
+/// it holds a well-formed one and the base URL is the configured one. The catalogue needs no key; it is sent when there is one, as
 /// Codex would.
 pub(super) struct Gateway {
     pub base_url: String,
@@ -279,15 +279,19 @@ impl Gateway {
         timeout: std::time::Duration,
         env: &Env,
     ) -> Self {
-        let base_url = flag
-            .or_else(|| layers.provider_str(&layers.doc, "base_url"))
-            .unwrap_or(api::DEFAULT_BASE_URL)
-            .to_string();
+        let configured = layers
+            .provider_str(&layers.doc, "base_url")
+            .unwrap_or(api::DEFAULT_BASE_URL);
+        let base_url = flag.unwrap_or(configured).to_string();
         let key_var = layers
             .provider_str(&layers.doc, "env_key")
             .unwrap_or(ENV_KEY)
             .to_string();
-        let key = env.var(&key_var).and_then(|raw| ApiKey::parse(raw).ok());
+        // The key goes only to the configured gateway: another `--base-url` gets no key (the
+        // catalogue needs none).
+        let key = (same_url(&base_url, configured))
+            .then(|| env.var(&key_var).and_then(|raw| ApiKey::parse(raw).ok()))
+            .flatten();
         let proxy_hint = url::Url::parse(&base_url)
             .ok()
             .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
@@ -367,6 +371,11 @@ impl Gateway {
             _ => anyhow!("cannot {what} `{}`: {e}\nhint: {hint}", self.base_url),
         }
     }
+}
+
+/// Whether two base URLs name the same endpoint (a trailing `/` aside).
+fn same_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 // ----- filtering -------------------------------------------------------------------------------

@@ -444,14 +444,12 @@ async fn an_unparsable_config_is_a_warning_for_models() {
 async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
     let server = gateway().await;
     let ctx = TestContext::new();
-    assert_exit(&models(&ctx, &server, &[]), 0);
-    let out = mg_with(
-        &ctx,
-        &["models", "--base-url", &gateway_url(&server)],
-        |c| {
-            c.env("MODELGATES_API_KEY", KEY);
-        },
-    );
+    ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
+    let out = mg(&ctx, &["models"]);
+    assert_exit(&out, 0);
+    let out = mg_with(&ctx, &["models"], |c| {
+        c.env("MODELGATES_API_KEY", KEY);
+    });
     assert_exit(&out, 0);
     let auth: Vec<Option<String>> = server
         .received_requests()
@@ -465,6 +463,24 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
         })
         .collect();
     assert_eq!(auth, [None, Some(format!("Bearer {KEY}"))]);
+
+    // Another gateway named with --base-url never gets the key of the configured one.
+    let elsewhere = gateway().await;
+    let out = mg_with(
+        &ctx,
+        &["models", "--base-url", &gateway_url(&elsewhere)],
+        |c| {
+            c.env("MODELGATES_API_KEY", KEY);
+        },
+    );
+    assert_exit(&out, 0);
+    assert_eq!(ids(&out), ALL_IDS);
+    let requests = elsewhere.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert!(
+        !requests[0].headers.contains_key("authorization"),
+        "the key went to a --base-url that is not the configured one"
+    );
 
     // The provider's own `env_key` names the variable.
     let server_again = gateway().await;

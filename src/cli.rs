@@ -6,10 +6,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
-  mg-codex trust                      Trust the current project (its git root)
-  mg-codex trust ~/src/app --untrusted
-  mg-codex trust --list               Show every trust entry and the ones that can never match
-  mg-codex --profile work trust .     Edit ~/.codex/work.config.toml instead of config.toml
+  mg-codex init                          Guided set-up: key, model, effort, shells, trust
+  mg-codex doctor                        Why Codex fails, with a fix for every problem
+  mg-codex models codex --tools-only     Models Codex can drive, matching `codex`
+  mg-codex model openai/gpt-5.3-codex    Switch models (one line of config.toml)
+  mg-codex trust                         Trust the current project (its git root)
+  mg-codex --profile work init           Set up ~/.codex/work.config.toml for `codex --profile work`
 
 Files:
   $CODEX_HOME/config.toml (default ~/.codex/config.toml), or NAME.config.toml with --profile.
@@ -73,27 +75,6 @@ Examples:
   mg-codex init --dry-run --yes                   Show the diff of every file, write nothing")]
     Init(InitArgs),
 
-    /// Remove what `init` added: the provider table, the previous model settings restored, the
-    /// shell blocks and env files
-    ///
-    /// Trust entries stay (they are your decisions) unless --trust-entries is given. After
-    /// `init` then `uninstall`, every file is byte for byte what it was (backups excepted).
-    Uninstall(UninstallArgs),
-
-    /// Trust (or distrust) a project directory for Codex
-    ///
-    /// Writes `[projects."<key>"] trust_level = "trusted"` where <key> is what Codex looks up:
-    /// the canonical path of the main git repository that contains PATH (a linked worktree maps
-    /// to its main repository), or PATH itself outside git.
-    #[command(after_help = "\
-Examples:
-  mg-codex trust                 Trust the git root of the current directory
-  mg-codex trust ../other --exact
-  mg-codex trust . --untrusted
-  mg-codex trust . --remove
-  mg-codex trust --list --json")]
-    Trust(TrustArgs),
-
     /// Check the whole set-up, read-only: config, key, API, model, Codex, project trust
     ///
     /// One line per check with a fix for every problem. Exit code 0 when nothing failed
@@ -127,6 +108,27 @@ Examples:
   mg-codex model anthropic/claude-sonnet-4.5   Switch to it (checked against the catalogue)
   mg-codex --profile fast model openai/gpt-5.3-codex --no-verify")]
     Model(ModelArgs),
+
+    /// Trust (or distrust) a project directory for Codex
+    ///
+    /// Writes `[projects."<key>"] trust_level = "trusted"` where <key> is what Codex looks up:
+    /// the canonical path of the main git repository that contains PATH (a linked worktree maps
+    /// to its main repository), or PATH itself outside git.
+    #[command(after_help = "\
+Examples:
+  mg-codex trust                 Trust the git root of the current directory
+  mg-codex trust ../other --exact
+  mg-codex trust . --untrusted
+  mg-codex trust . --remove
+  mg-codex trust --list --json")]
+    Trust(TrustArgs),
+
+    /// Remove what `init` added: the provider table, the previous model settings restored, the
+    /// shell blocks and env files
+    ///
+    /// Trust entries stay (they are your decisions) unless --trust-entries is given. After
+    /// `init` then `uninstall`, every file is byte for byte what it was (backups excepted).
+    Uninstall(UninstallArgs),
 
     /// Print a shell completion script on stdout
     #[command(after_help = "\

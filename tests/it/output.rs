@@ -67,3 +67,63 @@ fn colour_follows_the_flag_and_no_color() {
     let err = run(ctx.cmd().arg("trust"));
     assert!(err.stderr.starts_with("error:"), "{:?}", err.stderr);
 }
+
+/// On a terminal, `models` waits behind a spinner; a warning printed during the wait (a rejected
+/// key, then the catalogue asked again without it) lands on a line of its own above the
+/// spinner, not glued to it; the table comes after the spinner is gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_warning_during_a_spinner_gets_its_own_line() {
+    use crate::init_pty::{Terminal, SLOW};
+    use crate::support::{api_json, api_response, gateway_url, route};
+    use wiremock::matchers::header;
+    use wiremock::MockServer;
+
+    const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
+    let server = MockServer::start().await;
+    route("GET", "/api/v1/models")
+        .and(header(
+            "authorization",
+            format!("Bearer {BAD_KEY}").as_str(),
+        ))
+        .respond_with(api_response(401, "error_401.json").set_delay(SLOW))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    route("GET", "/api/v1/models")
+        .respond_with(api_json("catalogue.json").set_delay(SLOW))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    let ctx = TestContext::new();
+    ctx.write_config(&format!(
+        "model_provider = \"modelgates\"\nmodel = \"openai/gpt-5.3-codex\"\n\n\
+         [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\n\
+         env_key = \"MODELGATES_API_KEY\"\n",
+        gateway_url(&server)
+    ));
+    let transcript = tokio::task::spawn_blocking(move || {
+        let vars = [("MODELGATES_API_KEY", BAD_KEY), ("COLUMNS", "100")];
+        let mut t = Terminal::start_with_env(&ctx, &["models", "codex"], &vars);
+        // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
+        t.expect("Fetching the model catalogue");
+        t.expect("warning: ModelGates rejected the key in `MODELGATES_API_KEY`");
+        t.expect("openai/gpt-5.3-codex");
+        assert_eq!(t.finish(), 0, "{}", t.transcript);
+        t.transcript
+    })
+    .await
+    .unwrap();
+    let at = transcript.find("warning: ModelGates rejected").unwrap();
+    let before = transcript[..at].chars().last();
+    assert!(
+        matches!(before, Some('\r' | '\n')),
+        "the warning is glued to the spinner ({before:?} before it):\n{transcript}"
+    );
+    let table = transcript.find("CONTEXT").expect("the table's header");
+    let last_spin = transcript.rfind("Fetching the model catalogue").unwrap();
+    assert!(
+        last_spin < table,
+        "the spinner outlived the wait:\n{transcript}"
+    );
+    assert!(!transcript.contains("rejectedkey"), "{transcript}");
+}

@@ -655,12 +655,19 @@ fn warn_docs_mcp(outcome: Option<&DocsMcp>, global: &GlobalArgs, printer: &Print
             "{entry} is disabled (`enabled = false`) and mg-codex leaves it so\n  delete that line to use the ModelGates docs"
         ),
         _ => {
-            let init = match &global.profile {
-                Some(p) => format!("mg-codex --profile {p} init"),
-                None => "mg-codex init".to_string(),
+            // `codex mcp remove` edits only config.toml, never a profile's file.
+            let (remove, init) = match &global.profile {
+                Some(p) => (
+                    format!("delete {entry} from `{p}.config.toml`"),
+                    format!("mg-codex --profile {p} init"),
+                ),
+                None => (
+                    format!("`codex mcp remove {DOCS_MCP_NAME}`"),
+                    "mg-codex init".to_string(),
+                ),
             };
             format!(
-                "left {entry} as it is: it {}; it is not what mg-codex writes, so it is yours\n  to use the ModelGates docs instead: `codex mcp remove {DOCS_MCP_NAME}`, then `{init} --docs-mcp`",
+                "left {entry} as it is: it {}; it is not what mg-codex writes, so it is yours\n  to use the ModelGates docs instead: {remove}, then `{init} --docs-mcp`",
                 state.describe()
             )
         }

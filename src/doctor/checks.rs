@@ -214,6 +214,14 @@ impl<'a> Effective<'a> {
             })
     }
 
+    /// Whether the highest layer (the profile's file, with a profile) has its own entry for
+    /// the MCP server `name`.
+    pub fn top_layer_has_mcp_server(&self, name: &str) -> bool {
+        self.layers
+            .first()
+            .is_some_and(|d| d.mcp_server(name).is_some())
+    }
+
     pub fn base_url(&self) -> Option<String> {
         self.provider_field(PROVIDER_ID, "base_url")
             .and_then(Item::as_str)
@@ -1175,10 +1183,17 @@ pub fn docs_mcp(eff: &Effective, profile: Option<&str>) -> Option<Check> {
     let server = eff.mcp_server(DOCS_MCP_NAME)?;
     let state = docs_mcp_state(&server);
     let entry = format!("`[mcp_servers.{DOCS_MCP_NAME}]`");
-    let replace = format!(
-        "codex mcp remove {DOCS_MCP_NAME} && {} --docs-mcp",
-        init_cmd(profile)
-    );
+    // `codex mcp remove` edits only config.toml: an entry in a profile's file is deleted by hand.
+    let replace = match profile {
+        Some(p) if eff.top_layer_has_mcp_server(DOCS_MCP_NAME) => format!(
+            "delete {entry} from `{p}.config.toml`, then {} --docs-mcp",
+            init_cmd(profile)
+        ),
+        _ => format!(
+            "codex mcp remove {DOCS_MCP_NAME} && {} --docs-mcp",
+            init_cmd(profile)
+        ),
+    };
     let check = match &state {
         DocsMcpState::Ours => Check::ok(
             ID,
@@ -1544,5 +1559,35 @@ mod tests {
         assert_eq!(check.status, Status::Warning);
         assert_eq!(check.details["url"], DOCS_MCP_URL);
         assert_eq!(check.details["enabled"], false);
+    }
+
+    #[test]
+    fn docs_mcp_fix_names_the_file_that_holds_the_entry() {
+        let other = "[mcp_servers.modelgates-docs]\nurl = \"https://example.com/mcp\"\n";
+        let (entry, empty) = (doc(other), doc(""));
+        // In the profile's file: `codex mcp remove` cannot reach it.
+        let check = docs_mcp(&Effective::new(Some(&entry), Some(&empty)), Some("mg")).unwrap();
+        assert_eq!(
+            check.remediation.as_deref(),
+            Some(
+                "if it should be the ModelGates docs: delete `[mcp_servers.modelgates-docs]` from \
+                 `mg.config.toml`, then mg-codex --profile mg init --docs-mcp"
+            )
+        );
+        // In config.toml, under a profile or not: `codex mcp remove` does it.
+        for (profile, init) in [
+            (Some("mg"), "mg-codex --profile mg init"),
+            (None, "mg-codex init"),
+        ] {
+            let eff = match profile {
+                Some(_) => Effective::new(Some(&empty), Some(&entry)),
+                None => Effective::new(None, Some(&entry)),
+            };
+            let check = docs_mcp(&eff, profile).unwrap();
+            let want = format!(
+                "if it should be the ModelGates docs: codex mcp remove modelgates-docs && {init} --docs-mcp"
+            );
+            assert_eq!(check.remediation.as_deref(), Some(want.as_str()));
+        }
     }
 }

@@ -355,9 +355,10 @@ pub fn run_with_timeout(
         }
         if started.elapsed() > timeout {
             // The whole group: `bash -c` leaves its children behind otherwise.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
+            // SAFETY: kill(2) on our own child's process group; no memory is involved.
+            unsafe {
+                libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+            }
             let _ = child.kill();
             let _ = child.wait();
             break None;

@@ -19,7 +19,7 @@ pub fn main() -> ExitCode {
             // A key pasted as an argument must not be echoed back in the error.
             if err.use_stderr() {
                 let mut text = err.render().to_string();
-                for arg in std::env::args() {
+                for arg in std::env::args_os().filter_map(|a| a.into_string().ok()) {
                     if arg.len() >= 12 && arg.contains("sk-") {
                         text = crate::secret::scrub(&text, &arg);
                     }

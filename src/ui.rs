@@ -29,7 +29,7 @@ pub struct Printer {
 }
 
 /// How long a wait lasts before its spinner appears: shorter waits draw nothing.
-pub const SPINNER_DELAY: Duration = Duration::from_millis(150);
+const SPINNER_DELAY: Duration = Duration::from_millis(150);
 
 #[derive(Debug, Clone, Copy)]
 pub enum Style {
@@ -60,6 +60,10 @@ impl Printer {
             ColorChoice::Never => (false, false),
             ColorChoice::Auto => (auto(env.stdout_tty), auto(env.stderr_tty)),
         };
+        // The prompts (dialoguer) and the spinner (indicatif) style text through `console`:
+        // the same decision reaches them here, so `--color` and `NO_COLOR` hold there too.
+        console::set_colors_enabled(color_out);
+        console::set_colors_enabled_stderr(color_err);
         Self {
             color_out,
             color_err,
@@ -69,25 +73,9 @@ impl Printer {
         }
     }
 
-    /// A printer that never colours (for tests and JSON).
-    pub fn plain() -> Self {
-        Self {
-            color_out: false,
-            color_err: false,
-            quiet: false,
-            spinners: false,
-            active: Arc::default(),
-        }
-    }
-
-    /// Whether `--quiet` was given.
-    pub fn quiet(&self) -> bool {
-        self.quiet
-    }
-
     /// Starts a spinner on stderr for a wait (`"Checking the key"`). It appears only after
     /// [`SPINNER_DELAY`], only on a terminal and never with `--quiet`; it disappears when the
-    /// returned guard is dropped (or [`Spinner::finish`]ed), leaving the line clean.
+    /// returned guard is dropped, leaving the line clean.
     pub fn spinner(&self, text: &str) -> Spinner {
         if !self.spinners {
             return Spinner {
@@ -96,28 +84,24 @@ impl Printer {
             };
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        let template = if self.color_err {
-            "{spinner:.cyan} {msg}"
-        } else {
-            "{spinner} {msg}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.tick_chars(SPINNER_TICKS));
-        }
         bar.set_message(format!("{text}…"));
-        let shared = Arc::new(Mutex::new(SpinnerState { done: false }));
-        let (thread_bar, thread_state) = (bar.clone(), Arc::clone(&shared));
+        let done = Arc::new(Mutex::new(false));
+        let (thread_bar, thread_done) = (bar.clone(), Arc::clone(&done));
         std::thread::spawn(move || {
             std::thread::sleep(SPINNER_DELAY);
-            let state = thread_state.lock().unwrap_or_else(|e| e.into_inner());
-            if !state.done {
+            let done = thread_done.lock().unwrap_or_else(|e| e.into_inner());
+            if !*done {
                 thread_bar.set_draw_target(ProgressDrawTarget::stderr());
+                // Styled once the target is stderr, so its colours follow stderr's setting.
+                if let Ok(style) = ProgressStyle::with_template("{spinner:.cyan} {msg}") {
+                    thread_bar.set_style(style.tick_chars(SPINNER_TICKS));
+                }
                 thread_bar.enable_steady_tick(Duration::from_millis(80));
             }
         });
         *self.active.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar.clone());
         Spinner {
-            inner: Some((bar, shared)),
+            inner: Some((bar, done)),
             active: Arc::clone(&self.active),
         }
     }
@@ -226,35 +210,20 @@ impl Printer {
 
 const SPINNER_TICKS: &str = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏ ";
 
-struct SpinnerState {
-    done: bool,
-}
-
 /// A running spinner; dropping it clears its line.
 #[must_use = "the spinner disappears when this guard is dropped"]
 pub struct Spinner {
-    inner: Option<(ProgressBar, Arc<Mutex<SpinnerState>>)>,
+    /// The bar and whether it has ended (so the delayed start never draws it afterwards).
+    inner: Option<(ProgressBar, Arc<Mutex<bool>>)>,
     /// The printer's slot for the spinner being drawn, cleared on drop.
     active: Arc<Mutex<Option<ProgressBar>>>,
 }
 
-impl Spinner {
-    /// Changes the text while waiting (`"Fetching the catalogue"`).
-    pub fn set_text(&self, text: &str) {
-        if let Some((bar, _)) = &self.inner {
-            bar.set_message(format!("{text}…"));
-        }
-    }
-
-    /// Clears the spinner now.
-    pub fn finish(self) {}
-}
-
 impl Drop for Spinner {
     fn drop(&mut self) {
-        if let Some((bar, state)) = self.inner.take() {
-            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-            state.done = true;
+        if let Some((bar, done)) = self.inner.take() {
+            let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+            *done = true;
             bar.finish_and_clear();
             *self.active.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }

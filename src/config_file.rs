@@ -121,18 +121,25 @@ impl fmt::Display for InvalidConfig {
 
 impl std::error::Error for InvalidConfig {}
 
+/// Reads and parses a config file; `None` when there is no file.
+pub fn load_existing(path: &Path) -> Result<Option<ConfigDocument>> {
+    match fsutil::read_optional(path)? {
+        None => Ok(None),
+        Some(bytes) => Ok(Some(parse(path, &bytes)?)),
+    }
+}
+
 /// Reads and parses a config file; a missing file is an empty document.
 pub fn load(path: &Path) -> Result<ConfigDocument> {
-    match fsutil::read_optional(path)? {
-        None => Ok(ConfigDocument::empty()),
-        Some(bytes) => ConfigDocument::from_bytes(&bytes).map_err(|error| {
-            InvalidConfig {
-                path: path.to_path_buf(),
-                error,
-            }
-            .into()
-        }),
-    }
+    Ok(load_existing(path)?.unwrap_or_else(ConfigDocument::empty))
+}
+
+/// Parses the bytes read from `path`; an error names the file, line and column.
+fn parse(path: &Path, bytes: &[u8]) -> Result<ConfigDocument, InvalidConfig> {
+    ConfigDocument::from_bytes(bytes).map_err(|error| InvalidConfig {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// What a locked edit did.
@@ -150,6 +157,9 @@ pub struct SaveOutcome {
     pub backup: Option<PathBuf>,
     /// The first-ever backup, when this edit created it.
     pub original_backup: Option<PathBuf>,
+    /// What the file holds after the edit, as read or written under the lock (`None`: there is
+    /// no file).
+    pub text: Option<String>,
 }
 
 /// Attempts at a read-modify-write before giving up on a file that keeps changing.
@@ -195,10 +205,7 @@ pub fn edit<T>(
         let before = fsutil::read_optional(&target)?;
         let mut doc = match &before {
             None => ConfigDocument::empty(),
-            Some(bytes) => ConfigDocument::from_bytes(bytes).map_err(|error| InvalidConfig {
-                path: path.to_path_buf(),
-                error,
-            })?,
+            Some(bytes) => parse(path, bytes)?,
         };
         let value = apply(&mut doc).with_context(|| format!("cannot edit `{}`", path.display()))?;
         let mut outcome = SaveOutcome {
@@ -208,6 +215,7 @@ pub fn edit<T>(
             created: before.is_none(),
             backup: None,
             original_backup: None,
+            text: None,
         };
         let rendered = doc.render();
         let unchanged = match &before {
@@ -215,6 +223,8 @@ pub fn edit<T>(
             None => rendered.is_empty(),
         };
         if unchanged {
+            // Parsed above, so valid UTF-8.
+            outcome.text = before.map(|b| String::from_utf8_lossy(&b).into_owned());
             return Ok((value, outcome));
         }
         fsutil::ensure_writable(&target)?;
@@ -239,6 +249,7 @@ pub fn edit<T>(
         fsutil::write_atomic(&target, rendered.as_bytes(), fsutil::NEW_FILE_MODE)
             .with_context(|| format!("saving `{}`", path.display()))?;
         outcome.changed = true;
+        outcome.text = Some(rendered);
         return Ok((value, outcome));
     }
     bail!(
@@ -268,6 +279,7 @@ pub fn restore(
         created: false,
         backup: None,
         original_backup: None,
+        text: replacement.map(str::to_string),
     };
     if !outcome.changed {
         return Ok(Some(outcome));

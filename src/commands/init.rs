@@ -150,8 +150,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     if applied.docs_mcp == Some(DocsMcp::Added) {
         state.docs_mcp_added = true;
     }
-    state.after =
-        fsutil::read_optional(&outcome.target)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    state.after = outcome.text.clone();
     if old_state.as_ref() != Some(&state) {
         let json = serde_json::to_string_pretty(&state)?;
         fsutil::write_atomic(&state_file, json.as_bytes(), fsutil::NEW_FILE_MODE)?;
@@ -193,8 +192,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
 fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());
-    let text = fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
-    let doc = config_file::load(&config)?;
+    let existing = config_file::load_existing(&config)?;
+    let text = existing.as_ref().map(ConfigDocument::original_text);
+    let doc = existing.unwrap_or_else(ConfigDocument::empty);
     let shell_env = super::shell_env(env)?;
     let stored = std::fs::read_to_string(shell_env.env_file(Syntax::Posix))
         .ok()
@@ -713,7 +713,7 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
     let base = current.home.config_path(None);
     let probe = {
         let _s = printer.spinner("Asking Codex whether it loads the config");
-        codex_cli::probe(&codex, &base, base.exists())
+        codex_cli::probe(&codex, &base)
     };
     if probe.loads_config.is_ok() {
         printer.message(&format!(

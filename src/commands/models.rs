@@ -188,15 +188,15 @@ impl Layers {
     pub(super) fn load(global: &GlobalArgs, env: &Env) -> Result<Self> {
         let home = super::codex_home(global, env)?;
         let config = home.config_path(global.profile.as_deref());
-        let doc = config_file::load(&config)?;
+        let existing = config_file::load_existing(&config)?;
         let base = match global.profile {
             Some(_) => Some(config_file::load(&home.config_path(None))?),
             None => None,
         };
         Ok(Self {
-            exists: config.exists(),
+            exists: existing.is_some(),
             config,
-            doc,
+            doc: existing.unwrap_or_else(ConfigDocument::empty),
             base,
         })
     }

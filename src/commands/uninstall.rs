@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 
 use crate::cli::{GlobalArgs, UninstallArgs};
+use crate::codex_config::ConfigDocument;
 use crate::config_file;
 use crate::env::Env;
-use crate::fsutil;
 use crate::prompt::Prompter;
 use crate::setup::{self, State};
 use crate::shell;
@@ -29,8 +29,9 @@ pub fn run(
     let config = home.config_path(global.profile.as_deref());
     let state_file = config_file::state_path(&config);
     let state = super::init::load_state(&state_file)?;
-    let current = fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
-    let doc = config_file::load(&config)?;
+    let existing = config_file::load_existing(&config)?;
+    let current = existing.as_ref().map(ConfigDocument::original_text);
+    let doc = existing.unwrap_or_else(ConfigDocument::empty);
 
     // What the config becomes.
     let exact = state.as_ref().filter(|s| {
@@ -46,7 +47,7 @@ pub fn run(
     let new_config: Option<String> = match exact {
         Some(s) => s.before.clone(),
         None => {
-            let mut d = doc.clone();
+            let mut d = doc;
             setup::revert(
                 &mut d,
                 state.as_ref().unwrap_or(&fallback),

@@ -32,8 +32,9 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// `codex --version`, and `codex features list` on a private copy of `config` (in a temp dir,
-/// where Codex creates no helper files), so the user's `CODEX_HOME` is never written.
-pub fn probe(codex: &Path, config: &Path, config_exists: bool) -> CodexProbe {
+/// where Codex creates no helper files), so the user's `CODEX_HOME` is never written. A missing
+/// `config` is judged as Codex would: as no config at all.
+pub fn probe(codex: &Path, config: &Path) -> CodexProbe {
     // The two runs are independent: ask for the version while the config is being loaded.
     let version_run = {
         let codex = codex.to_path_buf();
@@ -46,7 +47,7 @@ pub fn probe(codex: &Path, config: &Path, config_exists: bool) -> CodexProbe {
     };
     let loads_config = (|| {
         let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
-        if config_exists {
+        if config.exists() {
             std::fs::copy(config, tmp.path().join("config.toml"))
                 .map_err(|e| format!("cannot copy `{}`: {e}", config.display()))?;
         }

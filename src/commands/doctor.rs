@@ -44,20 +44,12 @@ pub fn run(
 }
 
 fn load(path: &Path) -> Loaded {
-    match config_file::load(path) {
-        Ok(doc) if path.exists() => Loaded::Parsed(doc),
-        Ok(_) => Loaded::Missing,
+    match config_file::load_existing(path) {
+        Ok(Some(doc)) => Loaded::Parsed(doc),
+        Ok(None) => Loaded::Missing,
         Err(err) => match err.downcast::<InvalidConfig>() {
             Ok(invalid) => Loaded::Invalid(invalid),
-            Err(other) => Loaded::Invalid(InvalidConfig {
-                path: path.to_path_buf(),
-                error: crate::codex_config::ParseError {
-                    line: 0,
-                    column: 0,
-                    message: format!("{other:#}"),
-                    source_line: String::new(),
-                },
-            }),
+            Err(other) => Loaded::Unreadable(other.root_cause().to_string()),
         },
     }
 }
@@ -135,11 +127,10 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env, printer: &Pri
     let codex_thread = {
         let path_var = env.path.clone();
         let base_path = base_path.clone();
-        let base_exists = matches!(base, Loaded::Parsed(_));
         std::thread::spawn(move || {
             let t = Instant::now();
             let probe = codex_cli::find_program("codex", path_var.as_deref())
-                .map(|codex| codex_cli::probe(&codex, &base_path, base_exists));
+                .map(|codex| codex_cli::probe(&codex, &base_path));
             checks::codex_cli(probe.as_ref()).took(t)
         })
     };

@@ -103,6 +103,8 @@ fn model_cmd(profile: Option<&str>) -> String {
 /// A config file as the command loaded it.
 pub enum Loaded {
     Missing,
+    /// It exists but cannot be read (a directory, no permission): the error.
+    Unreadable(String),
     Invalid(InvalidConfig),
     Parsed(ConfigDocument),
 }
@@ -305,6 +307,16 @@ pub fn config_file(path: &Path, loaded: &Loaded, profile: Option<&str>) -> Check
             Category::Config,
             format!("`{}` does not exist", path.display()),
             init_cmd(profile),
+        )
+        .details(details),
+        Loaded::Unreadable(error) => Check::fail(
+            ID,
+            Category::Config,
+            format!("cannot read `{}`: {error}", path.display()),
+            format!(
+                "make `{}` a file you can read (`ls -l` shows its type and owner), then run `mg-codex doctor` again",
+                path.display()
+            ),
         )
         .details(details),
         Loaded::Invalid(invalid) => {

@@ -411,3 +411,35 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
     .await
     .unwrap();
 }
+
+#[test]
+fn a_config_that_cannot_be_read_says_so_not_line_0() {
+    let ctx = TestContext::new();
+    fs::create_dir(ctx.config()).unwrap();
+    let out = doctor(&ctx, &["--offline"], None);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_contains(
+        &out.stdout,
+        &format!(
+            "✗ config.file      cannot read `{}`",
+            ctx.config().display()
+        ),
+    );
+    assert_contains(&out.stdout, "fix: make `");
+    assert!(!out.stdout.contains("line 0"), "{}", out.stdout);
+}
+
+#[test]
+fn the_real_codex_judges_a_config_that_is_not_toml() {
+    let Some(codex) = codex_bin() else { return };
+    let ctx = TestContext::new();
+    ctx.write_config("model = = \"x\"\n");
+    bin_dir(&ctx);
+    let before = tree(ctx.root.path());
+    let out = doctor(&ctx, &["--offline"], Some(&codex));
+    assert_same_tree(&before, &tree(ctx.root.path()), "doctor");
+    assert_contains(&out.stdout, "✗ config.file");
+    // Codex is shown the file as it is, so it refuses it too (not a missing config).
+    assert_contains(&out.stdout, "✗ codex.cli        codex-cli");
+    assert_contains(&out.stdout, "cannot load the config");
+}

@@ -204,6 +204,22 @@ pub enum Lookup {
     },
 }
 
+impl Lookup {
+    /// A lookup's outcome as a model or an error (`NotFound` for a missing one), with the
+    /// catalogue it already fetched for a missing one (for "did you mean").
+    pub fn split(
+        outcome: Result<Lookup, ApiError>,
+    ) -> (Result<Model, ApiError>, Option<Vec<Model>>) {
+        match outcome {
+            Ok(Lookup::Found(model)) => (Ok(model), None),
+            Ok(Lookup::Missing { message, catalogue }) => {
+                (Err(ApiError::NotFound { message }), Some(catalogue))
+            }
+            Err(e) => (Err(e), None),
+        }
+    }
+}
+
 /// What the live probe saw.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbeResult {
@@ -310,10 +326,7 @@ impl Client {
     /// `GET /model/{author}/{slug}`; when that answers 404, the catalogue decides. A model that
     /// is in neither is `NotFound`.
     pub async fn model(&self, id: &str) -> Result<Model, ApiError> {
-        match self.lookup(id).await? {
-            Lookup::Found(model) => Ok(model),
-            Lookup::Missing { message, .. } => Err(ApiError::NotFound { message }),
-        }
+        Lookup::split(self.lookup(id).await).0
     }
 
     /// As [`Self::model`], but a model that is in neither comes back as [`Lookup::Missing`]

@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 
-use crate::api::{self, ApiError, Client, ClientOptions};
+use crate::api::{self, Client, ClientOptions, Lookup};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::codex_cli;
 use crate::codex_config::ConfigDocument;
@@ -267,11 +267,7 @@ fn network_checks(
             let Some(model) = model.as_deref() else {
                 return Check::skipped("api.model", Category::Api, "no `model` in the config");
             };
-            let outcome = client.model(model).await;
-            let catalogue = match &outcome {
-                Err(ApiError::NotFound { .. }) => client.models().await.ok(),
-                _ => None,
-            };
+            let (outcome, catalogue) = Lookup::split(client.lookup(model).await);
             checks::api_model(
                 model,
                 effort.as_deref(),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::api::{self, ApiError, Client, ClientOptions, Model};
+use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome};
@@ -296,8 +296,9 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
     let rt = runtime()?;
     let (key, found) = {
         let _s = printer.spinner("Checking the key and the model");
-        rt.block_on(async { tokio::join!(client.key_status(), client.model(model)) })
+        rt.block_on(async { tokio::join!(client.key_status(), client.lookup(model)) })
     };
+    let (found, catalogue) = Lookup::split(found);
     let info = key.map_err(|e| key_error(&e, base_url))?;
     if info.is_management_key == Some(true) {
         bail!("this is a management key: it cannot run models\nhint: create an inference key on the ModelGates keys page");
@@ -322,11 +323,7 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
             warn_model(&m, printer)
         }
         Err(ApiError::NotFound { .. }) => {
-            let catalogue = {
-                let _s = printer.spinner("Fetching the model catalogue");
-                rt.block_on(client.models()).unwrap_or_default()
-            };
-            let suggestions = api::suggest(model, &catalogue);
+            let suggestions = api::suggest(model, &catalogue.unwrap_or_default());
             match suggestions.first() {
                 Some(best) => bail!(
                     "`{model}` is not a ModelGates model; did you mean {}?\nhint: run again with `--model {best}`",

@@ -234,6 +234,15 @@ async fn a_model_id_without_author_gets_did_you_mean() {
         "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`",
     );
     assert_contains(&out.stdout, "fix: mg-codex model openai/gpt-5.3-codex");
+    // The catalogue that found no such id also gave the suggestions: fetched once.
+    let catalogue_requests = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/models")
+        .count();
+    assert_eq!(catalogue_requests, 1);
     assert_contains(
         &out.stdout,
         "fix: `mg-codex models gpt-5.3-codex` shows the full id; then `mg-codex model ID`",

@@ -571,6 +571,15 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
         assert_contains(&out.stderr, "did you mean `openai/gpt-5.3-codex`");
         assert_contains(&out.stderr, "--model openai/gpt-5.3-codex");
     }
+    // One catalogue per run: the lookup that found no such id also gave the suggestions.
+    let catalogue_requests = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/api/v1/models")
+        .count();
+    assert_eq!(catalogue_requests, 2);
     assert_same_tree(
         &before,
         &tree(ctx.root.path()),

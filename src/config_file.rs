@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::codex_config::{ConfigDocument, ParseError};
 use crate::fsutil;
+use crate::setup::State;
 
 /// The resolved Codex home directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +179,29 @@ pub fn original_backup_path(path: &Path) -> PathBuf {
 /// Where `init` records what a config held before it (see [`crate::setup::State`]).
 pub fn state_path(path: &Path) -> PathBuf {
     sibling(path, ".mg-codex.state")
+}
+
+/// `init`'s record for the config at `path`, if there is one.
+pub fn read_state(path: &Path) -> Result<Option<State>> {
+    let file = state_path(path);
+    match fsutil::read_optional(&file)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .with_context(|| format!("reading `{}` (delete it if it is damaged)", file.display())),
+    }
+}
+
+/// Writes `init`'s record for the config at `path` (0600; through a symlink, as the config).
+pub fn write_state(path: &Path, state: &State) -> Result<()> {
+    let file = state_path(path);
+    let json = serde_json::to_string_pretty(state)?;
+    fsutil::write_atomic(
+        &fsutil::resolve_symlinks(&file)?,
+        json.as_bytes(),
+        fsutil::NEW_FILE_MODE,
+    )
+    .with_context(|| format!("saving `{}`", file.display()))
 }
 
 fn lock_path(path: &Path) -> PathBuf {

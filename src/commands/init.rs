@@ -21,7 +21,7 @@ use crate::secret::ApiKey;
 use crate::setup::{self, DocsMcp, Settings, State};
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
-use crate::{codex_cli, fsutil, project};
+use crate::{codex_cli, project};
 
 /// Everything `init` will write, once decided.
 struct Answers {
@@ -128,8 +128,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
 
     // Write: the config (locked, redone if it changed meanwhile), the record, the shells.
     current.home.prepare_for_write()?;
-    let state_file = config_file::state_path(&current.config);
-    let old_state = read_state(&state_file)?;
+    let old_state = config_file::read_state(&current.config)?;
     let mut new_state = None;
     let (applied, outcome) = config_file::edit(&current.config, |doc| {
         new_state = Some(match &old_state {
@@ -152,8 +151,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     }
     state.after = outcome.text.clone();
     if old_state.as_ref() != Some(&state) {
-        let json = serde_json::to_string_pretty(&state)?;
-        fsutil::write_atomic(&state_file, json.as_bytes(), fsutil::NEW_FILE_MODE)?;
+        config_file::write_state(&current.config, &state)?;
     }
     let shell_report = shell::apply(shell_plan)?;
 
@@ -744,18 +742,4 @@ fn next_steps(activation: &[shell::Activation], env: &Env, printer: &Printer) {
             "Next: make sure MODELGATES_API_KEY is set where you run `codex`, then run `codex`",
         ),
     }
-}
-
-fn read_state(path: &Path) -> Result<Option<State>> {
-    match fsutil::read_optional(path)? {
-        None => Ok(None),
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .with_context(|| format!("reading `{}` (delete it if it is damaged)", path.display())),
-    }
-}
-
-/// Shared with `uninstall`.
-pub(super) fn load_state(path: &Path) -> Result<Option<State>> {
-    read_state(path)
 }

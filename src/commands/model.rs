@@ -25,7 +25,6 @@ use crate::codex_config::ConfigDocument;
 use crate::config_file;
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
-use crate::fsutil;
 use crate::ui::{Printer, Style};
 
 pub fn run(
@@ -267,8 +266,7 @@ fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
 /// Gives `init`'s record of what it wrote the same switch, so `uninstall` still treats the
 /// model as mg-codex's (and puts back the original bytes when nothing else changed).
 fn update_record(config: &Path, id: &str) -> Result<()> {
-    let path = config_file::state_path(config);
-    let Some(mut state) = super::init::load_state(&path)? else {
+    let Some(mut state) = config_file::read_state(config)? else {
         return Ok(());
     };
     let Some(after) = &state.after else {
@@ -283,11 +281,5 @@ fn update_record(config: &Path, id: &str) -> Result<()> {
         return Ok(());
     }
     state.after = Some(updated);
-    let json = serde_json::to_string_pretty(&state)?;
-    fsutil::write_atomic(
-        &fsutil::resolve_symlinks(&path)?,
-        json.as_bytes(),
-        fsutil::NEW_FILE_MODE,
-    )
-    .map_err(|e| anyhow!("updating `{}`: {e:#}", path.display()))
+    config_file::write_state(config, &state)
 }

@@ -28,7 +28,7 @@ pub fn run(
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());
     let state_file = config_file::state_path(&config);
-    let state = super::init::load_state(&state_file)?;
+    let state = config_file::read_state(&config)?;
     let existing = config_file::load_existing(&config)?;
     let current = existing.as_ref().map(ConfigDocument::original_text);
     let doc = existing.unwrap_or_else(ConfigDocument::empty);
@@ -92,19 +92,25 @@ pub fn run(
     }
 
     let mut changed = false;
-    match (exact, &current) {
+    // The exact bytes back when the file is still what `init` left; when it is not (or it
+    // changed since it was read above), only `init`'s settings come out.
+    let restored = match (exact, &current) {
         (Some(s), Some(now)) => {
-            if let Some(outcome) = config_file::restore(&config, now, s.before.as_deref())? {
-                changed |= outcome.changed;
-                let verb = if s.before.is_none() {
-                    "Removed"
-                } else {
-                    "Restored"
-                };
-                super::report_file(printer, verb, &config, outcome.backup.as_deref());
-            }
+            config_file::restore(&config, now, s.before.as_deref())?.map(|outcome| (s, outcome))
         }
-        _ if current.is_some() => {
+        _ => None,
+    };
+    match restored {
+        Some((s, outcome)) => {
+            changed |= outcome.changed;
+            let verb = if s.before.is_none() {
+                "Removed"
+            } else {
+                "Restored"
+            };
+            super::report_file(printer, verb, &config, outcome.backup.as_deref());
+        }
+        None if current.is_some() => {
             let (kept, outcome) = config_file::edit(&config, |d| {
                 Ok(setup::revert(
                     d,
@@ -120,7 +126,7 @@ pub fn run(
                 super::report_file(printer, "Restored", &config, outcome.backup.as_deref());
             }
         }
-        _ => {}
+        None => {}
     }
     if state.is_some() {
         std::fs::remove_file(&state_file).ok();

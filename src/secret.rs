@@ -111,6 +111,30 @@ pub fn scrub(text: &str, secret: &str) -> String {
     text.replace(secret, &mask(secret))
 }
 
+/// Masks everything in a text that looks like a ModelGates key (`sk-mg-` and the letters,
+/// digits, `-`, `_` and `.` after it), whatever key it is: for text shown to the user that may
+/// hold keys mg-codex was never given (an old key in a config, say).
+pub fn scrub_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY_PREFIX) {
+        out.push_str(&rest[..at]);
+        let token_len = rest[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(rest.len() - at);
+        let token = &rest[at..at + token_len];
+        if token_len == KEY_PREFIX.len() {
+            // Only the prefix: already masked (`sk-mg-…9f2c`), or no key at all.
+            out.push_str(token);
+        } else {
+            out.push_str(&mask(token));
+        }
+        rest = &rest[at + token_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +168,15 @@ mod tests {
             Err(KeyError::BadCharacter { position: 7 })
         );
         assert!(ApiKey::parse("sk-mg-'\"$`\\!").is_ok());
+    }
+
+    #[test]
+    fn scrub_keys_masks_any_key_shaped_token() {
+        assert_eq!(
+            scrub_keys("token = \"sk-mg-v1-0ld0123456789abcdef\" # and sk-mg-v1-other0123456789x, sk-mg-…9f2c"),
+            "token = \"sk-mg-…cdef\" # and sk-mg-…789x, sk-mg-…9f2c"
+        );
+        assert_eq!(scrub_keys("no key here"), "no key here");
     }
 
     #[test]

@@ -82,7 +82,8 @@ pub(crate) fn report_shell(report: &shell::Report, by_hand: &str, printer: &Prin
 }
 
 /// The diff of a config change and of every file a shell plan writes, with `scrub` applied to
-/// each text (the shell files come already redacted).
+/// each text (the shell files come already redacted), and every key-shaped token masked after
+/// it: no caller can show a key, not even one it was never given.
 pub(crate) fn plan_diffs(
     config: &Path,
     before: &str,
@@ -90,6 +91,7 @@ pub(crate) fn plan_diffs(
     plan: &shell::Plan,
     scrub: impl Fn(&str) -> String,
 ) -> String {
+    let scrub = |text: &str| crate::secret::scrub_keys(&scrub(text));
     let mut out =
         crate::diff::unified(&config.display().to_string(), &scrub(before), &scrub(after));
     for file in plan.files.iter().filter(|f| f.action.writes()) {

@@ -858,3 +858,26 @@ async fn uninstall_after_an_edit_takes_out_only_what_init_set() {
     assert!(doc.get("model_providers").is_none());
     assert!(!mg_dir(&ctx).exists());
 }
+
+/// A key that was never given to mg-codex (an old bearer token in the config) is masked in
+/// every dry-run diff too: the one `init` removes and the one `uninstall` would put back.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_runs_mask_every_key_in_the_config() {
+    const OLD: &str = "sk-mg-v1-oldtoken0123456789abcdef";
+    let server = gateway().await;
+    let ctx = stub_context();
+    ctx.write_config(&format!(
+        "[model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nexperimental_bearer_token = \"{OLD}\"\n",
+        gateway_url(&server)
+    ));
+    let out = init(&ctx, &server, &["--dry-run"]);
+    assert_ok(&out);
+    assert_contains(&out.stdout, "-experimental_bearer_token = \"sk-mg-…cdef\"");
+    assert_no_key(&out, OLD);
+
+    assert_ok(&init(&ctx, &server, &[]));
+    let out = uninstall(&ctx, &["--dry-run"]);
+    assert_ok(&out);
+    assert_contains(&out.stdout, "+experimental_bearer_token = \"sk-mg-…cdef\"");
+    assert_no_key(&out, OLD);
+}

@@ -427,52 +427,60 @@ fn definition_warnings(
     let mut out: Vec<UserDefinition> = Vec::new();
     let mut seen: BTreeSet<PathBuf> = scanned.iter().map(|(_, p, _)| p.clone()).collect();
     for (shell, path, text) in scanned {
-        for d in block::definitions(text, VAR) {
-            out.push(UserDefinition {
-                shell: *shell,
-                file: path.clone(),
-                line: d.line,
-                precedence: if d.after_block {
-                    Precedence::Overrides
-                } else {
-                    Precedence::Overridden
-                },
-            });
-        }
+        out.extend(profile_definitions(*shell, path, text));
     }
     let shells: BTreeSet<Shell> = scanned.iter().map(|(s, _, _)| *s).collect();
     for shell in shells {
         for (path, precedence) in shells::related_files(shell, env) {
-            if !seen.insert(path.clone()) {
-                continue;
+            if seen.insert(path.clone()) {
+                out.extend(related_definitions(shell, &path, precedence));
             }
-            out.extend(related_definitions(&path, precedence)?.into_iter().map(
-                |(line, precedence)| UserDefinition {
-                    shell,
-                    file: path.clone(),
-                    line,
-                    precedence,
-                },
-            ));
         }
     }
     Ok(out.into_iter().map(Warning::UserDefinition).collect())
 }
 
-/// Definitions in a startup file other than the one we edit.
-pub(crate) fn related_definitions(
+/// The user's own definitions of the key in a profile we edit (its text): a definition after
+/// our block overrides it, one before it is overridden.
+pub(super) fn profile_definitions(shell: Shell, path: &Path, text: &str) -> Vec<UserDefinition> {
+    block::definitions(text, VAR)
+        .into_iter()
+        .map(|d| UserDefinition {
+            shell,
+            file: path.to_path_buf(),
+            line: d.line,
+            precedence: if d.after_block {
+                Precedence::Overrides
+            } else {
+                Precedence::Overridden
+            },
+        })
+        .collect()
+}
+
+/// The user's definitions of the key in a startup file other than the ones we edit, with the
+/// precedence that file has. An unreadable file has nothing to report (it is only looked at for
+/// a warning).
+pub(super) fn related_definitions(
+    shell: Shell,
     path: &Path,
     precedence: Precedence,
-) -> Result<Vec<(usize, Precedence)>> {
-    let target = fsutil::resolve_symlinks(path)?;
-    let Some(bytes) = fsutil::read_optional(&target)? else {
-        return Ok(Vec::new());
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(block::definitions(&text, VAR)
+) -> Vec<UserDefinition> {
+    let text = fsutil::resolve_symlinks(path)
+        .and_then(|target| fsutil::read_optional(&target))
+        .ok()
+        .flatten()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    block::definitions(&text, VAR)
         .into_iter()
-        .map(|d| (d.line, precedence))
-        .collect())
+        .map(|d| UserDefinition {
+            shell,
+            file: path.to_path_buf(),
+            line: d.line,
+            precedence,
+        })
+        .collect()
 }
 
 #[cfg(test)]

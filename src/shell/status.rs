@@ -13,8 +13,8 @@ use serde::Serialize;
 use super::block::{self, MarkerProblem};
 use super::environment::ShellEnv;
 use super::model::{UserDefinition, DIR_MODE, ENV_FILE_MODE};
-use super::plan::{git_work_tree, related_definitions};
-use super::shells::{self, Precedence, Shell, Syntax, VAR};
+use super::plan::{git_work_tree, profile_definitions, related_definitions};
+use super::shells::{self, Precedence, Shell, Syntax};
 use crate::fsutil;
 
 /// How a stored key compares with the one in this environment.
@@ -160,18 +160,7 @@ pub fn status(env: &ShellEnv, current_key: Option<&str>) -> Result<Status> {
         for profile in shells::resolve_profiles(shell, env) {
             let (status, text) = profile_status(&profile.path, syntax, &expected, current_key)?;
             if let Some(text) = text {
-                definitions.extend(block::definitions(&text, VAR).into_iter().map(|d| {
-                    UserDefinition {
-                        shell,
-                        file: profile.path.clone(),
-                        line: d.line,
-                        precedence: if d.after_block {
-                            Precedence::Overrides
-                        } else {
-                            Precedence::Overridden
-                        },
-                    }
-                }));
+                definitions.extend(profile_definitions(shell, &profile.path, &text));
             }
             profiles.push(status);
         }
@@ -179,14 +168,7 @@ pub fn status(env: &ShellEnv, current_key: Option<&str>) -> Result<Status> {
             if profiles.iter().any(|p| p.path == path) {
                 continue;
             }
-            // An unreadable related file has nothing we can report.
-            let found = related_definitions(&path, precedence).unwrap_or_default();
-            definitions.extend(found.into_iter().map(|(line, precedence)| UserDefinition {
-                shell,
-                file: path.clone(),
-                line,
-                precedence,
-            }));
+            definitions.extend(related_definitions(shell, &path, precedence));
         }
         shells_out.push(ShellStatus {
             shell,

@@ -881,3 +881,19 @@ async fn dry_runs_mask_every_key_in_the_config() {
     assert_contains(&out.stdout, "+experimental_bearer_token = \"sk-mg-…cdef\"");
     assert_no_key(&out, OLD);
 }
+
+/// A startup file init only scans for a warning (`~/.zprofile` here) cannot stop the set-up,
+/// even when it cannot be read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_related_startup_file_does_not_stop_init() {
+    let server = gateway().await;
+    let ctx = stub_context();
+    stub_bin(&ctx, &["zsh"]);
+    fs::create_dir(ctx.home().join(".zprofile")).unwrap();
+    let out = init(&ctx, &server, &["--shell", "zsh"]);
+    assert_ok(&out);
+    assert_contains(
+        &fs::read_to_string(ctx.home().join(".zshrc")).unwrap(),
+        "# >>> mg-codex >>>",
+    );
+}

@@ -3,7 +3,7 @@
 //! the record `uninstall` needs. Little logic of its own: it composes the modules.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -79,11 +79,18 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
             setup::DEFAULT_MODEL
         );
     }
+    // Checked before any question or request: a typo here must not cost a pasted key.
+    let shell_flag = args
+        .shell
+        .as_deref()
+        .map(ShellSelection::parse)
+        .transpose()
+        .map_err(|e| anyhow!("--shell: {e}"))?;
     let current = look(global, env)?;
     let answers = if interactive {
-        interactive_answers(args, env, &current, printer)?
+        interactive_answers(args, shell_flag, env, &current, printer)?
     } else {
-        scripted_answers(args, env, &current, printer)?
+        scripted_answers(args, shell_flag, env, &current, printer)?
     };
 
     // Plan every file before writing any.
@@ -346,6 +353,7 @@ fn warn_model(model: &Model, printer: &Printer) {
 
 fn scripted_answers(
     args: &InitArgs,
+    shell_flag: Option<ShellSelection>,
     env: &Env,
     current: &Current,
     printer: &Printer,
@@ -378,10 +386,7 @@ fn scripted_answers(
         .clone()
         .or_else(|| configured_effort(current))
         .unwrap_or_else(|| setup::DEFAULT_EFFORT.to_string());
-    let shells = match &args.shell {
-        Some(list) => ShellSelection::parse(list).map_err(|e| anyhow!("--shell: {e}"))?,
-        None => ShellSelection::Detected,
-    };
+    let shells = shell_flag.unwrap_or(ShellSelection::Detected);
     let c = client(&base_url, &key, args, env)?;
     if !model_id_is_well_formed(&model) {
         // Ids without their author (`gpt-5.3-codex`) are the usual mistake: name the real one.
@@ -413,6 +418,7 @@ fn scripted_answers(
 
 fn interactive_answers(
     args: &InitArgs,
+    shell_flag: Option<ShellSelection>,
     env: &Env,
     current: &Current,
     printer: &Printer,
@@ -593,11 +599,10 @@ fn interactive_answers(
     }
 
     // 6. Shells.
-    let shells = match &args.shell {
-        Some(list) => ShellSelection::parse(list).map_err(|e| anyhow!("--shell: {e}"))?,
+    let shells = match shell_flag {
+        Some(selection) => selection,
         None => {
-            let all = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Posix];
-            let offered: Vec<Shell> = all
+            let offered: Vec<Shell> = Shell::ALL
                 .into_iter()
                 .filter(|s| current.shell_env.has(*s))
                 .collect();
@@ -726,12 +731,11 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
 }
 
 fn next_steps(activation: &[shell::Activation], env: &Env, printer: &Printer) {
-    let login = env
-        .var("SHELL")
-        .and_then(|s| Path::new(s).file_name()?.to_str().map(str::to_string));
+    // `$SHELL` as a shell we know (`/bin/dash` is sh).
+    let login = env.var("SHELL").and_then(Shell::from_executable);
     let hint = activation
         .iter()
-        .find(|a| Some(a.shell.to_string()) == login)
+        .find(|a| Some(a.shell) == login)
         .or(activation.first());
     match hint {
         Some(a) => printer.message(&format!(

@@ -897,3 +897,21 @@ async fn an_unreadable_related_startup_file_does_not_stop_init() {
         "# >>> mg-codex >>>",
     );
 }
+
+/// The next step names the activation of the user's own shell, also when `$SHELL` is an
+/// executable of it other than its name (`/bin/dash` is sh).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_next_step_is_for_the_login_shell() {
+    let server = gateway().await;
+    let ctx = stub_context();
+    stub_bin(&ctx, &["fish", "dash"]);
+    let mut c = stub_cmd(&ctx);
+    c.env("SHELL", "/bin/dash")
+        .args(["init", "--yes", "--api-key-stdin", "--shell", "fish,sh"])
+        .arg("--base-url")
+        .arg(gateway_url(&server));
+    let out = run_with(&mut c, Stdin::Bytes(format!("{KEY}\n").as_bytes()), TIMEOUT);
+    assert_ok(&out);
+    assert_contains(&out.stderr, "Next: open a new terminal (or run `. ");
+    assert!(!out.stderr.contains("run `source"), "{}", out.stderr);
+}

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
@@ -218,7 +219,7 @@ pub struct InitArgs {
     pub model: Option<String>,
 
     /// none, minimal, low, medium, high or xhigh [default: the configured one, else high]
-    #[arg(long, value_name = "LEVEL", value_parser = ["none", "minimal", "low", "medium", "high", "xhigh"])]
+    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(crate::setup::EFFORTS))]
     pub reasoning_effort: Option<String>,
 
     /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
@@ -248,7 +249,7 @@ pub struct InitArgs {
     pub show_raw_agent_reasoning: bool,
 
     /// none, friendly or pragmatic
-    #[arg(long, value_name = "NAME", value_parser = ["none", "friendly", "pragmatic"])]
+    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(crate::setup::PERSONALITIES))]
     pub personality: Option<String>,
 
     /// Add the ModelGates documentation MCP server ([mcp_servers.modelgates-docs]), as

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::doctor::checks::CodexProbe;
+use serde::Serialize;
 
 /// How long `codex --version` and `codex features list` may take.
 const CODEX_TIMEOUT: Duration = Duration::from_secs(20);
@@ -29,6 +29,15 @@ fn is_executable(path: &Path) -> bool {
     {
         path.is_file()
     }
+}
+
+/// What the command learned about the installed Codex.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodexProbe {
+    pub path: PathBuf,
+    pub version: Option<String>,
+    /// `Ok` when `codex features list` loaded the config; else its first error line.
+    pub loads_config: Result<(), String>,
 }
 
 /// `codex --version`, and `codex features list` on a private copy of `config` (in a temp dir,

@@ -7,13 +7,42 @@
 use serde::{Deserialize, Serialize};
 use toml_edit::{Item, Value};
 
-use crate::codex_config::{ConfigDocument, ShapeError, TrustLevel};
-use crate::doctor::checks::{
-    docs_mcp_state, DocsMcpState, DOCS_MCP_NAME, DOCS_MCP_URL, KNOWN_PROVIDER_FIELDS, PROVIDER_ID,
-};
+use crate::codex_config::{ConfigDocument, McpServer, ShapeError, TrustLevel};
 
 /// The env var Codex reads the key from (`env_key`).
 pub const ENV_KEY: &str = "MODELGATES_API_KEY";
+/// The provider id we configure.
+pub const PROVIDER_ID: &str = "modelgates";
+/// The name `init --docs-mcp` gives the ModelGates documentation MCP server.
+pub const DOCS_MCP_NAME: &str = "modelgates-docs";
+/// The ModelGates documentation MCP server (streamable HTTP).
+pub const DOCS_MCP_URL: &str = "https://modelgates.ai/docs/_mcp/server";
+/// Reasoning efforts ModelGates and Codex both understand.
+pub const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+pub const PERSONALITIES: [&str; 3] = ["none", "friendly", "pragmatic"];
+/// Fields of `[model_providers.<id>]` that Codex 0.169 knows.
+pub const KNOWN_PROVIDER_FIELDS: [&str; 20] = [
+    "name",
+    "base_url",
+    "env_key",
+    "env_key_instructions",
+    "experimental_bearer_token",
+    "auth",
+    "gateway_oauth",
+    "aws",
+    "wire_api",
+    "query_params",
+    "http_headers",
+    "env_http_headers",
+    "request_max_retries",
+    "stream_max_retries",
+    "stream_idle_timeout_ms",
+    "websocket_connect_timeout_ms",
+    "requires_openai_auth",
+    "supports_websockets",
+    "supports_standalone_web_search",
+    "model_catalog_url",
+];
 /// The provider's display name.
 pub const PROVIDER_NAME: &str = "ModelGates";
 /// Shown by Codex when the variable is missing.
@@ -283,6 +312,57 @@ fn same_data(a: &Value, b: &Value) -> bool {
         }
     };
     text(a) == text(b)
+}
+
+/// What a `[mcp_servers.modelgates-docs]` entry is, next to what `init --docs-mcp` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocsMcpState {
+    /// The ModelGates docs server over streamable HTTP, enabled.
+    Ours,
+    /// The ModelGates docs server, with `enabled = false`.
+    Disabled,
+    /// Another HTTP server under our name.
+    OtherUrl(String),
+    /// A local (stdio) server under our name.
+    Command(String),
+    /// An entry Codex refuses (the whole file then fails to load): why.
+    Unusable(&'static str),
+}
+
+impl DocsMcpState {
+    /// What the entry does, after "`[mcp_servers.modelgates-docs]` ...".
+    pub fn describe(&self) -> String {
+        match self {
+            DocsMcpState::Ours => format!("connects to `{DOCS_MCP_URL}`"),
+            DocsMcpState::Disabled => "is disabled (`enabled = false`)".into(),
+            DocsMcpState::OtherUrl(url) => format!("points to `{url}`, not `{DOCS_MCP_URL}`"),
+            DocsMcpState::Command(command) => {
+                format!("runs a local command (`{command}`), not `{DOCS_MCP_URL}`")
+            }
+            DocsMcpState::Unusable(why) => why.to_string(),
+        }
+    }
+}
+
+/// Sorts an `mcp_servers.modelgates-docs` entry (a trailing `/` on the url does not count).
+pub fn docs_mcp_state(server: &McpServer) -> DocsMcpState {
+    if !server.is_table {
+        return DocsMcpState::Unusable("is not a table, so Codex refuses the file");
+    }
+    match (&server.url, &server.command) {
+        (Some(_), Some(_)) => DocsMcpState::Unusable(
+            "has both `url` and `command`, so Codex refuses the file (url is not supported for stdio)",
+        ),
+        (None, None) => DocsMcpState::Unusable(
+            "has neither `url` nor `command`, so Codex refuses the file (invalid transport)",
+        ),
+        (None, Some(command)) => DocsMcpState::Command(command.clone()),
+        (Some(url), None) if url.trim_end_matches('/') != DOCS_MCP_URL => {
+            DocsMcpState::OtherUrl(url.clone())
+        }
+        _ if server.enabled == Some(false) => DocsMcpState::Disabled,
+        _ => DocsMcpState::Ours,
+    }
 }
 
 #[cfg(test)]

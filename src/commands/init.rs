@@ -12,13 +12,13 @@ use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome};
-use crate::doctor::checks::{
-    model_id_is_well_formed, DocsMcpState, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
-};
+use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
 use crate::prompt::Prompter;
 use crate::secret::ApiKey;
-use crate::setup::{self, DocsMcp, Settings, State};
+use crate::setup::{
+    self, DocsMcp, DocsMcpState, Settings, State, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
+};
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
 use crate::{codex_cli, project};

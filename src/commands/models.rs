@@ -39,10 +39,10 @@ use crate::api::{self, ApiError, Client, ClientOptions, Model};
 use crate::cli::{GlobalArgs, ModelsArgs};
 use crate::codex_config::ConfigDocument;
 use crate::config_file;
-use crate::doctor::checks::PROVIDER_ID;
 use crate::env::Env;
 use crate::secret::ApiKey;
 use crate::setup::ENV_KEY;
+use crate::setup::PROVIDER_ID;
 use crate::ui::{Printer, Style};
 
 pub fn run(

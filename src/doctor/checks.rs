@@ -9,48 +9,19 @@ use toml_edit::{Item, Table};
 
 use super::{Category, Check, Status};
 use crate::api::{self, ApiError, KeyInfo, Model, NetFailure, ProbeResult};
+use crate::codex_cli::CodexProbe;
 use crate::codex_config::{ConfigDocument, McpServer};
 use crate::config_file::InvalidConfig;
 use crate::project;
 use crate::secret::{self, ApiKey, KeyError};
+use crate::setup::{
+    docs_mcp_state, DocsMcpState, DOCS_MCP_NAME, DOCS_MCP_URL, EFFORTS, ENV_KEY,
+    KNOWN_PROVIDER_FIELDS, PERSONALITIES, PROVIDER_ID,
+};
 use crate::shell::{self, BlockState, KeyState};
 
-/// The provider id we configure.
-pub const PROVIDER_ID: &str = "modelgates";
-/// The env var we configure.
-pub const DEFAULT_ENV_KEY: &str = "MODELGATES_API_KEY";
-/// The name `init --docs-mcp` gives the ModelGates documentation MCP server.
-pub const DOCS_MCP_NAME: &str = "modelgates-docs";
-/// The ModelGates documentation MCP server (streamable HTTP).
-pub const DOCS_MCP_URL: &str = "https://modelgates.ai/docs/_mcp/server";
-/// Reasoning efforts ModelGates and Codex both understand.
-pub const EFFORTS: [&str; 6] = ["none", "minimal", "low", "medium", "high", "xhigh"];
-pub const PERSONALITIES: [&str; 3] = ["none", "friendly", "pragmatic"];
 /// Provider ids Codex reserves for its built-ins: a table with one of these names is fatal.
 pub const RESERVED_PROVIDER_IDS: [&str; 3] = ["openai", "ollama", "lmstudio"];
-/// Fields of `[model_providers.<id>]` that Codex 0.169 knows.
-pub const KNOWN_PROVIDER_FIELDS: [&str; 20] = [
-    "name",
-    "base_url",
-    "env_key",
-    "env_key_instructions",
-    "experimental_bearer_token",
-    "auth",
-    "gateway_oauth",
-    "aws",
-    "wire_api",
-    "query_params",
-    "http_headers",
-    "env_http_headers",
-    "request_max_retries",
-    "stream_max_retries",
-    "stream_idle_timeout_ms",
-    "websocket_connect_timeout_ms",
-    "requires_openai_auth",
-    "supports_websockets",
-    "supports_standalone_web_search",
-    "model_catalog_url",
-];
 /// Top-level settings that mean something else (or nothing) inside these tables.
 const ROOT_ONLY_KEYS: [&str; 7] = [
     "model_provider",
@@ -198,7 +169,7 @@ impl<'a> Effective<'a> {
         self.provider_field(PROVIDER_ID, "env_key")
             .and_then(Item::as_str)
             .filter(|s| !s.is_empty())
-            .unwrap_or(DEFAULT_ENV_KEY)
+            .unwrap_or(ENV_KEY)
             .to_string()
     }
 
@@ -1088,15 +1059,6 @@ pub fn shell_profiles(status: &shell::Status) -> Check {
 
 // ----- codex.cli ---------------------------------------------------------------------------------
 
-/// What the command learned about the installed Codex.
-#[derive(Debug, Clone, Serialize)]
-pub struct CodexProbe {
-    pub path: PathBuf,
-    pub version: Option<String>,
-    /// `Ok` when `codex features list` loaded the config; else its first error line.
-    pub loads_config: Result<(), String>,
-}
-
 /// `codex.cli`: Codex is installed and loads the config.
 pub fn codex_cli(probe: Option<&CodexProbe>) -> Check {
     const ID: &str = "codex.cli";
@@ -1127,57 +1089,6 @@ pub fn codex_cli(probe: Option<&CodexProbe>) -> Check {
 }
 
 // ----- codex.docs_mcp --------------------------------------------------------------------------
-
-/// What a `[mcp_servers.modelgates-docs]` entry is, next to what `init --docs-mcp` writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocsMcpState {
-    /// The ModelGates docs server over streamable HTTP, enabled.
-    Ours,
-    /// The ModelGates docs server, with `enabled = false`.
-    Disabled,
-    /// Another HTTP server under our name.
-    OtherUrl(String),
-    /// A local (stdio) server under our name.
-    Command(String),
-    /// An entry Codex refuses (the whole file then fails to load): why.
-    Unusable(&'static str),
-}
-
-impl DocsMcpState {
-    /// What the entry does, after "`[mcp_servers.modelgates-docs]` ...".
-    pub fn describe(&self) -> String {
-        match self {
-            DocsMcpState::Ours => format!("connects to `{DOCS_MCP_URL}`"),
-            DocsMcpState::Disabled => "is disabled (`enabled = false`)".into(),
-            DocsMcpState::OtherUrl(url) => format!("points to `{url}`, not `{DOCS_MCP_URL}`"),
-            DocsMcpState::Command(command) => {
-                format!("runs a local command (`{command}`), not `{DOCS_MCP_URL}`")
-            }
-            DocsMcpState::Unusable(why) => why.to_string(),
-        }
-    }
-}
-
-/// Sorts an `mcp_servers.modelgates-docs` entry (a trailing `/` on the url does not count).
-pub fn docs_mcp_state(server: &McpServer) -> DocsMcpState {
-    if !server.is_table {
-        return DocsMcpState::Unusable("is not a table, so Codex refuses the file");
-    }
-    match (&server.url, &server.command) {
-        (Some(_), Some(_)) => DocsMcpState::Unusable(
-            "has both `url` and `command`, so Codex refuses the file (url is not supported for stdio)",
-        ),
-        (None, None) => DocsMcpState::Unusable(
-            "has neither `url` nor `command`, so Codex refuses the file (invalid transport)",
-        ),
-        (None, Some(command)) => DocsMcpState::Command(command.clone()),
-        (Some(url), None) if url.trim_end_matches('/') != DOCS_MCP_URL => {
-            DocsMcpState::OtherUrl(url.clone())
-        }
-        _ if server.enabled == Some(false) => DocsMcpState::Disabled,
-        _ => DocsMcpState::Ours,
-    }
-}
 
 #[derive(Serialize)]
 struct DocsMcpDetails {

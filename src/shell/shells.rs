@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::environment::{Os, ShellEnv};
 use crate::project::shell_quote;
 
-/// The variable the key is exported as.
-pub const VAR: &str = "MODELGATES_API_KEY";
+/// The variable the key is exported as (the `env_key` init writes).
+pub const VAR: &str = crate::setup::ENV_KEY;
 
 /// A shell family we set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

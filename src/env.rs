@@ -83,8 +83,14 @@ impl Env {
         !self.dumb_term && (utf8 || !self.stdout_tty)
     }
 
-    /// The proxy reqwest will use for `url_scheme` requests to `host`, for error messages.
-    pub fn proxy_for(&self, url_scheme: &str, host: &str) -> Option<String> {
+    /// The proxy reqwest will use for requests to `base_url` (credentials hidden), for error
+    /// messages.
+    pub fn proxy_for_url(&self, base_url: &str) -> Option<String> {
+        let url = url::Url::parse(base_url).ok()?;
+        self.proxy_for(url.scheme(), url.host_str().unwrap_or(""))
+    }
+
+    fn proxy_for(&self, url_scheme: &str, host: &str) -> Option<String> {
         let pick = |names: &[&str]| {
             names
                 .iter()

@@ -225,9 +225,7 @@ fn network_checks(
     };
     let model = eff.root_str("model").map(str::to_string);
     let effort = eff.root_str("model_reasoning_effort").map(str::to_string);
-    let proxy_hint = url::Url::parse(&base_url)
-        .ok()
-        .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
+    let proxy_hint = env.proxy_for_url(&base_url);
     let client = match Client::new(ClientOptions {
         base_url: base_url.clone(),
         key: Some(key),
@@ -246,12 +244,14 @@ fn network_checks(
             return v;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(err) => return skip_all(&format!("cannot start the network runtime: {err}")),
+        Err(err) => {
+            return skip_all(&format!(
+                "cannot start the network runtime: {:#}",
+                err.root_cause()
+            ))
+        }
     };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

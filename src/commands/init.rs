@@ -264,9 +264,7 @@ fn trust_list(paths: &[PathBuf], env: &Env) -> Result<Vec<(String, TrustLevel)>>
 }
 
 fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Client> {
-    let proxy_hint = url::Url::parse(base_url)
-        .ok()
-        .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
+    let proxy_hint = env.proxy_for_url(base_url);
     Client::new(ClientOptions {
         base_url: base_url.to_string(),
         key: Some(key.clone()),
@@ -274,13 +272,6 @@ fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Cl
         proxy_hint,
     })
     .map_err(|e| anyhow!("{e}\nhint: use `--base-url {}`", api::DEFAULT_BASE_URL))
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")
 }
 
 /// The error for a key the API did not accept.
@@ -298,7 +289,7 @@ fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
 
 /// Checks the key and the model (concurrently); a model that does not exist gets "did you mean".
 fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Result<()> {
-    let rt = runtime()?;
+    let rt = super::runtime()?;
     let (key, found) = {
         let _s = printer.spinner("Checking the key and the model");
         rt.block_on(async { tokio::join!(client.key_status(), client.lookup(model)) })
@@ -394,7 +385,7 @@ fn scripted_answers(
             Vec::new()
         } else {
             let _s = printer.spinner("Fetching the model catalogue");
-            runtime()?
+            super::runtime()?
                 .block_on(c.models())
                 .map(|catalogue| api::suggest(&model, &catalogue))
                 .unwrap_or_default()
@@ -471,7 +462,7 @@ fn interactive_answers(
         }
         let status = {
             let _s = printer.spinner("Checking the key");
-            runtime()?.block_on(c.key_status())
+            super::runtime()?.block_on(c.key_status())
         };
         match status {
             Ok(info) if info.is_management_key == Some(true) => {
@@ -508,7 +499,7 @@ fn interactive_answers(
         Vec::new()
     } else {
         let _s = printer.spinner("Fetching the model catalogue");
-        runtime()?.block_on(c.models()).unwrap_or_default()
+        super::runtime()?.block_on(c.models()).unwrap_or_default()
     };
     catalogue.sort_by_key(|m| !m.supports("tools"));
     let model = loop {

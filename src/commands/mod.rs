@@ -28,6 +28,15 @@ pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {
     )
 }
 
+/// The single-threaded runtime the network calls of one command run on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")
+}
+
 /// The shells' view of the environment (HOME falls back to the platform's home directory).
 pub(crate) fn shell_env(env: &Env) -> Result<shell::ShellEnv> {
     shell::ShellEnv::from_vars(|name| match name {

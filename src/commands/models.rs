@@ -292,9 +292,7 @@ impl Gateway {
         let key = (same_url(&base_url, configured))
             .then(|| env.var(&key_var).and_then(|raw| ApiKey::parse(raw).ok()))
             .flatten();
-        let proxy_hint = url::Url::parse(&base_url)
-            .ok()
-            .and_then(|u| env.proxy_for(u.scheme(), u.host_str().unwrap_or("")));
+        let proxy_hint = env.proxy_for_url(&base_url);
         Self {
             base_url,
             key,
@@ -326,12 +324,9 @@ impl Gateway {
         printer: &Printer,
         call: impl Fn(&Client, &tokio::runtime::Runtime) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| ApiError::BadResponse {
-                detail: format!("cannot start the network runtime: {e}"),
-            })?;
+        let rt = super::runtime().map_err(|e| ApiError::BadResponse {
+            detail: format!("{e:#}"),
+        })?;
         match call(&self.client(true)?, &rt) {
             Err(ApiError::KeyRejected { message }) if self.key.is_some() => {
                 printer.warn(&format!(

@@ -25,8 +25,6 @@ use crate::secret::{scrub, ApiKey};
 
 /// The production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://modelgates.ai/api/v1";
-/// Default total time for one call, retries included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest `Retry-After` we are willing to wait before the one retry.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
 /// Pause before retrying a transport error or a 5xx without `Retry-After`.
@@ -283,11 +281,6 @@ impl Client {
             timeout: options.timeout,
             proxy_hint: options.proxy_hint,
         })
-    }
-
-    /// The base URL in use.
-    pub fn base_url(&self) -> &Url {
-        &self.base
     }
 
     /// `GET /key`, falling back to `GET /auth/key` when `/key` is 404.

@@ -17,9 +17,6 @@ use crate::setup::State;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodexHome {
     pub dir: PathBuf,
-    /// Set by `--codex-home` or `CODEX_HOME` (must exist) rather than the `~/.codex` default
-    /// (created on first write).
-    pub explicit: bool,
 }
 
 impl CodexHome {
@@ -49,17 +46,13 @@ impl CodexHome {
                     dir.display()
                 );
             }
-            return Ok(Self {
-                dir,
-                explicit: true,
-            });
+            return Ok(Self { dir });
         }
         let Some(home) = home else {
             bail!("cannot find your home directory to locate `~/.codex`\nhint: set HOME, or pass `--codex-home DIR`");
         };
         Ok(Self {
             dir: home.join(".codex"),
-            explicit: false,
         })
     }
 
@@ -167,18 +160,18 @@ pub struct SaveOutcome {
 const MAX_ATTEMPTS: usize = 20;
 
 /// The backup of the previous bytes, beside the config the user names.
-pub fn backup_path(path: &Path) -> PathBuf {
-    sibling(path, ".mg-codex.bak")
+fn backup_path(path: &Path) -> PathBuf {
+    fsutil::sibling(path, ".mg-codex.bak")
 }
 
 /// The first-ever backup, never overwritten.
-pub fn original_backup_path(path: &Path) -> PathBuf {
-    sibling(path, ".mg-codex.orig")
+fn original_backup_path(path: &Path) -> PathBuf {
+    fsutil::sibling(path, ".mg-codex.orig")
 }
 
 /// Where `init` records what a config held before it (see [`crate::setup::State`]).
 pub fn state_path(path: &Path) -> PathBuf {
-    sibling(path, ".mg-codex.state")
+    fsutil::sibling(path, ".mg-codex.state")
 }
 
 /// `init`'s record for the config at `path`, if there is one.
@@ -205,13 +198,7 @@ pub fn write_state(path: &Path, state: &State) -> Result<()> {
 }
 
 fn lock_path(path: &Path) -> PathBuf {
-    sibling(path, ".mg-codex.lock")
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
+    fsutil::sibling(path, ".mg-codex.lock")
 }
 
 /// Reads, edits and writes a config file under an advisory lock (a lock file beside it), so

@@ -146,13 +146,22 @@ pub fn existing_mode(path: &Path) -> Option<u32> {
     }
 }
 
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
+/// Sets a file's or directory's permission bits (nothing on platforms without them).
+pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
         .with_context(|| format!("setting the mode of `{}`", path.display()))?;
     #[cfg(not(unix))]
     let _ = (path, mode);
     Ok(())
+}
+
+/// `path` with `suffix` added to its file name, in the same directory: `config.toml` →
+/// `config.toml.mg-codex.bak`.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
 }
 
 fn sync_dir(dir: &Path) {

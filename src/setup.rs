@@ -222,12 +222,11 @@ impl State {
             before: before_text.map(str::to_string),
             after: None,
             previous,
-            provider_existed: doc.provider_str(PROVIDER_ID, "name").is_some()
-                || doc
-                    .document()
-                    .get("model_providers")
-                    .and_then(Item::as_table_like)
-                    .is_some_and(|t| t.contains_key(PROVIDER_ID)),
+            provider_existed: doc
+                .document()
+                .get("model_providers")
+                .and_then(Item::as_table_like)
+                .is_some_and(|t| t.contains_key(PROVIDER_ID)),
             trusted_added: Vec::new(),
             docs_mcp_added: false,
         }

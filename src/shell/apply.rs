@@ -24,9 +24,7 @@ pub type Report = Plan;
 /// The backup of a profile's previous bytes: beside the profile as the user names it, e.g.
 /// `~/.bashrc.mg-codex.bak` (overwritten by each later change).
 pub fn backup_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(BACKUP_SUFFIX);
-    path.with_file_name(name)
+    fsutil::sibling(path, BACKUP_SUFFIX)
 }
 
 /// Carries out a plan.
@@ -41,7 +39,7 @@ pub fn apply(plan: Plan) -> Result<Report> {
     } = plan;
     match dir_action {
         DirAction::Create => fsutil::create_private_dir(&dir)?,
-        DirAction::FixMode { .. } => set_mode(&dir, DIR_MODE)?,
+        DirAction::FixMode { .. } => fsutil::set_mode(&dir, DIR_MODE)?,
         DirAction::Unchanged | DirAction::Remove => {}
     }
     for change in &mut files {
@@ -88,12 +86,12 @@ fn write_own(change: &FileChange) -> Result<()> {
             if private && fsutil::existing_mode(&change.target).is_some_and(|m| m != ENV_FILE_MODE)
             {
                 // write_atomic keeps an existing mode: tighten it first.
-                set_mode(&change.target, ENV_FILE_MODE)?;
+                fsutil::set_mode(&change.target, ENV_FILE_MODE)?;
             }
             let bytes = change.after.as_deref().unwrap_or_default().as_bytes();
             fsutil::write_atomic(&change.target, bytes, fsutil::NEW_FILE_MODE)
         }
-        Action::FixMode { .. } => set_mode(&change.target, ENV_FILE_MODE),
+        Action::FixMode { .. } => fsutil::set_mode(&change.target, ENV_FILE_MODE),
         Action::Delete => remove_file(&change.target),
         _ => Ok(()),
     }
@@ -133,19 +131,5 @@ fn remove_file(path: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(err) => Err(err).with_context(|| format!("deleting `{}`", path.display())),
-    }
-}
-
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(mode))
-            .with_context(|| format!("setting the mode of `{}`", path.display()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, mode);
-        Ok(())
     }
 }

@@ -274,8 +274,6 @@ pub struct Profile {
     pub shell: Shell,
     /// The path as the user names it (maybe a symlink).
     pub path: PathBuf,
-    /// Created when missing (else only edited when it exists).
-    pub create: bool,
     /// A file of our own (deleted when the block is removed and nothing else is left).
     pub owned: bool,
 }
@@ -290,7 +288,6 @@ pub fn resolve_profiles(shell: Shell, env: &ShellEnv) -> Vec<Profile> {
             ProfileRule::Create(r) => out.push(Profile {
                 shell,
                 path: r.resolve(env),
-                create: true,
                 owned: f.owns_profile,
             }),
             ProfileRule::FirstExisting(os, rels) if *os == env.os => {
@@ -302,7 +299,6 @@ pub fn resolve_profiles(shell: Shell, env: &ShellEnv) -> Vec<Profile> {
                     out.push(Profile {
                         shell,
                         path,
-                        create: false,
                         owned: f.owns_profile,
                     });
                 }
@@ -334,9 +330,9 @@ pub fn all_profile_paths(env: &ShellEnv) -> Vec<Profile> {
     for shell in Shell::ALL {
         let f = facts(shell);
         for rule in f.profiles {
-            let (rels, create): (&[Rel], bool) = match rule {
-                ProfileRule::Create(r) => (std::slice::from_ref(r), true),
-                ProfileRule::FirstExisting(_, rels) => (rels, false),
+            let rels: &[Rel] = match rule {
+                ProfileRule::Create(r) => std::slice::from_ref(r),
+                ProfileRule::FirstExisting(_, rels) => rels,
             };
             for r in rels {
                 for path in [r.resolve(env), r.resolve_default(env)] {
@@ -344,7 +340,6 @@ pub fn all_profile_paths(env: &ShellEnv) -> Vec<Profile> {
                         out.push(Profile {
                             shell,
                             path,
-                            create,
                             owned: f.owns_profile,
                         });
                     }

@@ -27,8 +27,9 @@ pub fn run(args: &CompletionsArgs, printer: &Printer) -> Result<ExitCode> {
 /// `mg__subcmd__codex__subcmd__init`, so no subcommand's flags ever complete
 /// (clap-rs/clap#6421). The arms are rewritten to the loop's spelling.
 fn fix_bash_states(script: &[u8]) -> Vec<u8> {
+    let (arms, states) = (BIN.replace('-', "__subcmd__"), BIN.replace('-', "__"));
     String::from_utf8_lossy(script)
-        .replace("mg__subcmd__codex", "mg__codex")
+        .replace(&arms, &states)
         .into_bytes()
 }
 
@@ -55,27 +56,25 @@ pub fn man(args: &ManArgs, printer: &Printer) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `mg-codex.1` and `mg-codex-<sub>.1` for every visible subcommand.
+/// Writes `mg-codex.1` and `mg-codex-<sub>.1` for every visible subcommand (once built, a
+/// subcommand's display name is `mg-codex-<sub>`, which clap_mangen uses for the file and the
+/// page).
 fn write_pages(cmd: clap::Command, dir: &Path) -> Result<usize> {
     let mut cmd = cmd;
     cmd.build();
-    let mut pages = vec![(BIN.to_string(), cmd.clone())];
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
-        let name = format!("{BIN}-{}", sub.get_name());
-        // clap names are `&'static str` without its `string` feature; a handful of short names
-        // leaked once per run is the price of not enabling it.
-        let page_name: &'static str = Box::leak(name.clone().into_boxed_str());
-        pages.push((name, sub.clone().name(page_name)));
-    }
-    for (name, page) in &pages {
+    let pages: Vec<clap::Command> = std::iter::once(cmd.clone())
+        .chain(
+            cmd.get_subcommands()
+                .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+                .cloned(),
+        )
+        .collect();
+    for page in &pages {
+        let man = clap_mangen::Man::new(page.clone());
+        let path = dir.join(man.get_filename());
         let mut out = Vec::new();
-        clap_mangen::Man::new(page.clone())
-            .render(&mut out)
-            .with_context(|| format!("rendering the man page of `{name}`"))?;
-        let path = dir.join(format!("{name}.1"));
+        man.render(&mut out)
+            .with_context(|| format!("rendering `{}`", path.display()))?;
         crate::fsutil::write_atomic(&path, &out, 0o644)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
     }

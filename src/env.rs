@@ -21,8 +21,6 @@ pub struct Env {
     pub stdin_tty: bool,
     pub stdout_tty: bool,
     pub stderr_tty: bool,
-    /// The terminal's width in columns when stdout is a terminal (`COLUMNS` wins when set).
-    pub stdout_width: Option<usize>,
     /// `PATH`, to find programs such as `codex`.
     pub path: Option<OsString>,
     /// Every variable with a UTF-8 value, for lookups by a name only known at run time (the
@@ -46,25 +44,27 @@ impl Env {
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
-            stdout_width: std::io::stdout()
-                .is_terminal()
-                .then(|| {
-                    std::env::var("COLUMNS")
-                        .ok()
-                        .and_then(|c| c.trim().parse::<usize>().ok())
-                        .filter(|&c| c > 0)
-                        .or_else(|| {
-                            console::Term::stdout()
-                                .size_checked()
-                                .map(|(_, w)| usize::from(w))
-                        })
-                })
-                .flatten(),
             path: std::env::var_os("PATH"),
             vars: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
         }
+    }
+
+    /// The terminal's width in columns when stdout is a terminal (`COLUMNS` wins when set);
+    /// asked only by the command that lays out a table.
+    pub fn stdout_width(&self) -> Option<usize> {
+        if !self.stdout_tty {
+            return None;
+        }
+        self.var("COLUMNS")
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .or_else(|| {
+                console::Term::stdout()
+                    .size_checked()
+                    .map(|(_, w)| usize::from(w))
+            })
     }
 
     /// A variable's value, if it is set and UTF-8.

@@ -105,7 +105,7 @@ pub fn run(
         printer.data(&serde_json::to_string_pretty(&entries)?);
     } else if !shown.is_empty() {
         let rows: Vec<Row> = shown.iter().map(|m| Row::new(m, is_current(m))).collect();
-        let lines = match env.stdout_width {
+        let lines = match env.stdout_width() {
             Some(width) => table(&rows, width, &|style, text| printer.out_style(style, text)),
             None => rows.iter().map(Row::tab_separated).collect(),
         };

@@ -29,7 +29,6 @@ pub fn run(
         None => env.cwd.clone(),
     };
     if args.remove {
-        home.prepare_for_write()?;
         return remove(&config, &path, args.exact, printer);
     }
     let level = if args.untrusted {
@@ -81,6 +80,18 @@ fn remove(config: &Path, path: &Path, exact: bool, printer: &Printer) -> Result<
         candidates.push(canon.to_string_lossy().into_owned());
     }
     candidates.push(path.to_string_lossy().into_owned());
+    let no_entry = || {
+        printer.message(&format!(
+            "No entry for `{}` in `{}`: nothing changed",
+            candidates[0],
+            config.display()
+        ))
+    };
+    // No file, no entry: nothing to lock, and no `~/.codex` to create.
+    if config.symlink_metadata().is_err() {
+        no_entry();
+        return Ok(ExitCode::SUCCESS);
+    }
     let (removed, outcome) = config_file::edit(config, |doc| {
         Ok(candidates.iter().find(|key| doc.remove_trust(key)).cloned())
     })?;
@@ -93,11 +104,7 @@ fn remove(config: &Path, path: &Path, exact: bool, printer: &Printer) -> Result<
             ));
             report_files(&outcome, printer);
         }
-        None => printer.message(&format!(
-            "No entry for `{}` in `{}`: nothing changed",
-            candidates[0],
-            config.display()
-        )),
+        None => no_entry(),
     }
     Ok(ExitCode::SUCCESS)
 }

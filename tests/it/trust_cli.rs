@@ -493,3 +493,19 @@ fn a_change_made_between_read_and_write_is_kept() {
     assert_level(&text, "/by/codex", Some("trusted"));
     assert_level(&text, "/by/us", Some("trusted"));
 }
+
+#[test]
+fn remove_without_a_config_creates_nothing() {
+    let ctx = TestContext::new();
+    std::fs::remove_dir(ctx.codex_home()).unwrap();
+    let before = crate::support::tree(ctx.root.path());
+    let out = run(ctx.cmd().args(["trust", "--remove"]).arg(ctx.work()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_contains(&out.stderr, "No entry for `");
+    crate::support::assert_same_tree(
+        &before,
+        &crate::support::tree(ctx.root.path()),
+        "trust --remove",
+    );
+    assert!(!ctx.codex_home().exists());
+}

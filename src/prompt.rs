@@ -12,7 +12,8 @@ pub struct Prompter {
 }
 
 fn failed(flag: &str, err: dialoguer::Error) -> anyhow::Error {
-    anyhow!("cannot ask on this terminal ({err})\nhint: answer with `{flag}`, or run `mg-codex init --yes` with flags")
+    // Every prompt's flag answers it (`--yes` for init's and uninstall's confirmations).
+    anyhow!("cannot ask on this terminal ({err})\nhint: answer with `{flag}` instead")
 }
 
 impl Prompter {

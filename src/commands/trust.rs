@@ -124,7 +124,7 @@ fn report_files(outcome: &SaveOutcome, printer: &Printer) {
     }
     if let Some(orig) = &outcome.original_backup {
         printer.message(&format!(
-            "The file as it was before mg-codex first changed it is kept as `{}`",
+            "The file as it was before this change is also kept, for good, as `{}`",
             orig.display()
         ));
     }

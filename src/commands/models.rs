@@ -39,9 +39,9 @@ use crate::api::{self, ApiError, Client, ClientOptions, Model};
 use crate::cli::{GlobalArgs, ModelsArgs};
 use crate::codex_config::ConfigDocument;
 use crate::config_file;
+use crate::doctor::checks::Effective;
 use crate::env::Env;
 use crate::secret::ApiKey;
-use crate::setup::ENV_KEY;
 use crate::setup::PROVIDER_ID;
 use crate::ui::{Printer, Style};
 
@@ -211,11 +211,15 @@ impl Layers {
         }
     }
 
-    /// A root string as Codex sees it: `doc`'s (the selected file, or a newer reading of it),
-    /// else the base config's.
+    /// The layers as Codex sees them: `doc` (the selected file, or a newer reading of it) over
+    /// the base config.
+    fn eff<'a>(&'a self, doc: &'a ConfigDocument) -> Effective<'a> {
+        Effective::new(Some(doc), self.base.as_ref())
+    }
+
+    /// A root string as Codex sees it.
     pub(super) fn root_str<'a>(&'a self, doc: &'a ConfigDocument, key: &str) -> Option<&'a str> {
-        doc.root_str(key)
-            .or_else(|| self.base.as_ref().and_then(|b| b.root_str(key)))
+        self.eff(doc).root_str(key)
     }
 
     /// A string field of `[model_providers.modelgates]`, layered the same way.
@@ -224,23 +228,14 @@ impl Layers {
         doc: &'a ConfigDocument,
         field: &str,
     ) -> Option<&'a str> {
-        doc.provider_str(PROVIDER_ID, field).or_else(|| {
-            self.base
-                .as_ref()
-                .and_then(|b| b.provider_str(PROVIDER_ID, field))
-        })
+        self.eff(doc)
+            .provider_field(PROVIDER_ID, field)
+            .and_then(toml_edit::Item::as_str)
     }
 
     /// Whether `[model_providers.modelgates]` exists in either layer.
     pub(super) fn has_provider_table(&self, doc: &ConfigDocument) -> bool {
-        let has = |d: &ConfigDocument| {
-            d.document()
-                .get("model_providers")
-                .and_then(toml_edit::Item::as_table_like)
-                .and_then(|t| t.get(PROVIDER_ID))
-                .is_some_and(toml_edit::Item::is_table_like)
-        };
-        has(doc) || self.base.as_ref().is_some_and(has)
+        self.eff(doc).provider_fields(PROVIDER_ID).is_some()
     }
 
     /// The `model_provider`, when it is set and is not ModelGates.
@@ -283,10 +278,7 @@ impl Gateway {
             .provider_str(&layers.doc, "base_url")
             .unwrap_or(api::DEFAULT_BASE_URL);
         let base_url = flag.unwrap_or(configured).to_string();
-        let key_var = layers
-            .provider_str(&layers.doc, "env_key")
-            .unwrap_or(ENV_KEY)
-            .to_string();
+        let key_var = layers.eff(&layers.doc).env_key();
         // The key goes only to the configured gateway: another `--base-url` gets no key (the
         // catalogue needs none).
         let key = (same_url(&base_url, configured))

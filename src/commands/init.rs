@@ -207,7 +207,7 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
     let key = env
         .var(setup::ENV_KEY)
         .filter(|k| !k.trim().is_empty())
-        .map(|k| (k.to_string(), "MODELGATES_API_KEY"))
+        .map(|k| (k.to_string(), setup::ENV_KEY))
         .or(stored.map(|k| (k, "the mg-codex env file")));
     Ok(Current {
         home,

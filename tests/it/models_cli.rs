@@ -399,6 +399,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     ));
     let out = models(&ctx, &server, &[]);
     assert_exit(&out, 0);
+    assert_eq!(ids(&out), ALL_IDS, "{}", out.stdout);
     assert!(out.stdout.lines().all(|l| l.split('\t').nth(6) == Some("")));
     assert_contains(
         &out.stderr,
@@ -411,7 +412,10 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     );
     let out = models(&ctx, &server, &["--json"]);
     assert_exit(&out, 0);
-    assert!(json(&out).iter().all(|m| m["current"] == false));
+    let all = json(&out);
+    let listed: Vec<&str> = all.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, ALL_IDS, "{}", out.stdout);
+    assert!(all.iter().all(|m| m["current"] == false));
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 
     // A configured model the catalogue does not have is worth a warning.
@@ -927,7 +931,16 @@ async fn the_same_id_writes_nothing() {
     let server = gateway().await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
-    let before = tree(ctx.root.path());
+    // Bytes and modification times of every file: nothing was rewritten, deleted or added, no
+    // backup made (the lock file, and so the directory's time, may be new). Each snapshot keeps
+    // the files there were when it was taken, so a file the run deleted is missing after it.
+    let files = || -> Vec<_> {
+        tree(ctx.root.path())
+            .into_iter()
+            .filter(|(p, _)| p.is_file() && !p.to_string_lossy().ends_with(".mg-codex.lock"))
+            .collect()
+    };
+    let before = files();
     let out = mg(&ctx, &["model", "openai/gpt-5.3-codex"]);
     assert_exit(&out, 0);
     assert_contains(
@@ -935,14 +948,7 @@ async fn the_same_id_writes_nothing() {
         "`openai/gpt-5.3-codex` is already the model in `",
     );
     assert_contains(&out.stderr, "nothing changed");
-    // Bytes and modification times of every file: nothing was rewritten, no backup made (the
-    // lock file, and so the directory's time, may be new).
-    let files = |t: crate::support::Tree| -> Vec<_> {
-        t.into_iter()
-            .filter(|(p, _)| p.is_file() && !p.to_string_lossy().ends_with(".mg-codex.lock"))
-            .collect()
-    };
-    assert_eq!(files(before), files(tree(ctx.root.path())));
+    assert_eq!(before, files());
 }
 
 #[tokio::test(flavor = "multi_thread")]

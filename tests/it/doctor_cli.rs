@@ -190,11 +190,19 @@ async fn offline_sends_no_request_and_skips_the_network_checks() {
     let out = doctor(&ctx, &["--offline", "--json"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    for c in report["checks"].as_array().unwrap() {
-        if c["category"] == "api" {
-            assert_eq!(c["status"], "skipped", "{c}");
-        }
-    }
+    let api: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["category"] == "api")
+        .map(|c| (c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        api,
+        [("api.key", "skipped"), ("api.model", "skipped")],
+        "{}",
+        out.stdout
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

@@ -395,6 +395,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
         t.expect("Asking ModelGates about the key and the model");
         t.expect("accepted: sk-mg-v1-ab3...9f2");
         t.finish();
+        t.assert_spun("Asking ModelGates about the key and the model");
         let spun = t
             .transcript
             .rfind("Asking ModelGates about the key and the model")

@@ -92,6 +92,18 @@ impl Terminal {
         }
     }
 
+    /// Asserts that `text` was drawn at least twice: a spinner redraws its line every 80 ms
+    /// over a [`SLOW`] wait, so a line printed once is not a spinner.
+    #[track_caller]
+    pub(crate) fn assert_spun(&self, text: &str) {
+        let drawn = self.transcript.matches(text).count();
+        assert!(
+            drawn >= 2,
+            "`{text}` was drawn {drawn} time(s), not redrawn as a spinner:\n{}",
+            self.transcript
+        );
+    }
+
     /// Waits for the end of the program and returns its exit code.
     #[track_caller]
     pub(crate) fn finish(&mut self) -> i32 {
@@ -368,6 +380,8 @@ async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
         t.expect("Dry run: nothing was written");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         // Each spinner was drawn once the wait lasted, and never again after its answer.
+        t.assert_spun("Checking the key");
+        t.assert_spun("Fetching the model catalogue");
         let spun = |text: &str| t.transcript.rfind(text).unwrap();
         assert!(spun("Checking the key") < t.transcript.find("key accepted").unwrap());
         assert!(

@@ -109,6 +109,7 @@ async fn a_warning_during_a_spinner_gets_its_own_line() {
         t.expect("warning: ModelGates rejected the key in `MODELGATES_API_KEY`");
         t.expect("openai/gpt-5.3-codex");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
+        t.assert_spun("Fetching the model catalogue");
         t.transcript
     })
     .await

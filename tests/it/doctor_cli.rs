@@ -8,7 +8,7 @@ use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
     api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin, mount,
-    ok_body, run, serve_all, tree, Output, TestContext,
+    ok_body, run, serve_all, tree, Output, Terminal, TestContext, SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
@@ -381,7 +381,7 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_shows_none() {
-    let slow = api_json("key_valid.json").set_delay(crate::init_pty::SLOW);
+    let slow = api_json("key_valid.json").set_delay(SLOW);
     let server = serve_all([
         ("GET", "/api/v1/key", slow),
         ("GET", MODEL_PATH, api_json("model_gpt_5_3_codex.json")),
@@ -390,7 +390,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     tokio::task::spawn_blocking(move || {
         let vars = [("MODELGATES_API_KEY", KEY)];
-        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["doctor"], &vars);
+        let mut t = Terminal::start_with_env(&ctx, &["doctor"], &vars);
         // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
         t.expect("Asking ModelGates about the key and the model");
         t.expect("accepted: sk-mg-v1-ab3...9f2");
@@ -407,7 +407,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
             t.transcript
         );
 
-        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
+        let mut t = Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
         t.expect("accepted: sk-mg-v1-ab3...9f2");
         t.finish();
         assert!(

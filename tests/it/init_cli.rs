@@ -16,12 +16,10 @@ use wiremock::MockServer;
 use crate::support::{
     api_json, api_response, assert_contains, assert_exit, assert_no_key, assert_ok,
     assert_same_tree, gateway_url, git, route, run_with, stub_bin, stub_cmd, stub_context, tree,
-    Output, Stdin, TestContext,
+    Output, Stdin, TestContext, BAD_KEY,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
-/// A key the gateway answers 401 for.
-const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 /// A command that waits for input must fail the test, not hang it.
 const TIMEOUT: Duration = Duration::from_secs(60);
 const INSTRUCTIONS: &str =

@@ -24,11 +24,10 @@ use wiremock::{Mock, MockServer};
 use crate::support::{
     api_json, api_response, assert_contains, assert_exit, assert_no_failures, assert_same_tree,
     codex_bin, codex_features_list, corpus_files, gateway_url, par_map, route, run_with, stub_bin,
-    tree, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    tree, Output, Stdin, TestContext, BAD_KEY, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
-const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The ids of `fixtures/api/catalogue.json`, sorted.
 const ALL_IDS: [&str; 10] = [

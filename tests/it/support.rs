@@ -1,7 +1,7 @@
 //! Shared test helpers: running the real binary in a clean, temporary HOME; locating the real
 //! Codex CLI and the shared corpus; serving `fixtures/api/` from a local HTTP server (wiremock);
 //! snapshots of a file tree; text assertions; commands with a timeout; the corpus files and
-//! Codex's verdict on a config (`codex features list`).
+//! Codex's verdict on a config (`codex features list`); `mg-codex` on a pseudo-terminal.
 
 #![allow(dead_code)]
 
@@ -282,6 +282,9 @@ pub fn assert_exit(out: &Output, code: i32) {
 pub fn assert_ok(out: &Output) {
     assert_exit(out, 0);
 }
+
+/// A key every gateway of these tests answers 401 for.
+pub const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 
 /// Neither stream holds `key`, nor its secret part (what follows `sk-mg-v1-`), so a key cut
 /// or re-wrapped is caught too.
@@ -645,4 +648,101 @@ pub fn first_cause(error: &str) -> String {
         .unwrap_or(error)
         .trim()
         .to_string()
+}
+
+// ----- a pseudo-terminal (rexpect) ---------------------------------------------------------------
+
+/// How long any one prompt may take to appear (generous: CI machines are slow and shared).
+pub const PTY_TIMEOUT_MS: u64 = 60_000;
+/// The pause before typing, so the program is reading when the keys arrive.
+pub const PAUSE: Duration = Duration::from_millis(300);
+/// A server answer slow enough for a spinner (which appears after 150 ms).
+pub const SLOW: Duration = Duration::from_millis(1200);
+
+/// A running `mg-codex` on a pty, with everything it has shown so far.
+pub struct Terminal {
+    session: rexpect::session::PtySession,
+    pub transcript: String,
+}
+
+impl Terminal {
+    pub fn start(ctx: &TestContext, args: &[&str]) -> Self {
+        Self::start_with_env(ctx, args, &[])
+    }
+
+    /// [`Self::start`] with more environment variables.
+    pub fn start_with_env(ctx: &TestContext, args: &[&str], vars: &[(&str, &str)]) -> Self {
+        let bin = stub_bin(ctx, &["bash"]);
+        let mut cmd = ctx.cmd();
+        cmd.env("PATH", &bin)
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .envs(vars.iter().copied())
+            .args(args);
+        let options = rexpect::reader::Options::default()
+            .timeout_ms(Some(PTY_TIMEOUT_MS))
+            .strip_ansi_escape_codes(true);
+        let session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+        Self {
+            session,
+            transcript: String::new(),
+        }
+    }
+
+    /// Waits until `text` is on screen.
+    #[track_caller]
+    pub fn expect(&mut self, text: &str) {
+        match self.session.exp_string(text) {
+            Ok(before) => {
+                self.transcript.push_str(&before);
+                self.transcript.push_str(text);
+            }
+            Err(e) => panic!(
+                "`{text}` never appeared: {e}\n--- transcript so far ---\n{}",
+                self.transcript
+            ),
+        }
+    }
+
+    /// Types `keys` at once, after a pause (for a line read whole: the hidden key).
+    pub fn type_line(&mut self, keys: &str) {
+        std::thread::sleep(PAUSE);
+        self.session.send(keys).expect("type");
+        self.session.flush().expect("type");
+    }
+
+    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
+    pub fn type_keys(&mut self, keys: &str) {
+        for c in keys.chars() {
+            self.type_line(&c.to_string());
+        }
+    }
+
+    /// Asserts that `text` was drawn at least twice: a spinner redraws its line every 80 ms
+    /// over a [`SLOW`] wait, so a line printed once is not a spinner.
+    #[track_caller]
+    pub fn assert_spun(&self, text: &str) {
+        let drawn = self.transcript.matches(text).count();
+        assert!(
+            drawn >= 2,
+            "`{text}` was drawn {drawn} time(s), not redrawn as a spinner:\n{}",
+            self.transcript
+        );
+    }
+
+    /// Waits for the end of the program and returns its exit code.
+    #[track_caller]
+    pub fn finish(&mut self) -> i32 {
+        match self.session.exp_eof() {
+            Ok(rest) => self.transcript.push_str(&rest),
+            Err(e) => panic!(
+                "the program did not end: {e}\n--- transcript ---\n{}",
+                self.transcript
+            ),
+        }
+        match self.session.process().wait().expect("wait") {
+            rexpect::process::WaitStatus::Exited(_, code) => code,
+            other => panic!("ended with {other:?}\n{}", self.transcript),
+        }
+    }
 }

@@ -14,17 +14,16 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::init_cli::gateway;
 use crate::support::{
-    api_json, assert_contains, assert_same_tree, route, stub_bin, tree, Terminal, TestContext,
-    BAD_KEY, SLOW,
+    api_json, assert_contains, assert_same_tree, gateway, route, stub_bin, tree, Terminal,
+    TestContext, BAD_KEY, SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_guided_flow_on_a_terminal() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let base_url = format!("{}/api/v1", server.uri());
     let ctx = TestContext::new();
     stub_bin(&ctx, &["bash"]);
@@ -202,7 +201,7 @@ async fn the_guided_flow_on_a_terminal() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_docs_server_question_defaults_to_no() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let base_url = format!("{}/api/v1", server.uri());
     let ctx = TestContext::new();
     stub_bin(&ctx, &["bash"]);
@@ -238,7 +237,7 @@ async fn the_docs_server_question_defaults_to_no() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for (path, fixture) in [
         ("/api/v1/key", "key_valid.json"),
         ("/api/v1/models", "models.json"),

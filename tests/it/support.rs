@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// Whether we run in CI, where a missing real component is a failure, not a skip.
@@ -131,6 +131,43 @@ pub async fn serve(
     response: ResponseTemplate,
 ) -> MockServer {
     serve_all([(http_method, url_path.into(), response)]).await
+}
+
+/// The mock gateway: `/key`, the catalogue (`fixtures/api/CATALOGUE`), the model
+/// `openai/gpt-5.3-codex`, a 404 for every other model id, and a 401 for [`BAD_KEY`] on every
+/// path.
+pub async fn gateway(catalogue: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header(
+            "authorization",
+            format!("Bearer {BAD_KEY}").as_str(),
+        ))
+        .respond_with(api_response(401, "error_401.json"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    for (url_path, response) in [
+        ("/api/v1/key", api_json("key_valid.json")),
+        (
+            "/api/v1/model/openai/gpt-5.3-codex",
+            api_json("model_gpt_5_3_codex.json"),
+        ),
+        ("/api/v1/models", api_json(catalogue)),
+    ] {
+        route("GET", url_path)
+            .respond_with(response)
+            .with_priority(5)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path_regex("^/api/v1/model/"))
+        .respond_with(api_response(404, "error_404_model.json"))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
 }
 
 /// Asserts that `text` contains `needle`, showing the whole text when it does not.

@@ -9,16 +9,15 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 use wiremock::MockServer;
 
 use crate::support::{
-    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_path, corpus_dir,
-    gateway, gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context, tree,
-    Output, Stdin, TestContext,
+    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_cmd, codex_path,
+    corpus_dir, gateway, gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context,
+    tree, Output, Stdin, TestContext, CODEX_TIMEOUT,
 };
 
 const KEY: &str = "sk-mg-v1-docsmcptestkey0123456789abcdef";
@@ -27,7 +26,6 @@ const URL: &str = "https://modelgates.ai/docs/_mcp/server";
 const TABLE: &str =
     "\n[mcp_servers.modelgates-docs]\nurl = \"https://modelgates.ai/docs/_mcp/server\"\n";
 const TIMEOUT: Duration = Duration::from_secs(60);
-const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `mg-codex init --yes --api-key-stdin --base-url SERVER --shell none ARGS`.
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
@@ -70,13 +68,7 @@ fn codex_mcp_list(codex: &Path, root: &Path, name: &str, config: &str) -> Vec<Va
     fs::create_dir_all(&home).unwrap();
     fs::write(codex_home.join("config.toml"), config).unwrap();
     let out = run_with_timeout(
-        Command::new(codex)
-            .args(["mcp", "list", "--json"])
-            .env_clear()
-            .env("HOME", &home)
-            .env("PATH", codex_path(codex))
-            .env("CODEX_HOME", &codex_home)
-            .current_dir(&home),
+        codex_cmd(codex, &home, &codex_home).args(["mcp", "list", "--json"]),
         CODEX_TIMEOUT,
         root,
         name,
@@ -175,13 +167,13 @@ async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
         fs::write(added_by_codex.join("config.toml"), without).unwrap();
         fs::create_dir_all(scratch.join("home")).unwrap();
         let out = run_with_timeout(
-            Command::new(&codex)
-                .args(["mcp", "add", "modelgates-docs", "--url", URL])
-                .env_clear()
-                .env("HOME", scratch.join("home"))
-                .env("PATH", codex_path(&codex))
-                .env("CODEX_HOME", &added_by_codex)
-                .current_dir(scratch.join("home")),
+            codex_cmd(&codex, &scratch.join("home"), &added_by_codex).args([
+                "mcp",
+                "add",
+                "modelgates-docs",
+                "--url",
+                URL,
+            ]),
             CODEX_TIMEOUT,
             &scratch,
             "mcp-add",

@@ -590,6 +590,18 @@ pub struct Verdict {
     pub cause: String,
 }
 
+/// The real Codex CLI in a clean environment: HOME and cwd `home`, `CODEX_HOME=codex_home`,
+/// PATH [`codex_path`].
+pub fn codex_cmd(codex: &Path, home: &Path, codex_home: &Path) -> Command {
+    let mut cmd = Command::new(codex);
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", codex_path(codex))
+        .env("CODEX_HOME", codex_home)
+        .current_dir(home);
+    cmd
+}
+
 /// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
 /// `root/home`. Output goes to files in `root` named after `codex_home`'s last component.
 pub fn codex_features_list(
@@ -601,13 +613,7 @@ pub fn codex_features_list(
     std::fs::create_dir_all(&home).unwrap();
     let name = codex_home.file_name().unwrap().to_string_lossy();
     let out = run_with_timeout(
-        Command::new(codex)
-            .args(["features", "list"])
-            .env_clear()
-            .env("HOME", &home)
-            .env("PATH", codex_path(codex))
-            .env("CODEX_HOME", codex_home)
-            .current_dir(&home),
+        codex_cmd(codex, &home, codex_home).args(["features", "list"]),
         CODEX_TIMEOUT,
         root,
         &name,

@@ -20,8 +20,8 @@ use mg_codex::config_file::{self, SaveOutcome};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::support::{
-    assert_no_failures, codex_bin, codex_features_list, corpus_files, par_map, run, CorpusFile,
-    TestContext, VALID_CORPUS_DIRS,
+    assert_no_failures, codex_bin, codex_features_list, corpus_files, par_map, run,
+    verdict_problem, CorpusFile, TestContext, VALID_CORPUS_DIRS,
 };
 
 /// The corpus folders whose files are valid TOML 1.1.
@@ -43,10 +43,6 @@ const PROVIDER_FIELDS: [(&str, &str); 4] = [
 ];
 /// The project directories created beside each copy (one with a space in its name).
 const PROJECT_DIRS: [&str; 2] = ["proj a", "proj-b"];
-
-/// Files Codex rejects unedited only because their `model_provider` names an undefined provider:
-/// setting `model_provider = "modelgates"` must make them load.
-const FIXED_BY_THE_EDIT: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
 
 const CODEX_THREADS: usize = 4;
 
@@ -515,27 +511,7 @@ fn codex_check(codex: &Path, file: &CorpusFile) -> CodexCheck {
         }
     };
     check.loaded_after = after.loaded;
-    let must_load = before.loaded || FIXED_BY_THE_EDIT.contains(&file.label.as_str());
-    check.problem = if after.loaded {
-        None
-    } else if must_load {
-        Some(format!(
-            "Codex {} before the edit but fails after it:\n{}",
-            if before.loaded {
-                "loaded it"
-            } else {
-                "failed only for the undefined provider"
-            },
-            after.error
-        ))
-    } else if before.cause != after.cause {
-        Some(format!(
-            "Codex fails for a different reason after the edit:\n--- before ---\n{}\n--- after ---\n{}",
-            before.error, after.error
-        ))
-    } else {
-        None
-    };
+    check.problem = verdict_problem(&file.label, &before, &after, "the edit");
     check
 }
 

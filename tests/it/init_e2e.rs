@@ -16,8 +16,8 @@ use wiremock::MockServer;
 
 use crate::support::{
     api_json, assert_no_failures, codex_bin, codex_features_list, codex_path, corpus_files,
-    normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all, CorpusFile,
-    Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all,
+    verdict_problem, CorpusFile, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-e2etestkey0123456789abcdef";
@@ -38,9 +38,6 @@ const MG_CODEX_TIMEOUT: Duration = Duration::from_secs(120);
 const EXEC_TIMEOUT: Duration = Duration::from_secs(90);
 /// Files whose Codex check runs at once.
 const THREADS: usize = 4;
-/// Files Codex rejects unedited only because their `model_provider` names an undefined provider:
-/// `init`'s `model_provider = "modelgates"` must make them load.
-const FIXED_BY_INIT: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
 
 fn key_line() -> String {
     format!("{KEY}\n")
@@ -266,22 +263,10 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
             Err(e) => check.problems.push(format!("after init: {e}")),
             Ok(after) => {
                 check.loaded_after = Some(after.loaded);
-                let must_load = before.loaded || FIXED_BY_INIT.contains(&file.label.as_str());
-                if !after.loaded && must_load {
-                    check.problems.push(format!(
-                        "Codex {} before init but fails after it:\n{}\n--- after init ---\n{edited}",
-                        if before.loaded {
-                            "loaded it"
-                        } else {
-                            "failed only for the undefined provider"
-                        },
-                        after.error
-                    ));
-                } else if !after.loaded && before.cause != after.cause {
-                    check.problems.push(format!(
-                        "Codex fails for a different reason after init:\n--- before ---\n{}\n--- after ---\n{}",
-                        before.error, after.error
-                    ));
+                if let Some(problem) = verdict_problem(&file.label, before, &after, "init") {
+                    check
+                        .problems
+                        .push(format!("{problem}\n--- after init ---\n{edited}"));
                 }
                 let said = normalize_codex_error(&init.stderr, root);
                 let warned = said.contains("Codex still cannot load");

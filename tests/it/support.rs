@@ -578,6 +578,42 @@ pub fn assert_no_failures(what: &str, failures: &[String]) {
     );
 }
 
+/// Corpus files Codex rejects unedited only because their `model_provider` names an undefined
+/// provider: setting `model_provider = "modelgates"` must make them load.
+pub const FIXED_BY_THE_PROVIDER: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
+
+/// Why Codex's verdict on the corpus file `label` got worse from `before` to `after` (a change
+/// named `what`: "the edit", "init"), or `None`: a file it loaded (or one of
+/// [`FIXED_BY_THE_PROVIDER`]) must still load; a file it refused may fail only for the same
+/// cause.
+pub fn verdict_problem(
+    label: &str,
+    before: &Verdict,
+    after: &Verdict,
+    what: &str,
+) -> Option<String> {
+    if after.loaded {
+        return None;
+    }
+    if before.loaded || FIXED_BY_THE_PROVIDER.contains(&label) {
+        return Some(format!(
+            "Codex {} before {what} but fails after it:\n{}",
+            if before.loaded {
+                "loaded it"
+            } else {
+                "failed only for the undefined provider"
+            },
+            after.error
+        ));
+    }
+    (before.cause != after.cause).then(|| {
+        format!(
+            "Codex fails for a different reason after {what}:\n--- before ---\n{}\n--- after ---\n{}",
+            before.error, after.error
+        )
+    })
+}
+
 /// How long one `codex features list` may take.
 pub const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 

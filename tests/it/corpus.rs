@@ -20,8 +20,8 @@ use mg_codex::config_file::{self, SaveOutcome};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::support::{
-    assert_no_failures, codex_bin, codex_features_list, corpus_files, par_map, run,
-    verdict_problem, CorpusFile, TestContext, VALID_CORPUS_DIRS,
+    assert_no_failures, codex_bin, codex_features_list, copy_corpus_file, corpus_files, par_map,
+    run, verdict_problem, CorpusFile, TestContext, VALID_CORPUS_DIRS,
 };
 
 /// The corpus folders whose files are valid TOML 1.1.
@@ -61,9 +61,8 @@ struct Sandbox {
 impl Sandbox {
     fn new(file: &CorpusFile) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        copy_corpus_file(&file.path, dir.path());
         let config = dir.path().join("config.toml");
-        // Not `fs::copy`: it would copy the corpus files' read-only mode too.
-        fs::write(&config, fs::read(&file.path).unwrap()).unwrap();
         let keys = make_projects(dir.path());
         Self {
             _dir: dir,
@@ -483,12 +482,10 @@ fn codex_check(codex: &Path, file: &CorpusFile) -> CodexCheck {
         problem: None,
     };
     let root = tempfile::tempdir().expect("temp dir");
-    let bytes = fs::read(&file.path).unwrap();
     let unedited = root.path().join("unedited");
     let edited = root.path().join("edited");
     for dir in [&unedited, &edited] {
-        fs::create_dir(dir).unwrap();
-        fs::write(dir.join("config.toml"), &bytes).unwrap();
+        copy_corpus_file(&file.path, dir);
     }
     let keys = make_projects(root.path());
     if let Err(err) = edit_config(&edited.join("config.toml"), &keys) {
@@ -571,8 +568,7 @@ fn trust_refuses_every_invalid_file_with_its_position_and_leaves_it_untouched() 
     let mut failures = Vec::new();
     for file in corpus_files(&[INVALID_DIR]) {
         let ctx = TestContext::new();
-        let bytes = fs::read(&file.path).unwrap();
-        fs::write(ctx.config(), &bytes).unwrap();
+        let bytes = copy_corpus_file(&file.path, &ctx.codex_home());
         let Some((line, column)) = first_error_position(&bytes) else {
             failures.push(format!(
                 "{}: parses as TOML 1.1, so it is not invalid",

@@ -15,8 +15,8 @@ use std::time::Duration;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, assert_no_failures, codex_bin, codex_features_list, codex_path, corpus_files,
-    normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all,
+    api_json, assert_no_failures, codex_bin, codex_features_list, codex_path, copy_corpus_file,
+    corpus_files, normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all,
     verdict_problem, CorpusFile, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
 };
 
@@ -193,14 +193,6 @@ fn mg_codex(root: &Path, dir: &Path, codex: Option<&Path>, args: &[&str], stdin:
     run_with(&mut cmd, stdin, MG_CODEX_TIMEOUT)
 }
 
-/// Copies `file` into `root/NAME/config.toml` (the bytes, not the corpus's read-only mode).
-fn copy_into(root: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = root.join(name);
-    fs::create_dir(&dir).unwrap();
-    fs::write(dir.join("config.toml"), bytes).unwrap();
-    dir
-}
-
 fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
     let mut check = FileCheck {
         label: file.label.clone(),
@@ -211,9 +203,10 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path();
     fs::create_dir(root.join("home")).unwrap();
-    let bytes = fs::read(&file.path).unwrap();
-    let unedited = copy_into(root, "unedited", &bytes);
-    let dir = copy_into(root, "codex", &bytes);
+    let unedited = root.join("unedited");
+    let bytes = copy_corpus_file(&file.path, &unedited);
+    let dir = root.join("codex");
+    copy_corpus_file(&file.path, &dir);
     let config = dir.join("config.toml");
 
     let before = match codex.map(|c| codex_features_list(c, root, &unedited)) {

@@ -22,8 +22,8 @@ use wiremock::MockServer;
 
 use crate::support::{
     api_response, assert_contains, assert_exit, assert_no_failures, assert_same_tree, codex_bin,
-    codex_features_list, corpus_files, gateway, gateway_url, par_map, route, run_with, stub_bin,
-    tree, Output, Stdin, TestContext, BAD_KEY, VALID_CORPUS_DIRS,
+    codex_features_list, copy_corpus_file, corpus_files, gateway, gateway_url, par_map, route,
+    run_with, stub_bin, tree, Output, Stdin, TestContext, BAD_KEY, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -618,8 +618,7 @@ async fn without_an_id_the_configured_model_is_printed() {
 /// What a corpus file becomes after `init` (the library's `setup::apply`) against `server`,
 /// optionally without a `model` line.
 fn set_up_corpus_file(ctx: &TestContext, original: &Path, server: &MockServer, with_model: bool) {
-    // Not `fs::copy`: it would copy the corpus files' read-only mode too.
-    fs::write(ctx.config(), fs::read(original).unwrap()).unwrap();
+    copy_corpus_file(original, &ctx.codex_home());
     let settings = Settings {
         base_url: gateway_url(server),
         model: "openai/gpt-5.3-codex".into(),

@@ -567,6 +567,15 @@ pub fn corpus_files(dirs: &[&str]) -> Vec<CorpusFile> {
     files
 }
 
+/// Copies the corpus file `file` to `codex_home/config.toml` (creating `codex_home`): its
+/// bytes, not its read-only mode (which `fs::copy` would copy too). Returns the bytes.
+pub fn copy_corpus_file(file: &Path, codex_home: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("reading `{}`: {e}", file.display()));
+    std::fs::create_dir_all(codex_home).unwrap();
+    std::fs::write(codex_home.join("config.toml"), &bytes).unwrap();
+    bytes
+}
+
 /// Fails with every collected failure, so one run shows them all.
 #[track_caller]
 pub fn assert_no_failures(what: &str, failures: &[String]) {

@@ -15,9 +15,10 @@ use std::time::Duration;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, assert_no_failures, codex_bin, codex_features_list, codex_path, copy_corpus_file,
-    corpus_files, normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all,
-    verdict_problem, CorpusFile, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    api_json, assert_no_failures, assert_no_key, codex_bin, codex_features_list, codex_path,
+    copy_corpus_file, corpus_files, normalize_codex_error, ok_body, par_map, run_with,
+    run_with_timeout, serve_all, verdict_problem, CorpusFile, Output, Stdin, TestContext,
+    VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-e2etestkey0123456789abcdef";
@@ -90,13 +91,7 @@ async fn codex_exec_talks_to_modelgates_with_the_key_from_the_shell_profile() {
         MG_CODEX_TIMEOUT,
     );
     assert_eq!(init.code, 0, "init failed: {}", describe(&init));
-    for text in [&init.stdout, &init.stderr] {
-        assert!(
-            !text.contains(KEY),
-            "init printed the key: {}",
-            describe(&init)
-        );
-    }
+    assert_no_key(&init, KEY);
     let config = ctx.read_config();
     assert!(
         !config.contains(KEY),

@@ -21,9 +21,10 @@ use serde_json::Value;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_response, assert_contains, assert_exit, assert_no_failures, assert_same_tree, codex_bin,
-    codex_features_list, copy_corpus_file, corpus_files, gateway, gateway_url, par_map, route,
-    run_with, stub_bin, tree, Output, Stdin, TestContext, BAD_KEY, VALID_CORPUS_DIRS,
+    api_response, assert_contains, assert_exit, assert_no_failures, assert_no_key,
+    assert_same_tree, codex_bin, codex_features_list, copy_corpus_file, corpus_files, gateway,
+    gateway_url, par_map, route, run_with, stub_bin, tree, Output, Stdin, TestContext, BAD_KEY,
+    VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -63,13 +64,7 @@ fn mg_with(ctx: &TestContext, args: &[&str], adjust: impl FnOnce(&mut Command)) 
     adjust(&mut cmd);
     let out = run_with(&mut cmd, Stdin::Null, TIMEOUT);
     for key in [KEY, BAD_KEY] {
-        let secret = key.trim_start_matches("sk-mg-v1-");
-        assert!(
-            !out.stdout.contains(secret) && !out.stderr.contains(secret),
-            "the key leaked:\n{}\n{}",
-            out.stdout,
-            out.stderr
-        );
+        assert_no_key(&out, key);
     }
     out
 }

@@ -25,7 +25,7 @@ use mg_codex::shell::{
     ShellEnv, ShellSelection, SkipReason, Syntax, Warning,
 };
 
-use crate::support::{fixtures_dir, in_ci, TestContext};
+use crate::support::{fixtures_dir, in_ci, stub_bin, TestContext};
 
 const KEY: &str = "sk-mg-test-0123456789abcdef";
 
@@ -72,13 +72,7 @@ struct Setup {
 impl Setup {
     fn new(installed: &[&str]) -> Self {
         let ctx = TestContext::new();
-        let bin = ctx.root.path().join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        for name in installed {
-            let stub = bin.join(name);
-            fs::write(&stub, "#!/bin/sh\nexit 1\n").unwrap();
-            fs::set_permissions(&stub, fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let bin = stub_bin(&ctx, installed);
         let mut env = ShellEnv::new(ctx.home());
         env.path = vec![bin];
         env.os = Os::Linux;

@@ -137,6 +137,25 @@ fn edit_every_valid_file(failures: &mut Vec<String>) -> Vec<Edited> {
     edited
 }
 
+/// Edits a copy of every valid file and fails with the `problems` of each (labelled, followed
+/// by `show(edited)`), all at once.
+#[track_caller]
+fn check_every_edit(what: &str, problems: fn(&Edited) -> Vec<String>, show: fn(&Edited) -> String) {
+    let mut failures = Vec::new();
+    for e in edit_every_valid_file(&mut failures) {
+        let found = problems(&e);
+        if !found.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}{}",
+                e.label,
+                found.join("\n  "),
+                show(&e)
+            ));
+        }
+    }
+    assert_no_failures(what, &failures);
+}
+
 // ----- (a) the owned values --------------------------------------------------------------------
 
 fn str_at<'a>(table: &'a dyn TableLike, path: &[&str]) -> Option<&'a str> {
@@ -179,19 +198,9 @@ fn owned_value_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_parses_and_holds_the_owned_values() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = owned_value_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{}:\n  {}\n--- result ---\n{}",
-                e.label,
-                problems.join("\n  "),
-                e.after
-            ));
-        }
-    }
-    assert_no_failures("owned values after the edit", &failures);
+    check_every_edit("owned values after the edit", owned_value_problems, |e| {
+        format!("\n--- result ---\n{}", e.after)
+    });
 }
 
 // ----- (b) every value we do not own -----------------------------------------------------------
@@ -297,14 +306,11 @@ fn unowned_value_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_keeps_every_value_it_does_not_own() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = unowned_value_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", e.label, problems.join("\n  ")));
-        }
-    }
-    assert_no_failures("values not owned by the edit", &failures);
+    check_every_edit(
+        "values not owned by the edit",
+        unowned_value_problems,
+        |_| String::new(),
+    );
 }
 
 // ----- (c) every original line, byte for byte ---------------------------------------------------
@@ -404,20 +410,12 @@ fn line_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_keeps_every_original_line_byte_for_byte() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = line_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{}:\n  {}\n--- original ---\n{}\n--- result ---\n{}",
-                e.label,
-                problems.join("\n  "),
-                e.before,
-                e.after
-            ));
-        }
-    }
-    assert_no_failures("original lines after the edit", &failures);
+    check_every_edit("original lines after the edit", line_problems, |e| {
+        format!(
+            "\n--- original ---\n{}\n--- result ---\n{}",
+            e.before, e.after
+        )
+    });
 }
 
 // ----- (d) idempotence ---------------------------------------------------------------------------
@@ -452,14 +450,9 @@ fn second_edit_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn second_edit_of_every_valid_file_writes_nothing() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = second_edit_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", e.label, problems.join("\n  ")));
-        }
-    }
-    assert_no_failures("a second identical edit", &failures);
+    check_every_edit("a second identical edit", second_edit_problems, |_| {
+        String::new()
+    });
 }
 
 // ----- the real Codex CLI ------------------------------------------------------------------------

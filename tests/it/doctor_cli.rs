@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin, mount,
-    ok_body, run, serve_all, tree, Output, Terminal, TestContext, SLOW,
+    api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin,
+    dir_on_path, mount, ok_body, run, serve_all, tree, Output, Terminal, TestContext, SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
@@ -47,16 +47,18 @@ fn trusted_context(server: &MockServer, model: &str) -> TestContext {
 }
 
 /// A `bin` directory holding only `bash` (the one shell doctor will find in use) and `node`
-/// (which the npm Codex needs).
+/// (which the npm Codex needs: the first on the test's PATH, wherever it is installed).
 fn bin_dir(ctx: &TestContext) -> PathBuf {
     let bin = ctx.root.path().join("bin");
     if !bin.exists() {
         fs::create_dir_all(&bin).unwrap();
-        for (name, candidates) in [
-            ("bash", &["/bin/bash", "/usr/bin/bash"][..]),
-            ("node", &["/usr/bin/node", "/usr/local/bin/node"][..]),
-        ] {
-            if let Some(real) = candidates.iter().map(Path::new).find(|p| p.exists()) {
+        let bash = ["/bin/bash", "/usr/bin/bash"]
+            .map(PathBuf::from)
+            .into_iter()
+            .find(|p| p.exists());
+        let node = dir_on_path("node").map(|dir| dir.join("node"));
+        for (name, real) in [("bash", bash), ("node", node)] {
+            if let Some(real) = real {
                 std::os::unix::fs::symlink(real, bin.join(name)).unwrap();
             }
         }

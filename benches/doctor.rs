@@ -25,7 +25,7 @@
 //! `doctor --json` against the 300 ms server; (e) `doctor --timeout 1` against the black hole
 //! (exit 1 expected); and, when a real Codex CLI is installed (`MG_CODEX_TEST_CODEX`, else
 //! `$HOME/.cache/mg-codex-tools/node_modules/.bin/codex`, where `.ci/run` installs it), (f) `doctor --offline` with Codex's
-//! directory on `PATH`, next to `codex --version` and `codex features list` alone.
+//! directory and node's on `PATH`, next to `codex --version` and `codex features list` alone.
 
 use std::ffi::OsStr;
 use std::fmt::Write as _;
@@ -41,15 +41,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::{measure, ms, Stats, Table, BIN, ITERS, WARMUPS};
+use common::{
+    codex_cli, codex_path, measure, ms, Stats, Table, BIN, DEFAULT_CODEX, ITERS, WARMUPS,
+};
 
 mod common;
 
 const KEY: &str = "sk-mg-bench0123456789abcdef";
 /// `PATH` for every doctor run but (f): no `codex` there.
 const PATH: &str = "/usr/bin:/bin";
-/// Where `.ci/run` installs the pinned Codex CLI, below `$HOME`.
-const DEFAULT_CODEX: &str = ".cache/mg-codex-tools/node_modules/.bin/codex";
 const SLOW: Duration = Duration::from_millis(300);
 /// `--timeout` for the black-holed case, in seconds.
 const HOLE_TIMEOUT_SECS: u64 = 1;
@@ -151,9 +151,8 @@ fn main() {
     table.row("(e) doctor --timeout 1, black hole", [1], &e);
 
     // (f) a real Codex on PATH.
-    if let Some(codex) = find_codex() {
-        let dir = codex.parent().expect("codex has a parent directory");
-        let codex_path = format!("{}:{PATH}", dir.display());
+    if let Some(codex) = codex_cli() {
+        let codex_path = codex_path(&codex, PATH);
         bench.validate(
             &fast_home,
             &codex_path,
@@ -490,22 +489,6 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// `MG_CODEX_TEST_CODEX` if set, else the default install, if it exists.
-fn find_codex() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("MG_CODEX_TEST_CODEX").filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "MG_CODEX_TEST_CODEX={} is not a file",
-            path.display()
-        );
-        return Some(path);
-    }
-    std::env::var_os("HOME")
-        .map(|home| PathBuf::from(home).join(DEFAULT_CODEX))
-        .filter(|p| p.is_file())
 }
 
 // ----- the fake API --------------------------------------------------------------------------

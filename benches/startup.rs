@@ -9,7 +9,8 @@
 //!
 //! Cargo builds `mg-codex` in the `bench` profile (release: LTO, one codegen unit, stripped)
 //! and passes its path in `CARGO_BIN_EXE_mg-codex`. Every case is a process run with a cleared
-//! environment (`HOME` = a temp dir, `PATH=/usr/bin:/bin`, `NO_COLOR=1`) and piped output; the
+//! environment (`HOME` = a temp dir, `PATH=/usr/bin:/bin`, `NO_COLOR=1`; for Codex, its own
+//! directory and node's before them) and piped output; the
 //! time is the wall time of `Command::output()`, so it includes fork, exec, dynamic loading and
 //! the pipe reads. The cases:
 //!
@@ -19,8 +20,9 @@
 //!   model, three trust entries; 352 bytes): a read, a parse, no network;
 //! * `mg-codex completions bash`: generating the largest thing mg-codex prints;
 //! * `codex --version` of the pinned Codex CLI (`MG_CODEX_TEST_CODEX`, else
-//!   `$HOME/.cache/mg-codex-tools/node_modules/.bin/codex` where `.ci/run` installs it), which
-//!   starts Node.js and then Codex's native binary.
+//!   `$HOME/.cache/mg-codex-tools/node_modules/.bin/codex` where `.ci/run` installs it; a
+//!   `MG_CODEX_TEST_CODEX` that is not a file is an error), which starts Node.js and then
+//!   Codex's native binary.
 //!
 //! Peak memory (max RSS) of each case comes from `getrusage(RUSAGE_CHILDREN)` in a fresh copy of
 //! this bench that runs only that one child, so no other child's peak can mix in.
@@ -30,12 +32,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{measure, Table, BIN};
+use common::{codex_cli, codex_path, measure, Table, BIN, DEFAULT_CODEX};
 
 mod common;
 
 const PATH: &str = "/usr/bin:/bin";
-const DEFAULT_CODEX: &str = ".cache/mg-codex-tools/node_modules/.bin/codex";
 /// argv[1] of the re-executed bench that measures one child's peak memory.
 const RSS_MODE: &str = "--max-rss-of";
 
@@ -71,26 +72,28 @@ fn main() {
     fs::write(home.join(".codex/config.toml"), SMALL_CONFIG).expect("write config.toml");
     let codex = codex_cli();
 
-    let mut cases: Vec<(String, Vec<OsString>)> = vec![
-        ("/bin/true".into(), vec!["/bin/true".into()]),
+    // Each case: its name, its PATH, its argv.
+    let mut cases: Vec<(String, String, Vec<OsString>)> = [
+        ("/bin/true", vec!["/bin/true".into()]),
+        ("mg-codex --version", vec![BIN.into(), "--version".into()]),
+        ("mg-codex --help", vec![BIN.into(), "--help".into()]),
         (
-            "mg-codex --version".into(),
-            vec![BIN.into(), "--version".into()],
-        ),
-        ("mg-codex --help".into(), vec![BIN.into(), "--help".into()]),
-        (
-            "mg-codex trust --list".into(),
+            "mg-codex trust --list",
             vec![BIN.into(), "trust".into(), "--list".into()],
         ),
-        ("mg-codex model".into(), vec![BIN.into(), "model".into()]),
+        ("mg-codex model", vec![BIN.into(), "model".into()]),
         (
-            "mg-codex completions bash".into(),
+            "mg-codex completions bash",
             vec![BIN.into(), "completions".into(), "bash".into()],
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(name, argv)| (name.to_string(), PATH.to_string(), argv))
+    .collect();
     if let Some(codex) = &codex {
         cases.push((
             "codex --version".into(),
+            codex_path(codex, PATH),
             vec![codex.into(), "--version".into()],
         ));
     }
@@ -101,8 +104,8 @@ fn main() {
         &[("max RSS KiB", 11)],
         8,
     );
-    for (name, argv) in &cases {
-        let check = run(argv, &home);
+    for (name, path, argv) in &cases {
+        let check = run(argv, &home, path);
         assert!(
             check.status.success(),
             "`{name}` failed: {}",
@@ -110,12 +113,12 @@ fn main() {
         );
         let stats = measure(|_| {
             let started = std::time::Instant::now();
-            let out = run(argv, &home);
+            let out = run(argv, &home, path);
             let elapsed = started.elapsed();
             assert!(out.status.success());
             elapsed
         });
-        table.row(name, [max_rss_kib(argv, &home)], &stats);
+        table.row(name, [max_rss_kib(argv, &home, path)], &stats);
     }
     println!("{}", table.render());
     match codex {
@@ -126,27 +129,28 @@ fn main() {
     }
 }
 
-fn command(argv: &[OsString], home: &Path) -> Command {
+fn command(argv: &[OsString], home: &Path, path: &str) -> Command {
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..])
         .env_clear()
         .env("HOME", home)
-        .env("PATH", PATH)
+        .env("PATH", path)
         .env("NO_COLOR", "1")
         .current_dir(home)
         .stdin(Stdio::null());
     cmd
 }
 
-fn run(argv: &[OsString], home: &Path) -> std::process::Output {
-    command(argv, home).output().expect("run the case")
+fn run(argv: &[OsString], home: &Path, path: &str) -> std::process::Output {
+    command(argv, home, path).output().expect("run the case")
 }
 
 /// Runs this bench again in [`RSS_MODE`] to measure `argv`'s peak memory alone.
-fn max_rss_kib(argv: &[OsString], home: &Path) -> u64 {
+fn max_rss_kib(argv: &[OsString], home: &Path, path: &str) -> u64 {
     let out = Command::new(std::env::current_exe().expect("the bench's own path"))
         .arg(RSS_MODE)
         .arg(home)
+        .arg(path)
         .args(argv)
         .output()
         .expect("re-run the bench");
@@ -161,10 +165,11 @@ fn max_rss_kib(argv: &[OsString], home: &Path) -> u64 {
         .expect("a number of KiB")
 }
 
-/// In the re-executed bench: run `HOME ARGV...` once and print the child's max RSS in KiB.
+/// In the re-executed bench: run `HOME PATH ARGV...` once and print the child's max RSS in KiB.
 fn max_rss_child(args: &[OsString]) {
     let home = PathBuf::from(&args[0]);
-    let out = run(&args[1..], &home);
+    let path = args[1].to_str().expect("a UTF-8 PATH");
+    let out = run(&args[2..], &home, path);
     assert!(out.status.success());
     // SAFETY: getrusage only writes into the struct it is given.
     let usage = unsafe {
@@ -174,11 +179,4 @@ fn max_rss_child(args: &[OsString]) {
     };
     // Linux reports ru_maxrss in KiB.
     println!("{}", usage.ru_maxrss);
-}
-
-fn codex_cli() -> Option<PathBuf> {
-    let candidate = std::env::var_os("MG_CODEX_TEST_CODEX")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(DEFAULT_CODEX)))?;
-    candidate.is_file().then_some(candidate)
 }

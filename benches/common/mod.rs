@@ -1,12 +1,54 @@
-//! What the harness-less benches share: the binary under test, the timing loop, its statistics
-//! and the table of timed process runs. Included with `mod common;`; Cargo does not build it
+//! What the harness-less benches share: the binary under test, the real Codex CLI and a PATH it
+//! runs with, the timing loop, its statistics and the table of timed process runs. Included with `mod common;`; Cargo does not build it
 //! as a bench of its own (only `benches/*.rs` and `benches/*/main.rs` are).
 
 use std::fmt::{Display, Write as _};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The `mg-codex` binary Cargo built for this bench.
 pub const BIN: &str = env!("CARGO_BIN_EXE_mg-codex");
+/// Where `.ci/run` installs the pinned Codex CLI, below `$HOME`.
+#[allow(dead_code)] // Not every bench runs Codex.
+pub const DEFAULT_CODEX: &str = ".cache/mg-codex-tools/node_modules/.bin/codex";
+
+/// The real Codex CLI: `MG_CODEX_TEST_CODEX` when set (a panic if it is not a file: a bench
+/// that silently skipped Codex would measure something else than asked), else
+/// `$HOME/`[`DEFAULT_CODEX`] if it is there, else `None`.
+#[allow(dead_code)] // Not every bench runs Codex.
+pub fn codex_cli() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("MG_CODEX_TEST_CODEX").filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "MG_CODEX_TEST_CODEX={} is not a file",
+            path.display()
+        );
+        return Some(path);
+    }
+    std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(DEFAULT_CODEX))
+        .filter(|p| p.is_file())
+}
+
+/// A PATH for the npm Codex (a node script): its own directory, the directory of the first
+/// `node` on this process's PATH (nvm, setup-node: not always `/usr/bin`), then `path`.
+#[allow(dead_code)] // Not every bench runs Codex.
+pub fn codex_path(codex: &Path, path: &str) -> String {
+    let mut dirs = vec![codex
+        .parent()
+        .expect("codex has a parent directory")
+        .to_path_buf()];
+    let node_dir = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).find(|dir| dir.join("node").is_file()));
+    dirs.extend(node_dir);
+    dirs.extend(std::env::split_paths(path));
+    std::env::join_paths(dirs)
+        .expect("directories without `:`")
+        .into_string()
+        .expect("a UTF-8 PATH")
+}
+
 /// Untimed runs before the timed ones.
 pub const WARMUPS: usize = 3;
 /// Timed runs.

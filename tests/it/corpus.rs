@@ -20,8 +20,8 @@ use mg_codex::config_file::{self, SaveOutcome};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::support::{
-    assert_no_failures, codex_bin, codex_features_list, corpus_files, par_map, run, CorpusFile,
-    TestContext, VALID_CORPUS_DIRS,
+    assert_no_failures, codex_bin, codex_features_list, copy_corpus_file, corpus_files, par_map,
+    run, verdict_problem, CorpusFile, TestContext, VALID_CORPUS_DIRS,
 };
 
 /// The corpus folders whose files are valid TOML 1.1.
@@ -44,10 +44,6 @@ const PROVIDER_FIELDS: [(&str, &str); 4] = [
 /// The project directories created beside each copy (one with a space in its name).
 const PROJECT_DIRS: [&str; 2] = ["proj a", "proj-b"];
 
-/// Files Codex rejects unedited only because their `model_provider` names an undefined provider:
-/// setting `model_provider = "modelgates"` must make them load.
-const FIXED_BY_THE_EDIT: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
-
 const CODEX_THREADS: usize = 4;
 
 // ----- corpus files and the edit -------------------------------------------------------------
@@ -65,9 +61,8 @@ struct Sandbox {
 impl Sandbox {
     fn new(file: &CorpusFile) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        copy_corpus_file(&file.path, dir.path());
         let config = dir.path().join("config.toml");
-        // Not `fs::copy`: it would copy the corpus files' read-only mode too.
-        fs::write(&config, fs::read(&file.path).unwrap()).unwrap();
         let keys = make_projects(dir.path());
         Self {
             _dir: dir,
@@ -142,6 +137,25 @@ fn edit_every_valid_file(failures: &mut Vec<String>) -> Vec<Edited> {
     edited
 }
 
+/// Edits a copy of every valid file and fails with the `problems` of each (labelled, followed
+/// by `show(edited)`), all at once.
+#[track_caller]
+fn check_every_edit(what: &str, problems: fn(&Edited) -> Vec<String>, show: fn(&Edited) -> String) {
+    let mut failures = Vec::new();
+    for e in edit_every_valid_file(&mut failures) {
+        let found = problems(&e);
+        if !found.is_empty() {
+            failures.push(format!(
+                "{}:\n  {}{}",
+                e.label,
+                found.join("\n  "),
+                show(&e)
+            ));
+        }
+    }
+    assert_no_failures(what, &failures);
+}
+
 // ----- (a) the owned values --------------------------------------------------------------------
 
 fn str_at<'a>(table: &'a dyn TableLike, path: &[&str]) -> Option<&'a str> {
@@ -184,19 +198,9 @@ fn owned_value_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_parses_and_holds_the_owned_values() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = owned_value_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{}:\n  {}\n--- result ---\n{}",
-                e.label,
-                problems.join("\n  "),
-                e.after
-            ));
-        }
-    }
-    assert_no_failures("owned values after the edit", &failures);
+    check_every_edit("owned values after the edit", owned_value_problems, |e| {
+        format!("\n--- result ---\n{}", e.after)
+    });
 }
 
 // ----- (b) every value we do not own -----------------------------------------------------------
@@ -302,14 +306,11 @@ fn unowned_value_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_keeps_every_value_it_does_not_own() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = unowned_value_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", e.label, problems.join("\n  ")));
-        }
-    }
-    assert_no_failures("values not owned by the edit", &failures);
+    check_every_edit(
+        "values not owned by the edit",
+        unowned_value_problems,
+        |_| String::new(),
+    );
 }
 
 // ----- (c) every original line, byte for byte ---------------------------------------------------
@@ -409,20 +410,12 @@ fn line_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn edit_of_every_valid_file_keeps_every_original_line_byte_for_byte() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = line_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{}:\n  {}\n--- original ---\n{}\n--- result ---\n{}",
-                e.label,
-                problems.join("\n  "),
-                e.before,
-                e.after
-            ));
-        }
-    }
-    assert_no_failures("original lines after the edit", &failures);
+    check_every_edit("original lines after the edit", line_problems, |e| {
+        format!(
+            "\n--- original ---\n{}\n--- result ---\n{}",
+            e.before, e.after
+        )
+    });
 }
 
 // ----- (d) idempotence ---------------------------------------------------------------------------
@@ -457,14 +450,9 @@ fn second_edit_problems(e: &Edited) -> Vec<String> {
 
 #[test]
 fn second_edit_of_every_valid_file_writes_nothing() {
-    let mut failures = Vec::new();
-    for e in edit_every_valid_file(&mut failures) {
-        let problems = second_edit_problems(&e);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", e.label, problems.join("\n  ")));
-        }
-    }
-    assert_no_failures("a second identical edit", &failures);
+    check_every_edit("a second identical edit", second_edit_problems, |_| {
+        String::new()
+    });
 }
 
 // ----- the real Codex CLI ------------------------------------------------------------------------
@@ -487,12 +475,10 @@ fn codex_check(codex: &Path, file: &CorpusFile) -> CodexCheck {
         problem: None,
     };
     let root = tempfile::tempdir().expect("temp dir");
-    let bytes = fs::read(&file.path).unwrap();
     let unedited = root.path().join("unedited");
     let edited = root.path().join("edited");
     for dir in [&unedited, &edited] {
-        fs::create_dir(dir).unwrap();
-        fs::write(dir.join("config.toml"), &bytes).unwrap();
+        copy_corpus_file(&file.path, dir);
     }
     let keys = make_projects(root.path());
     if let Err(err) = edit_config(&edited.join("config.toml"), &keys) {
@@ -515,27 +501,7 @@ fn codex_check(codex: &Path, file: &CorpusFile) -> CodexCheck {
         }
     };
     check.loaded_after = after.loaded;
-    let must_load = before.loaded || FIXED_BY_THE_EDIT.contains(&file.label.as_str());
-    check.problem = if after.loaded {
-        None
-    } else if must_load {
-        Some(format!(
-            "Codex {} before the edit but fails after it:\n{}",
-            if before.loaded {
-                "loaded it"
-            } else {
-                "failed only for the undefined provider"
-            },
-            after.error
-        ))
-    } else if before.cause != after.cause {
-        Some(format!(
-            "Codex fails for a different reason after the edit:\n--- before ---\n{}\n--- after ---\n{}",
-            before.error, after.error
-        ))
-    } else {
-        None
-    };
+    check.problem = verdict_problem(&file.label, &before, &after, "the edit");
     check
 }
 
@@ -595,8 +561,7 @@ fn trust_refuses_every_invalid_file_with_its_position_and_leaves_it_untouched() 
     let mut failures = Vec::new();
     for file in corpus_files(&[INVALID_DIR]) {
         let ctx = TestContext::new();
-        let bytes = fs::read(&file.path).unwrap();
-        fs::write(ctx.config(), &bytes).unwrap();
+        let bytes = copy_corpus_file(&file.path, &ctx.codex_home());
         let Some((line, column)) = first_error_position(&bytes) else {
             failures.push(format!(
                 "{}: parses as TOML 1.1, so it is not invalid",

@@ -9,17 +9,15 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 use wiremock::MockServer;
 
-use crate::init_cli::gateway;
 use crate::support::{
-    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_path, corpus_dir,
-    gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context, tree, Output, Stdin,
-    TestContext,
+    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_cmd, codex_path,
+    corpus_dir, gateway, gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context,
+    tree, Output, Stdin, TestContext, CODEX_TIMEOUT,
 };
 
 const KEY: &str = "sk-mg-v1-docsmcptestkey0123456789abcdef";
@@ -28,7 +26,6 @@ const URL: &str = "https://modelgates.ai/docs/_mcp/server";
 const TABLE: &str =
     "\n[mcp_servers.modelgates-docs]\nurl = \"https://modelgates.ai/docs/_mcp/server\"\n";
 const TIMEOUT: Duration = Duration::from_secs(60);
-const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `mg-codex init --yes --api-key-stdin --base-url SERVER --shell none ARGS`.
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
@@ -71,13 +68,7 @@ fn codex_mcp_list(codex: &Path, root: &Path, name: &str, config: &str) -> Vec<Va
     fs::create_dir_all(&home).unwrap();
     fs::write(codex_home.join("config.toml"), config).unwrap();
     let out = run_with_timeout(
-        Command::new(codex)
-            .args(["mcp", "list", "--json"])
-            .env_clear()
-            .env("HOME", &home)
-            .env("PATH", codex_path(codex))
-            .env("CODEX_HOME", &codex_home)
-            .current_dir(&home),
+        codex_cmd(codex, &home, &codex_home).args(["mcp", "list", "--json"]),
         CODEX_TIMEOUT,
         root,
         name,
@@ -135,7 +126,7 @@ fn json_check(out: &Output, id: &str) -> Option<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let mine = "# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n";
     ctx.write_config(mine);
@@ -176,13 +167,13 @@ async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
         fs::write(added_by_codex.join("config.toml"), without).unwrap();
         fs::create_dir_all(scratch.join("home")).unwrap();
         let out = run_with_timeout(
-            Command::new(&codex)
-                .args(["mcp", "add", "modelgates-docs", "--url", URL])
-                .env_clear()
-                .env("HOME", scratch.join("home"))
-                .env("PATH", codex_path(&codex))
-                .env("CODEX_HOME", &added_by_codex)
-                .current_dir(scratch.join("home")),
+            codex_cmd(&codex, &scratch.join("home"), &added_by_codex).args([
+                "mcp",
+                "add",
+                "modelgates-docs",
+                "--url",
+                URL,
+            ]),
             CODEX_TIMEOUT,
             &scratch,
             "mcp-add",
@@ -202,7 +193,7 @@ async fn init_docs_mcp_writes_the_table_codex_add_writes_and_codex_lists_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn init_twice_changes_nothing_and_uninstall_gives_back_every_byte() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for original in [
         None,
         Some("# mine\nmodel = \"o3\" # default\n\n[mcp_servers.context7]\nurl = \"https://mcp.context7.com/mcp\"\n\n[tui]\nnotifications = true\n"),
@@ -239,7 +230,7 @@ async fn init_twice_changes_nothing_and_uninstall_gives_back_every_byte() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let original = "# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n";
 
     // Edited elsewhere since init: the server goes with the rest of init's settings.
@@ -295,7 +286,7 @@ async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_modelgates_docs_entry_of_the_users_is_left_alone_with_a_warning() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for (entry, warning) in [
         (
             "[mcp_servers.modelgates-docs]\nurl = 'https://docs.example.com/mcp' # my mirror\n",
@@ -365,7 +356,7 @@ async fn corpus_files_get_the_table_beside_their_servers_and_nothing_else() {
         "codex-config/014.toml",
         "codex-config/042.toml",
     ];
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let codex = codex_bin();
     for label in with_servers.iter().chain(&without) {
         let original = fs::read_to_string(corpus_dir().join(label)).unwrap();
@@ -436,7 +427,7 @@ async fn corpus_files_get_the_table_beside_their_servers_and_nothing_else() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_shows_the_docs_server_only_when_there_is_one() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let work = fs::canonicalize(ctx.work()).unwrap();
     assert_ok(&init(&ctx, &server, &["--trust", work.to_str().unwrap()]));

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin, mount,
-    ok_body, run, serve_all, tree, Output, TestContext,
+    api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin,
+    dir_on_path, mount, ok_body, run, serve_all, tree, Output, Terminal, TestContext, SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
@@ -47,16 +47,18 @@ fn trusted_context(server: &MockServer, model: &str) -> TestContext {
 }
 
 /// A `bin` directory holding only `bash` (the one shell doctor will find in use) and `node`
-/// (which the npm Codex needs).
+/// (which the npm Codex needs: the first on the test's PATH, wherever it is installed).
 fn bin_dir(ctx: &TestContext) -> PathBuf {
     let bin = ctx.root.path().join("bin");
     if !bin.exists() {
         fs::create_dir_all(&bin).unwrap();
-        for (name, candidates) in [
-            ("bash", &["/bin/bash", "/usr/bin/bash"][..]),
-            ("node", &["/usr/bin/node", "/usr/local/bin/node"][..]),
-        ] {
-            if let Some(real) = candidates.iter().map(Path::new).find(|p| p.exists()) {
+        let bash = ["/bin/bash", "/usr/bin/bash"]
+            .map(PathBuf::from)
+            .into_iter()
+            .find(|p| p.exists());
+        let node = dir_on_path("node").map(|dir| dir.join("node"));
+        for (name, real) in [("bash", bash), ("node", node)] {
+            if let Some(real) = real {
                 std::os::unix::fs::symlink(real, bin.join(name)).unwrap();
             }
         }
@@ -190,11 +192,19 @@ async fn offline_sends_no_request_and_skips_the_network_checks() {
     let out = doctor(&ctx, &["--offline", "--json"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    for c in report["checks"].as_array().unwrap() {
-        if c["category"] == "api" {
-            assert_eq!(c["status"], "skipped", "{c}");
-        }
-    }
+    let api: Vec<(&str, &str)> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["category"] == "api")
+        .map(|c| (c["id"].as_str().unwrap(), c["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        api,
+        [("api.key", "skipped"), ("api.model", "skipped")],
+        "{}",
+        out.stdout
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -382,7 +392,7 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_shows_none() {
-    let slow = api_json("key_valid.json").set_delay(crate::init_pty::SLOW);
+    let slow = api_json("key_valid.json").set_delay(SLOW);
     let server = serve_all([
         ("GET", "/api/v1/key", slow),
         ("GET", MODEL_PATH, api_json("model_gpt_5_3_codex.json")),
@@ -391,11 +401,12 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
     tokio::task::spawn_blocking(move || {
         let vars = [("MODELGATES_API_KEY", KEY)];
-        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["doctor"], &vars);
+        let mut t = Terminal::start_with_env(&ctx, &["doctor"], &vars);
         // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
         t.expect("Asking ModelGates about the key and the model");
         t.expect("accepted: sk-mg-v1-ab3...9f2");
         t.finish();
+        t.assert_spun("Asking ModelGates about the key and the model");
         let spun = t
             .transcript
             .rfind("Asking ModelGates about the key and the model")
@@ -407,7 +418,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
             t.transcript
         );
 
-        let mut t = crate::init_pty::Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
+        let mut t = Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
         t.expect("accepted: sk-mg-v1-ab3...9f2");
         t.finish();
         assert!(

@@ -10,56 +10,18 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use wiremock::matchers::header;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_exit, assert_no_key, assert_ok,
-    assert_same_tree, gateway_url, git, route, run_with, stub_bin, stub_cmd, stub_context, tree,
-    Output, Stdin, TestContext,
+    assert_contains, assert_exit, assert_no_key, assert_ok, assert_same_tree, gateway, gateway_url,
+    git, run_with, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext, BAD_KEY,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
-/// A key the gateway answers 401 for.
-const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 /// A command that waits for input must fail the test, not hang it.
 const TIMEOUT: Duration = Duration::from_secs(60);
 const INSTRUCTIONS: &str =
     "Run `mg-codex init` to store your ModelGates API key for your shells, then open a new terminal.";
-
-/// The gateway: `/key` (401 for [`BAD_KEY`]), the default model, the catalogue, and a 404 for
-/// the id without its author.
-pub async fn gateway() -> MockServer {
-    let server = MockServer::start().await;
-    route("GET", "/api/v1/key")
-        .and(header(
-            "authorization",
-            format!("Bearer {BAD_KEY}").as_str(),
-        ))
-        .respond_with(api_response(401, "error_401.json"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    for (path, response) in [
-        ("/api/v1/key", api_json("key_valid.json")),
-        (
-            "/api/v1/model/openai/gpt-5.3-codex",
-            api_json("model_gpt_5_3_codex.json"),
-        ),
-        (
-            "/api/v1/model/gpt-5.3-codex",
-            api_response(404, "error_404_model.json"),
-        ),
-        ("/api/v1/models", api_json("models.json")),
-    ] {
-        route("GET", path)
-            .respond_with(response)
-            .with_priority(5)
-            .mount(&server)
-            .await;
-    }
-    server
-}
 
 /// `mg-codex init --yes --api-key-stdin --base-url SERVER ARGS` with the key on stdin.
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
@@ -163,7 +125,7 @@ fn assert_same_files(before: &BTreeMap<PathBuf, Vec<u8>>, after: &BTreeMap<PathB
 
 #[tokio::test(flavor = "multi_thread")]
 async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_files() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let out = init(&ctx, &server, &[]);
     assert_ok(&out);
@@ -250,7 +212,7 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_answer_has_a_flag() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let repo = ctx.work_dir("repo");
     git(&repo, &["init", "-q"]);
@@ -318,7 +280,7 @@ async fn every_answer_has_a_flag() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let out = init(&ctx, &server, &["--shell", "none"]);
     assert_ok(&out);
@@ -349,7 +311,7 @@ async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_profile_gets_the_settings_and_config_toml_stays_as_it_was() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let mine = "# mine\nmodel_provider = \"openai\"\nmodel = \"gpt-5\"\n";
     ctx.write_config(mine);
@@ -409,7 +371,7 @@ async fn a_profile_gets_the_settings_and_config_toml_stays_as_it_was() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_writes_nothing_and_prints_a_diff_without_the_key() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for existing in [
         None,
         Some("# mine\nmodel = \"o3\"\n\n[tui]\nnotifications = true\n"),
@@ -437,7 +399,7 @@ async fn dry_run_writes_nothing_and_prints_a_diff_without_the_key() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_answers_twice_change_no_file() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     ctx.write_config("# mine\n[tui]\nnotifications = true\n");
     let flags = [
@@ -471,7 +433,7 @@ async fn the_same_answers_twice_change_no_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_comes_from_the_environment_without_api_key_stdin() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let mut c = stub_cmd(&ctx);
     c.args(["init", "--yes", "--base-url"])
@@ -549,7 +511,7 @@ async fn without_a_terminal_and_without_yes_init_fails_at_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rejected_key_is_exit_1_and_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     ctx.write_config("model = \"o3\"\n");
     let before = tree(ctx.root.path());
@@ -562,7 +524,7 @@ async fn a_rejected_key_is_exit_1_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let before = tree(ctx.root.path());
     for model in ["gpt-5.3-codex", "openai/gpt-5.3-codx"] {
@@ -589,7 +551,7 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_verify_writes_without_sending_a_request() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     let out = init(
         &ctx,
@@ -622,7 +584,7 @@ async fn no_verify_writes_without_sending_a_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_existing_provider_table_keeps_known_fields_and_loses_dangerous_and_unknown_ones() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     ctx.write_config(
         "# top comment\nmodel = \"o3\" # mine\napproval_policy = \"never\"\n\n\
@@ -686,7 +648,7 @@ fn lived_in_home() -> TestContext {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_after_init_gives_back_every_byte() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for (ctx, flags) in [
         (lived_in_home(), &[][..]),
         (
@@ -727,7 +689,7 @@ async fn uninstall_after_init_gives_back_every_byte() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_of_a_profile_gives_back_the_profile_file() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = lived_in_home();
     let profile = ctx.codex_home().join("mg.config.toml");
     fs::write(&profile, "# profile\nmodel = \"o3\"\n").unwrap();
@@ -739,7 +701,7 @@ async fn uninstall_of_a_profile_gives_back_the_profile_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trust_entries_stay_unless_asked_for() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = lived_in_home();
     let project = ctx.work_dir("project");
     let key = fs::canonicalize(&project).unwrap().display().to_string();
@@ -771,7 +733,7 @@ async fn trust_entries_stay_unless_asked_for() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_dry_run_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = lived_in_home();
     assert_ok(&init(&ctx, &server, &[]));
     let before = tree(ctx.root.path());
@@ -787,7 +749,7 @@ async fn uninstall_dry_run_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_without_a_terminal_and_without_yes_fails_with_a_hint() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = lived_in_home();
     assert_ok(&init(&ctx, &server, &[]));
     let before = tree(ctx.root.path());
@@ -807,7 +769,7 @@ async fn uninstall_without_a_terminal_and_without_yes_fails_with_a_hint() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_after_an_edit_takes_out_only_what_init_set() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
 
     // The model settings existed: they come back; the user's new key stays.
     let ctx = lived_in_home();

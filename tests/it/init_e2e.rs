@@ -15,9 +15,10 @@ use std::time::Duration;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, assert_no_failures, codex_bin, codex_features_list, codex_path, corpus_files,
-    normalize_codex_error, ok_body, par_map, run_with, run_with_timeout, serve_all, CorpusFile,
-    Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    api_json, assert_no_failures, assert_no_key, codex_bin, codex_features_list, codex_path,
+    copy_corpus_file, corpus_files, normalize_codex_error, ok_body, par_map, run_with,
+    run_with_timeout, serve_all, verdict_problem, CorpusFile, Output, Stdin, TestContext,
+    VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-e2etestkey0123456789abcdef";
@@ -38,9 +39,6 @@ const MG_CODEX_TIMEOUT: Duration = Duration::from_secs(120);
 const EXEC_TIMEOUT: Duration = Duration::from_secs(90);
 /// Files whose Codex check runs at once.
 const THREADS: usize = 4;
-/// Files Codex rejects unedited only because their `model_provider` names an undefined provider:
-/// `init`'s `model_provider = "modelgates"` must make them load.
-const FIXED_BY_INIT: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
 
 fn key_line() -> String {
     format!("{KEY}\n")
@@ -93,13 +91,7 @@ async fn codex_exec_talks_to_modelgates_with_the_key_from_the_shell_profile() {
         MG_CODEX_TIMEOUT,
     );
     assert_eq!(init.code, 0, "init failed: {}", describe(&init));
-    for text in [&init.stdout, &init.stderr] {
-        assert!(
-            !text.contains(KEY),
-            "init printed the key: {}",
-            describe(&init)
-        );
-    }
+    assert_no_key(&init, KEY);
     let config = ctx.read_config();
     assert!(
         !config.contains(KEY),
@@ -196,14 +188,6 @@ fn mg_codex(root: &Path, dir: &Path, codex: Option<&Path>, args: &[&str], stdin:
     run_with(&mut cmd, stdin, MG_CODEX_TIMEOUT)
 }
 
-/// Copies `file` into `root/NAME/config.toml` (the bytes, not the corpus's read-only mode).
-fn copy_into(root: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = root.join(name);
-    fs::create_dir(&dir).unwrap();
-    fs::write(dir.join("config.toml"), bytes).unwrap();
-    dir
-}
-
 fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
     let mut check = FileCheck {
         label: file.label.clone(),
@@ -214,9 +198,10 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path();
     fs::create_dir(root.join("home")).unwrap();
-    let bytes = fs::read(&file.path).unwrap();
-    let unedited = copy_into(root, "unedited", &bytes);
-    let dir = copy_into(root, "codex", &bytes);
+    let unedited = root.join("unedited");
+    let bytes = copy_corpus_file(&file.path, &unedited);
+    let dir = root.join("codex");
+    copy_corpus_file(&file.path, &dir);
     let config = dir.join("config.toml");
 
     let before = match codex.map(|c| codex_features_list(c, root, &unedited)) {
@@ -266,22 +251,10 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
             Err(e) => check.problems.push(format!("after init: {e}")),
             Ok(after) => {
                 check.loaded_after = Some(after.loaded);
-                let must_load = before.loaded || FIXED_BY_INIT.contains(&file.label.as_str());
-                if !after.loaded && must_load {
-                    check.problems.push(format!(
-                        "Codex {} before init but fails after it:\n{}\n--- after init ---\n{edited}",
-                        if before.loaded {
-                            "loaded it"
-                        } else {
-                            "failed only for the undefined provider"
-                        },
-                        after.error
-                    ));
-                } else if !after.loaded && before.cause != after.cause {
-                    check.problems.push(format!(
-                        "Codex fails for a different reason after init:\n--- before ---\n{}\n--- after ---\n{}",
-                        before.error, after.error
-                    ));
+                if let Some(problem) = verdict_problem(&file.label, before, &after, "init") {
+                    check
+                        .problems
+                        .push(format!("{problem}\n--- after init ---\n{edited}"));
                 }
                 let said = normalize_codex_error(&init.stderr, root);
                 let warned = said.contains("Codex still cannot load");

@@ -13,105 +13,17 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::time::Duration;
 
-use rexpect::process::WaitStatus;
-use rexpect::reader::Options;
-use rexpect::session::PtySession;
-
-use crate::init_cli::gateway;
 use crate::support::{
-    api_json, assert_contains, assert_same_tree, route, stub_bin, tree, TestContext,
+    api_json, assert_contains, assert_same_tree, gateway, route, stub_bin, tree, Terminal,
+    TestContext, BAD_KEY, SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
-const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
-/// How long any one prompt may take to appear (generous: CI machines are slow and shared).
-const TIMEOUT_MS: u64 = 60_000;
-/// The pause before typing, so the program is reading when the keys arrive.
-const PAUSE: Duration = Duration::from_millis(300);
-/// A server answer slow enough for a spinner (which appears after 150 ms).
-pub(crate) const SLOW: Duration = Duration::from_millis(1200);
-
-/// A running `mg-codex` on a pty, with everything it has shown so far.
-pub(crate) struct Terminal {
-    session: PtySession,
-    pub(crate) transcript: String,
-}
-
-impl Terminal {
-    pub(crate) fn start(ctx: &TestContext, args: &[&str]) -> Self {
-        Self::start_with_env(ctx, args, &[])
-    }
-
-    /// [`Self::start`] with more environment variables.
-    pub(crate) fn start_with_env(ctx: &TestContext, args: &[&str], vars: &[(&str, &str)]) -> Self {
-        let bin = stub_bin(ctx, &["bash"]);
-        let mut cmd = ctx.cmd();
-        cmd.env("PATH", &bin)
-            .env("TERM", "xterm")
-            .env("LANG", "C.UTF-8")
-            .envs(vars.iter().copied())
-            .args(args);
-        let options = Options::default()
-            .timeout_ms(Some(TIMEOUT_MS))
-            .strip_ansi_escape_codes(true);
-        let session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
-        Self {
-            session,
-            transcript: String::new(),
-        }
-    }
-
-    /// Waits until `text` is on screen.
-    #[track_caller]
-    pub(crate) fn expect(&mut self, text: &str) {
-        match self.session.exp_string(text) {
-            Ok(before) => {
-                self.transcript.push_str(&before);
-                self.transcript.push_str(text);
-            }
-            Err(e) => panic!(
-                "`{text}` never appeared: {e}\n--- transcript so far ---\n{}",
-                self.transcript
-            ),
-        }
-    }
-
-    /// Types `keys` at once, after a pause (for a line read whole: the hidden key).
-    fn type_line(&mut self, keys: &str) {
-        std::thread::sleep(PAUSE);
-        self.session.send(keys).expect("type");
-        self.session.flush().expect("type");
-    }
-
-    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
-    fn type_keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            self.type_line(&c.to_string());
-        }
-    }
-
-    /// Waits for the end of the program and returns its exit code.
-    #[track_caller]
-    pub(crate) fn finish(&mut self) -> i32 {
-        match self.session.exp_eof() {
-            Ok(rest) => self.transcript.push_str(&rest),
-            Err(e) => panic!(
-                "the program did not end: {e}\n--- transcript ---\n{}",
-                self.transcript
-            ),
-        }
-        match self.session.process().wait().expect("wait") {
-            WaitStatus::Exited(_, code) => code,
-            other => panic!("ended with {other:?}\n{}", self.transcript),
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_guided_flow_on_a_terminal() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let base_url = format!("{}/api/v1", server.uri());
     let ctx = TestContext::new();
     stub_bin(&ctx, &["bash"]);
@@ -289,7 +201,7 @@ async fn the_guided_flow_on_a_terminal() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_docs_server_question_defaults_to_no() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let base_url = format!("{}/api/v1", server.uri());
     let ctx = TestContext::new();
     stub_bin(&ctx, &["bash"]);
@@ -325,7 +237,7 @@ async fn the_docs_server_question_defaults_to_no() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     for (path, fixture) in [
         ("/api/v1/key", "key_valid.json"),
         ("/api/v1/models", "models.json"),
@@ -368,6 +280,8 @@ async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
         t.expect("Dry run: nothing was written");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         // Each spinner was drawn once the wait lasted, and never again after its answer.
+        t.assert_spun("Checking the key");
+        t.assert_spun("Fetching the model catalogue");
         let spun = |text: &str| t.transcript.rfind(text).unwrap();
         assert!(spun("Checking the key") < t.transcript.find("key accepted").unwrap());
         assert!(

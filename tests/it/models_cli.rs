@@ -18,17 +18,16 @@ use std::time::Duration;
 use mg_codex::config_file;
 use mg_codex::setup::{self, Settings};
 use serde_json::Value;
-use wiremock::matchers::{header, method, path_regex};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
 use crate::support::{
-    api_json, api_response, assert_contains, assert_exit, assert_no_failures, assert_same_tree,
-    codex_bin, codex_features_list, corpus_files, gateway_url, par_map, route, run_with, stub_bin,
-    tree, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
+    api_response, assert_contains, assert_exit, assert_no_failures, assert_no_key,
+    assert_same_tree, codex_bin, codex_features_list, copy_corpus_file, corpus_files, gateway,
+    gateway_url, par_map, route, run_with, stub_bin, tree, Output, Stdin, TestContext, BAD_KEY,
+    VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
-const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The ids of `fixtures/api/catalogue.json`, sorted.
 const ALL_IDS: [&str; 10] = [
@@ -43,38 +42,6 @@ const ALL_IDS: [&str; 10] = [
     "openai/gpt-5.3-codex:free",
     "qwen/qwen3-coder-480b-a35b-instruct-turbo:nitro",
 ];
-
-/// The gateway: the catalogue, one model by id, a 404 for every other id, a 401 for
-/// [`BAD_KEY`].
-async fn gateway() -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(header(
-            "authorization",
-            format!("Bearer {BAD_KEY}").as_str(),
-        ))
-        .respond_with(api_response(401, "error_401.json"))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    route("GET", "/api/v1/models")
-        .respond_with(api_json("catalogue.json"))
-        .with_priority(5)
-        .mount(&server)
-        .await;
-    route("GET", "/api/v1/model/openai/gpt-5.3-codex")
-        .respond_with(api_json("model_gpt_5_3_codex.json"))
-        .with_priority(5)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/api/v1/model/"))
-        .respond_with(api_response(404, "error_404_model.json"))
-        .with_priority(10)
-        .mount(&server)
-        .await;
-    server
-}
 
 /// A config set up for ModelGates as `init` writes it, pointing at `server`.
 fn set_up_config(server: &MockServer, model: &str) -> String {
@@ -97,13 +64,7 @@ fn mg_with(ctx: &TestContext, args: &[&str], adjust: impl FnOnce(&mut Command)) 
     adjust(&mut cmd);
     let out = run_with(&mut cmd, Stdin::Null, TIMEOUT);
     for key in [KEY, BAD_KEY] {
-        let secret = key.trim_start_matches("sk-mg-v1-");
-        assert!(
-            !out.stdout.contains(secret) && !out.stderr.contains(secret),
-            "the key leaked:\n{}\n{}",
-            out.stdout,
-            out.stderr
-        );
+        assert_no_key(&out, key);
     }
     out
 }
@@ -146,7 +107,7 @@ fn json(out: &Output) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn piped_output_is_every_model_sorted_by_id_one_tab_separated_line_each() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     for color in [&[][..], &["--color", "always"][..]] {
         let out = mg_with(
@@ -200,7 +161,7 @@ async fn piped_output_is_every_model_sorted_by_id_one_tab_separated_line_each() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_query_keeps_the_models_whose_id_or_name_contains_it() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["CODEX"]);
     assert_exit(&out, 0);
@@ -221,7 +182,7 @@ async fn a_query_keeps_the_models_whose_id_or_name_contains_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_substring_match_the_query_matches_fuzzily() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     for (query, want) in [
         (
@@ -247,7 +208,7 @@ async fn without_a_substring_match_the_query_matches_fuzzily() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn nothing_matching_is_exit_0_with_a_message_and_no_data() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["zzzz"]);
     assert_exit(&out, 0);
@@ -261,7 +222,7 @@ async fn nothing_matching_is_exit_0_with_a_message_and_no_data() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tools_only_is_asked_of_the_server_and_applied_anyway() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["--tools-only"]);
     assert_exit(&out, 0);
@@ -298,7 +259,7 @@ async fn tools_only_is_asked_of_the_server_and_applied_anyway() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn json_is_an_array_with_stable_fields_and_raw_numbers() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let out = models(&ctx, &server, &["--json"]);
     assert_exit(&out, 0);
@@ -355,7 +316,7 @@ async fn json_is_an_array_with_stable_fields_and_raw_numbers() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.2-codex"));
     // No --base-url: the config's.
@@ -399,6 +360,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     ));
     let out = models(&ctx, &server, &[]);
     assert_exit(&out, 0);
+    assert_eq!(ids(&out), ALL_IDS, "{}", out.stdout);
     assert!(out.stdout.lines().all(|l| l.split('\t').nth(6) == Some("")));
     assert_contains(
         &out.stderr,
@@ -411,7 +373,10 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
     );
     let out = models(&ctx, &server, &["--json"]);
     assert_exit(&out, 0);
-    assert!(json(&out).iter().all(|m| m["current"] == false));
+    let all = json(&out);
+    let listed: Vec<&str> = all.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, ALL_IDS, "{}", out.stdout);
+    assert!(all.iter().all(|m| m["current"] == false));
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 
     // A configured model the catalogue does not have is worth a warning.
@@ -427,7 +392,7 @@ async fn the_configured_model_is_marked_and_the_configured_base_url_used() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unparsable_config_is_a_warning_for_models() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config("model = \"openai/gpt-5.3-codex\"\n[broken\n");
     let before = tree(ctx.root.path());
@@ -442,7 +407,7 @@ async fn an_unparsable_config_is_a_warning_for_models() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(&ctx, &["models"]);
@@ -465,7 +430,7 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
     assert_eq!(auth, [None, Some(format!("Bearer {KEY}"))]);
 
     // Another gateway named with --base-url never gets the key of the configured one.
-    let elsewhere = gateway().await;
+    let elsewhere = gateway("catalogue.json").await;
     let out = mg_with(
         &ctx,
         &["models", "--base-url", &gateway_url(&elsewhere)],
@@ -483,7 +448,7 @@ async fn the_key_is_sent_only_when_set_and_a_rejected_one_is_dropped() {
     );
 
     // The provider's own `env_key` names the variable.
-    let server_again = gateway().await;
+    let server_again = gateway("catalogue.json").await;
     ctx.write_config(
         &set_up_config(&server_again, "openai/gpt-5.3-codex").replace(
             "env_key = \"MODELGATES_API_KEY\"",
@@ -560,7 +525,7 @@ fn columns(line: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_terminal_the_table_fits_the_width() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let ctx = tokio::task::spawn_blocking(move || {
@@ -623,7 +588,7 @@ async fn on_a_terminal_the_table_fits_the_width() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_an_id_the_configured_model_is_printed() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(&ctx, &["model"]);
@@ -648,8 +613,7 @@ async fn without_an_id_the_configured_model_is_printed() {
 /// What a corpus file becomes after `init` (the library's `setup::apply`) against `server`,
 /// optionally without a `model` line.
 fn set_up_corpus_file(ctx: &TestContext, original: &Path, server: &MockServer, with_model: bool) {
-    // Not `fs::copy`: it would copy the corpus files' read-only mode too.
-    fs::write(ctx.config(), fs::read(original).unwrap()).unwrap();
+    copy_corpus_file(original, &ctx.codex_home());
     let settings = Settings {
         base_url: gateway_url(server),
         model: "openai/gpt-5.3-codex".into(),
@@ -717,7 +681,7 @@ fn line_problems(before: &str, after: &str, id: &str, with_model: bool) -> Optio
 
 #[tokio::test(flavor = "multi_thread")]
 async fn switching_a_corpus_file_changes_exactly_one_line_and_codex_still_loads_it() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let id = "anthropic/claude-sonnet-4.5";
     let files = corpus_files(&VALID_CORPUS_DIRS);
     let codex = codex_bin();
@@ -791,7 +755,7 @@ async fn switching_a_corpus_file_changes_exactly_one_line_and_codex_still_loads_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_verify_sends_no_request() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(
@@ -815,7 +779,7 @@ async fn no_verify_sends_no_request() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unknown_id_is_exit_1_with_did_you_mean_and_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "anthropic/claude-sonnet-4.5"));
     let before = tree(ctx.root.path());
@@ -855,7 +819,7 @@ async fn an_unknown_id_is_exit_1_with_did_you_mean_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_config_that_does_not_use_modelgates_is_refused_untouched() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let other = set_up_config(&server, "o3").replace(
         "model_provider = \"modelgates\"",
@@ -901,7 +865,7 @@ async fn a_config_that_does_not_use_modelgates_is_refused_untouched() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_prints_the_diff_and_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let before = tree(ctx.root.path());
@@ -924,10 +888,19 @@ async fn dry_run_prints_the_diff_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_id_writes_nothing() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
-    let before = tree(ctx.root.path());
+    // Bytes and modification times of every file: nothing was rewritten, deleted or added, no
+    // backup made (the lock file, and so the directory's time, may be new). Each snapshot keeps
+    // the files there were when it was taken, so a file the run deleted is missing after it.
+    let files = || -> Vec<_> {
+        tree(ctx.root.path())
+            .into_iter()
+            .filter(|(p, _)| p.is_file() && !p.to_string_lossy().ends_with(".mg-codex.lock"))
+            .collect()
+    };
+    let before = files();
     let out = mg(&ctx, &["model", "openai/gpt-5.3-codex"]);
     assert_exit(&out, 0);
     assert_contains(
@@ -935,19 +908,12 @@ async fn the_same_id_writes_nothing() {
         "`openai/gpt-5.3-codex` is already the model in `",
     );
     assert_contains(&out.stderr, "nothing changed");
-    // Bytes and modification times of every file: nothing was rewritten, no backup made (the
-    // lock file, and so the directory's time, may be new).
-    let files = |t: crate::support::Tree| -> Vec<_> {
-        t.into_iter()
-            .filter(|(p, _)| p.is_file() && !p.to_string_lossy().ends_with(".mg-codex.lock"))
-            .collect()
-    };
-    assert_eq!(files(before), files(tree(ctx.root.path())));
+    assert_eq!(before, files());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
     let out = mg(&ctx, &["model", "mistralai/mistral-7b-instruct"]);
@@ -978,7 +944,7 @@ async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn uninstall_after_a_switch_gives_back_the_original_bytes() {
-    let server = gateway().await;
+    let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     let original = "# my codex\nmodel_provider = \"openai\" # default\nmodel = \"gpt-5\"\n\n[tui]\nnotifications = true\n";
     ctx.write_config(original);

@@ -73,12 +73,10 @@ fn colour_follows_the_flag_and_no_color() {
 /// spinner, not glued to it; the table comes after the spinner is gone.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_warning_during_a_spinner_gets_its_own_line() {
-    use crate::init_pty::{Terminal, SLOW};
-    use crate::support::{api_json, api_response, gateway_url, route};
+    use crate::support::{api_json, api_response, gateway_url, route, Terminal, BAD_KEY, SLOW};
     use wiremock::matchers::header;
     use wiremock::MockServer;
 
-    const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
     let server = MockServer::start().await;
     route("GET", "/api/v1/models")
         .and(header(
@@ -109,6 +107,7 @@ async fn a_warning_during_a_spinner_gets_its_own_line() {
         t.expect("warning: ModelGates rejected the key in `MODELGATES_API_KEY`");
         t.expect("openai/gpt-5.3-codex");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
+        t.assert_spun("Fetching the model catalogue");
         t.transcript
     })
     .await

@@ -1,5 +1,5 @@
-//! Shell profiles through the library API, in a temporary HOME: real bash, zsh and fish print
-//! the exact key after an install (keys with every character that needs quoting), a second
+//! Shell profiles through the library API, in a temporary HOME: real bash, zsh, fish and dash
+//! print the exact key after an install (keys with every character that needs quoting), a second
 //! install writes nothing, a rotation changes only the env files, removal restores every profile
 //! byte for byte, symlinks stay symlinks, `ZDOTDIR` is honoured, absent shells get no file.
 //!
@@ -25,7 +25,7 @@ use mg_codex::shell::{
     ShellEnv, ShellSelection, SkipReason, Syntax, Warning,
 };
 
-use crate::support::{fixtures_dir, in_ci, TestContext};
+use crate::support::{fixtures_dir, in_ci, stub_bin, TestContext};
 
 const KEY: &str = "sk-mg-test-0123456789abcdef";
 
@@ -72,13 +72,7 @@ struct Setup {
 impl Setup {
     fn new(installed: &[&str]) -> Self {
         let ctx = TestContext::new();
-        let bin = ctx.root.path().join("bin");
-        fs::create_dir_all(&bin).unwrap();
-        for name in installed {
-            let stub = bin.join(name);
-            fs::write(&stub, "#!/bin/sh\nexit 1\n").unwrap();
-            fs::set_permissions(&stub, fs::Permissions::from_mode(0o755)).unwrap();
-        }
+        let bin = stub_bin(&ctx, installed);
         let mut env = ShellEnv::new(ctx.home());
         env.path = vec![bin];
         env.os = Os::Linux;
@@ -472,6 +466,16 @@ fn sh_profile_only_for_an_sh_login_shell() {
     if let Some(dash) = require("dash") {
         let seen = setup.run(&dash, &["-lc", r#"printf %s "$MODELGATES_API_KEY""#], &[]);
         assert_eq!(seen, KEY);
+        // Every key that needs quoting, from the env file and from the profile itself.
+        for key_in_profile in [false, true] {
+            for raw in hard_keys() {
+                setup.install(&raw, ShellSelection::Detected, key_in_profile);
+                let seen = setup.run(&dash, &["-lc", r#"printf %s "$MODELGATES_API_KEY""#], &[]);
+                assert_eq!(seen, raw, "dash (key_in_profile={key_in_profile})");
+            }
+        }
+        let home = setup.home();
+        assert!(!home.join("pwned").exists() && !home.join("pwned2").exists());
     }
 }
 

@@ -1,7 +1,7 @@
 //! Shared test helpers: running the real binary in a clean, temporary HOME; locating the real
 //! Codex CLI and the shared corpus; serving `fixtures/api/` from a local HTTP server (wiremock);
 //! snapshots of a file tree; text assertions; commands with a timeout; the corpus files and
-//! Codex's verdict on a config (`codex features list`).
+//! Codex's verdict on a config (`codex features list`); `mg-codex` on a pseudo-terminal.
 
 #![allow(dead_code)]
 
@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// Whether we run in CI, where a missing real component is a failure, not a skip.
@@ -131,6 +131,43 @@ pub async fn serve(
     response: ResponseTemplate,
 ) -> MockServer {
     serve_all([(http_method, url_path.into(), response)]).await
+}
+
+/// The mock gateway: `/key`, the catalogue (`fixtures/api/CATALOGUE`), the model
+/// `openai/gpt-5.3-codex`, a 404 for every other model id, and a 401 for [`BAD_KEY`] on every
+/// path.
+pub async fn gateway(catalogue: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header(
+            "authorization",
+            format!("Bearer {BAD_KEY}").as_str(),
+        ))
+        .respond_with(api_response(401, "error_401.json"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    for (url_path, response) in [
+        ("/api/v1/key", api_json("key_valid.json")),
+        (
+            "/api/v1/model/openai/gpt-5.3-codex",
+            api_json("model_gpt_5_3_codex.json"),
+        ),
+        ("/api/v1/models", api_json(catalogue)),
+    ] {
+        route("GET", url_path)
+            .respond_with(response)
+            .with_priority(5)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path_regex("^/api/v1/model/"))
+        .respond_with(api_response(404, "error_404_model.json"))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
 }
 
 /// Asserts that `text` contains `needle`, showing the whole text when it does not.
@@ -282,6 +319,9 @@ pub fn assert_exit(out: &Output, code: i32) {
 pub fn assert_ok(out: &Output) {
     assert_exit(out, 0);
 }
+
+/// A key every gateway of these tests answers 401 for.
+pub const BAD_KEY: &str = "sk-mg-v1-rejectedkey0123456789abcdef";
 
 /// Neither stream holds `key`, nor its secret part (what follows `sk-mg-v1-`), so a key cut
 /// or re-wrapped is caught too.
@@ -527,6 +567,15 @@ pub fn corpus_files(dirs: &[&str]) -> Vec<CorpusFile> {
     files
 }
 
+/// Copies the corpus file `file` to `codex_home/config.toml` (creating `codex_home`): its
+/// bytes, not its read-only mode (which `fs::copy` would copy too). Returns the bytes.
+pub fn copy_corpus_file(file: &Path, codex_home: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("reading `{}`: {e}", file.display()));
+    std::fs::create_dir_all(codex_home).unwrap();
+    std::fs::write(codex_home.join("config.toml"), &bytes).unwrap();
+    bytes
+}
+
 /// Fails with every collected failure, so one run shows them all.
 #[track_caller]
 pub fn assert_no_failures(what: &str, failures: &[String]) {
@@ -536,6 +585,42 @@ pub fn assert_no_failures(what: &str, failures: &[String]) {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// Corpus files Codex rejects unedited only because their `model_provider` names an undefined
+/// provider: setting `model_provider = "modelgates"` must make them load.
+pub const FIXED_BY_THE_PROVIDER: [&str; 2] = ["codex-config/023.toml", "codex-config/057.toml"];
+
+/// Why Codex's verdict on the corpus file `label` got worse from `before` to `after` (a change
+/// named `what`: "the edit", "init"), or `None`: a file it loaded (or one of
+/// [`FIXED_BY_THE_PROVIDER`]) must still load; a file it refused may fail only for the same
+/// cause.
+pub fn verdict_problem(
+    label: &str,
+    before: &Verdict,
+    after: &Verdict,
+    what: &str,
+) -> Option<String> {
+    if after.loaded {
+        return None;
+    }
+    if before.loaded || FIXED_BY_THE_PROVIDER.contains(&label) {
+        return Some(format!(
+            "Codex {} before {what} but fails after it:\n{}",
+            if before.loaded {
+                "loaded it"
+            } else {
+                "failed only for the undefined provider"
+            },
+            after.error
+        ));
+    }
+    (before.cause != after.cause).then(|| {
+        format!(
+            "Codex fails for a different reason after {what}:\n--- before ---\n{}\n--- after ---\n{}",
+            before.error, after.error
+        )
+    })
 }
 
 /// How long one `codex features list` may take.
@@ -550,6 +635,18 @@ pub struct Verdict {
     pub cause: String,
 }
 
+/// The real Codex CLI in a clean environment: HOME and cwd `home`, `CODEX_HOME=codex_home`,
+/// PATH [`codex_path`].
+pub fn codex_cmd(codex: &Path, home: &Path, codex_home: &Path) -> Command {
+    let mut cmd = Command::new(codex);
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", codex_path(codex))
+        .env("CODEX_HOME", codex_home)
+        .current_dir(home);
+    cmd
+}
+
 /// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
 /// `root/home`. Output goes to files in `root` named after `codex_home`'s last component.
 pub fn codex_features_list(
@@ -561,13 +658,7 @@ pub fn codex_features_list(
     std::fs::create_dir_all(&home).unwrap();
     let name = codex_home.file_name().unwrap().to_string_lossy();
     let out = run_with_timeout(
-        Command::new(codex)
-            .args(["features", "list"])
-            .env_clear()
-            .env("HOME", &home)
-            .env("PATH", codex_path(codex))
-            .env("CODEX_HOME", codex_home)
-            .current_dir(&home),
+        codex_cmd(codex, &home, codex_home).args(["features", "list"]),
         CODEX_TIMEOUT,
         root,
         &name,
@@ -645,4 +736,101 @@ pub fn first_cause(error: &str) -> String {
         .unwrap_or(error)
         .trim()
         .to_string()
+}
+
+// ----- a pseudo-terminal (rexpect) ---------------------------------------------------------------
+
+/// How long any one prompt may take to appear (generous: CI machines are slow and shared).
+pub const PTY_TIMEOUT_MS: u64 = 60_000;
+/// The pause before typing, so the program is reading when the keys arrive.
+pub const PAUSE: Duration = Duration::from_millis(300);
+/// A server answer slow enough for a spinner (which appears after 150 ms).
+pub const SLOW: Duration = Duration::from_millis(1200);
+
+/// A running `mg-codex` on a pty, with everything it has shown so far.
+pub struct Terminal {
+    session: rexpect::session::PtySession,
+    pub transcript: String,
+}
+
+impl Terminal {
+    pub fn start(ctx: &TestContext, args: &[&str]) -> Self {
+        Self::start_with_env(ctx, args, &[])
+    }
+
+    /// [`Self::start`] with more environment variables.
+    pub fn start_with_env(ctx: &TestContext, args: &[&str], vars: &[(&str, &str)]) -> Self {
+        let bin = stub_bin(ctx, &["bash"]);
+        let mut cmd = ctx.cmd();
+        cmd.env("PATH", &bin)
+            .env("TERM", "xterm")
+            .env("LANG", "C.UTF-8")
+            .envs(vars.iter().copied())
+            .args(args);
+        let options = rexpect::reader::Options::default()
+            .timeout_ms(Some(PTY_TIMEOUT_MS))
+            .strip_ansi_escape_codes(true);
+        let session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+        Self {
+            session,
+            transcript: String::new(),
+        }
+    }
+
+    /// Waits until `text` is on screen.
+    #[track_caller]
+    pub fn expect(&mut self, text: &str) {
+        match self.session.exp_string(text) {
+            Ok(before) => {
+                self.transcript.push_str(&before);
+                self.transcript.push_str(text);
+            }
+            Err(e) => panic!(
+                "`{text}` never appeared: {e}\n--- transcript so far ---\n{}",
+                self.transcript
+            ),
+        }
+    }
+
+    /// Types `keys` at once, after a pause (for a line read whole: the hidden key).
+    pub fn type_line(&mut self, keys: &str) {
+        std::thread::sleep(PAUSE);
+        self.session.send(keys).expect("type");
+        self.session.flush().expect("type");
+    }
+
+    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
+    pub fn type_keys(&mut self, keys: &str) {
+        for c in keys.chars() {
+            self.type_line(&c.to_string());
+        }
+    }
+
+    /// Asserts that `text` was drawn at least twice: a spinner redraws its line every 80 ms
+    /// over a [`SLOW`] wait, so a line printed once is not a spinner.
+    #[track_caller]
+    pub fn assert_spun(&self, text: &str) {
+        let drawn = self.transcript.matches(text).count();
+        assert!(
+            drawn >= 2,
+            "`{text}` was drawn {drawn} time(s), not redrawn as a spinner:\n{}",
+            self.transcript
+        );
+    }
+
+    /// Waits for the end of the program and returns its exit code.
+    #[track_caller]
+    pub fn finish(&mut self) -> i32 {
+        match self.session.exp_eof() {
+            Ok(rest) => self.transcript.push_str(&rest),
+            Err(e) => panic!(
+                "the program did not end: {e}\n--- transcript ---\n{}",
+                self.transcript
+            ),
+        }
+        match self.session.process().wait().expect("wait") {
+            rexpect::process::WaitStatus::Exited(_, code) => code,
+            other => panic!("ended with {other:?}\n{}", self.transcript),
+        }
+    }
 }

@@ -826,7 +826,7 @@ async fn uninstall_after_an_edit_takes_out_only_what_init_set() {
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_runs_mask_every_key_in_the_config() {
     const OLD: &str = "sk-mg-v1-oldtoken0123456789abcdef";
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     ctx.write_config(&format!(
         "[model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nexperimental_bearer_token = \"{OLD}\"\n",
@@ -848,7 +848,7 @@ async fn dry_runs_mask_every_key_in_the_config() {
 /// even when it cannot be read.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_related_startup_file_does_not_stop_init() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     stub_bin(&ctx, &["zsh"]);
     fs::create_dir(ctx.home().join(".zprofile")).unwrap();
@@ -864,7 +864,7 @@ async fn an_unreadable_related_startup_file_does_not_stop_init() {
 /// executable of it other than its name (`/bin/dash` is sh).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_next_step_is_for_the_login_shell() {
-    let server = gateway().await;
+    let server = gateway("models.json").await;
     let ctx = stub_context();
     stub_bin(&ctx, &["fish", "dash"]);
     let mut c = stub_cmd(&ctx);

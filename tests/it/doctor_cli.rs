@@ -8,7 +8,8 @@ use wiremock::{MockServer, ResponseTemplate};
 
 use crate::support::{
     api_json, api_response, assert_contains, assert_no_key, assert_same_tree, codex_bin,
-    dir_on_path, mount, ok_body, run, serve_all, tree, Output, Terminal, TestContext, SLOW,
+    dir_on_path, mount, ok_body, requests_to, run, serve_all, tree, Output, Terminal, TestContext,
+    SLOW,
 };
 
 const KEY: &str = "sk-mg-v1-doctortestkey0123456789abcdef";
@@ -245,13 +246,7 @@ async fn a_model_id_without_author_gets_did_you_mean() {
     );
     assert_contains(&out.stdout, "fix: mg-codex model openai/gpt-5.3-codex");
     // The catalogue that found no such id also gave the suggestions: fetched once.
-    let catalogue_requests = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/models")
-        .count();
+    let catalogue_requests = requests_to(&server, "/api/v1/models").await;
     assert_eq!(catalogue_requests, 1);
     assert_contains(
         &out.stdout,

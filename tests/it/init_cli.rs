@@ -14,7 +14,8 @@ use wiremock::MockServer;
 
 use crate::support::{
     assert_contains, assert_exit, assert_no_key, assert_ok, assert_same_tree, gateway, gateway_url,
-    git, run_with, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext, BAD_KEY,
+    git, requests_to, run_with, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
+    BAD_KEY,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
@@ -534,13 +535,7 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
         assert_contains(&out.stderr, "--model openai/gpt-5.3-codex");
     }
     // One catalogue per run: the lookup that found no such id also gave the suggestions.
-    let catalogue_requests = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/api/v1/models")
-        .count();
+    let catalogue_requests = requests_to(&server, "/api/v1/models").await;
     assert_eq!(catalogue_requests, 2);
     assert_same_tree(
         &before,

@@ -282,6 +282,17 @@ impl TestContext {
     }
 }
 
+/// How many requests `server` received for `url_path` (any method).
+pub async fn requests_to(server: &MockServer, url_path: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == url_path)
+        .count()
+}
+
 /// `SERVER/api/v1`: the base URL of the mock gateway, as in production.
 pub fn gateway_url(server: &MockServer) -> String {
     format!("{}/api/v1", server.uri())

@@ -123,16 +123,16 @@ fn removal_reason(field: &str, item: &Item) -> Option<&'static str> {
 /// server (added when there is no entry of that name; an entry that is there is never changed).
 pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, ShapeError> {
     let mut applied = Applied::default();
-    doc.set_root_str("model_provider", PROVIDER_ID);
-    doc.set_root_str("model", &settings.model);
+    doc.set_root_str("model_provider", PROVIDER_ID)?;
+    doc.set_root_str("model", &settings.model)?;
     if let Some(effort) = &settings.effort {
-        doc.set_root_str("model_reasoning_effort", effort);
+        doc.set_root_str("model_reasoning_effort", effort)?;
     }
     if let Some(show) = settings.show_raw_agent_reasoning {
-        doc.set_root_value("show_raw_agent_reasoning", Value::from(show));
+        doc.set_root_value("show_raw_agent_reasoning", Value::from(show))?;
     }
     if let Some(personality) = &settings.personality {
-        doc.set_root_str("personality", personality);
+        doc.set_root_str("personality", personality)?;
     }
     let existing: Vec<(String, Item)> = doc
         .document()
@@ -270,7 +270,9 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
             .as_deref()
             .and_then(|text| text.parse::<Value>().ok())
         {
-            Some(value) => doc.set_root_value(key, value),
+            Some(value) => {
+                let _ = doc.set_root_value(key, value);
+            }
             None => {
                 doc.remove_root(key);
             }
@@ -412,9 +414,9 @@ mod tests {
         apply(&mut doc, &settings()).unwrap();
         state.after = Some(doc.render());
         let mut later = ConfigDocument::parse(&doc.render()).unwrap();
-        later.set_root_str("model_provider", "ollama2");
-        later.set_root_str("model", "qwen3");
-        later.set_root_str("show_raw_agent_reasoning", "x");
+        later.set_root_str("model_provider", "ollama2").unwrap();
+        later.set_root_str("model", "qwen3").unwrap();
+        later.set_root_str("show_raw_agent_reasoning", "x").unwrap();
         let kept = revert(&mut later, &state, false);
         assert_eq!(kept, ["model_provider", "model"]);
         let out = later.render();

@@ -45,7 +45,7 @@ pub fn run(
 
 fn load(path: &Path) -> Loaded {
     match config_file::load_existing(path) {
-        Ok(Some(doc)) => Loaded::Parsed(doc),
+        Ok(Some(doc)) => Loaded::Parsed(Box::new(doc)),
         Ok(None) => Loaded::Missing,
         Err(err) => match err.downcast::<InvalidConfig>() {
             Ok(invalid) => Loaded::Invalid(invalid),

@@ -144,7 +144,7 @@ fn switch(
     if args.dry_run {
         let before = layers.doc.original_text();
         let mut planned = layers.doc.clone();
-        planned.set_root_str("model", id);
+        planned.set_root_str("model", id)?;
         let after = planned.render();
         let mut diff = crate::diff::unified(&path, &before, &after);
         if let Some(key) = gateway.key() {
@@ -160,7 +160,7 @@ fn switch(
             return Err(refusal);
         }
         let previous = doc.root_str("model").map(str::to_string);
-        doc.set_root_str("model", id);
+        doc.set_root_str("model", id)?;
         Ok(previous)
     })?;
     if !outcome.changed {
@@ -275,7 +275,7 @@ fn update_record(config: &Path, id: &str) -> Result<()> {
     let Ok(mut written) = ConfigDocument::parse(after) else {
         return Ok(());
     };
-    written.set_root_str("model", id);
+    written.set_root_str("model", id)?;
     let updated = written.render();
     if updated == *after {
         return Ok(());

@@ -77,7 +77,7 @@ pub enum Loaded {
     /// It exists but cannot be read (a directory, no permission): the error.
     Unreadable(String),
     Invalid(InvalidConfig),
-    Parsed(ConfigDocument),
+    Parsed(Box<ConfigDocument>),
 }
 
 impl Loaded {

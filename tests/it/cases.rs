@@ -23,7 +23,7 @@ fn apply(doc: &mut ConfigDocument, ops: &str) {
     {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            ["set", key, value] => doc.set_root_str(key, value),
+            ["set", key, value] => doc.set_root_str(key, value).unwrap(),
             ["remove", key] => {
                 doc.remove_root(key);
             }

@@ -88,7 +88,7 @@ fn make_projects(root: &Path) -> [String; 2] {
 /// The whole setup, as `mg-codex` applies it.
 fn set_up(doc: &mut ConfigDocument, keys: &[String; 2]) -> anyhow::Result<()> {
     for (key, value) in OWNED_ROOT {
-        doc.set_root_str(key, value);
+        doc.set_root_str(key, value).unwrap();
     }
     let fields: Vec<(&str, Value)> = PROVIDER_FIELDS
         .iter()

@@ -6,6 +6,7 @@ mod completions;
 mod corpus;
 mod docs_mcp;
 mod doctor_cli;
+mod generated;
 mod init_cli;
 mod init_e2e;
 mod init_pty;

@@ -79,6 +79,9 @@ const PROJECT_KEYS: [&str; 7] = [
     "/home/me/src/new",
 ];
 
+/// A piece of a generated file, written when its turn comes.
+type Piece = Box<dyn Fn(&mut Builder<'_>)>;
+
 struct Builder<'g> {
     g: &'g mut Gen,
     endings: Endings,
@@ -124,13 +127,13 @@ impl Builder<'_> {
     }
     fn trailing_comment(&mut self) -> &'static str {
         if self.g.chance(20) {
-            *self.g.pick(&["  # why", " #x", "\t# tab"])
+            self.g.pick(&["  # why", " #x", "\t# tab"])
         } else {
             ""
         }
     }
     fn sep(&mut self) -> &'static str {
-        *self.g.pick(&[" = ", "=", "  =  ", " =\t", "\t= "])
+        self.g.pick(&[" = ", "=", "  =  ", " =\t", "\t= "])
     }
     fn kv(&mut self, key: &str, value: &str) {
         let sep = self.sep();
@@ -219,7 +222,7 @@ fn generate(seed: u64) -> Case {
     }
 
     // Root keys, dotted root keys and root spellings of the three tables, interleaved.
-    let mut root: Vec<Box<dyn Fn(&mut Builder<'_>)>> = Vec::new();
+    let mut root: Vec<Piece> = Vec::new();
     for (key, values) in [
         (
             "model",
@@ -354,7 +357,7 @@ fn generate(seed: u64) -> Case {
     }
 
     // Tables, in random order.
-    let mut tables: Vec<Box<dyn Fn(&mut Builder<'_>)>> = Vec::new();
+    let mut tables: Vec<Piece> = Vec::new();
     tables.push(Box::new(|b: &mut Builder| {
         let header =
             b.g.pick(&["[tui]", "[ tui ]", "[tui] # display"])

@@ -127,13 +127,15 @@ impl Builder<'_> {
     }
     fn trailing_comment(&mut self) -> &'static str {
         if self.g.chance(20) {
-            self.g.pick(&["  # why", " #x", "\t# tab"])
+            let options = ["  # why", " #x", "\t# tab"];
+            options[self.g.below(options.len())]
         } else {
             ""
         }
     }
     fn sep(&mut self) -> &'static str {
-        self.g.pick(&[" = ", "=", "  =  ", " =\t", "\t= "])
+        let options = [" = ", "=", "  =  ", " =\t", "\t= "];
+        options[self.g.below(options.len())]
     }
     fn kv(&mut self, key: &str, value: &str) {
         let sep = self.sep();

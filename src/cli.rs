@@ -125,10 +125,11 @@ Examples:
     Trust(TrustArgs),
 
     /// Remove what `init` added: the provider table, the previous model settings restored, the
-    /// shell blocks and env files
+    /// trust entries it added, the shell blocks and env files
     ///
-    /// Trust entries stay (they are your decisions) unless --trust-entries is given. After
-    /// `init` then `uninstall`, every file is byte for byte what it was (backups excepted).
+    /// After `init` then `uninstall`, every file is byte for byte what it was (backups
+    /// excepted); edits you made since are kept. --keep-trust keeps the trust entries `init`
+    /// added.
     Uninstall(UninstallArgs),
 
     /// Print a shell completion script on stdout
@@ -272,8 +273,14 @@ pub struct UninstallArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
-    /// Also remove the trust entries `init` added
+    /// Keep the trust entries `init` added (by default they go too; entries written by
+    /// `mg-codex trust` are never touched)
     #[arg(long)]
+    pub keep_trust: bool,
+
+    /// The default since 0.2: the trust entries `init` added are removed (accepted for scripts
+    /// written for 0.1)
+    #[arg(long, hide = true, conflicts_with = "keep_trust")]
     pub trust_entries: bool,
 
     /// Print the (redacted) diff of every file and write nothing

@@ -1,5 +1,6 @@
 //! Where the Codex config lives and how it is read and written: `CODEX_HOME` resolution,
-//! profile files, the locked read-modify-write cycle with re-read on conflict, and backups.
+//! profile files, the locked read-modify-write cycle with re-read on conflict, backups, and
+//! `init`'s record of what it changed, kept in step with the config under the same lock.
 //!
 //! The document itself (what an edit does to the text) is [`crate::codex_config`]; this module
 //! only moves bytes, safely.
@@ -11,6 +12,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::codex_config::{ConfigDocument, ParseError};
 use crate::fsutil;
+use crate::fsutil::FileLock;
 use crate::setup::State;
 
 /// The resolved Codex home directory.
@@ -119,7 +121,7 @@ impl std::error::Error for InvalidConfig {}
 pub fn load_existing(path: &Path) -> Result<Option<ConfigDocument>> {
     match fsutil::read_optional(path)? {
         None => Ok(None),
-        Some(bytes) => Ok(Some(parse(path, &bytes)?)),
+        Some(bytes) => Ok(Some(parse(path, &bytes, Parse::Full)?)),
     }
 }
 
@@ -128,9 +130,23 @@ pub fn load(path: &Path) -> Result<ConfigDocument> {
     Ok(load_existing(path)?.unwrap_or_else(ConfigDocument::empty))
 }
 
+/// How much validation a read gets before an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parse {
+    /// The structural index and `toml_edit`'s tree (what readers of the tree need).
+    Full,
+    /// The structural index only: for edits that read nothing but what the verbs read, so a
+    /// 10,000-entry file costs one quick pass.
+    Fast,
+}
+
 /// Parses the bytes read from `path`; an error names the file, line and column.
-fn parse(path: &Path, bytes: &[u8]) -> Result<ConfigDocument, InvalidConfig> {
-    ConfigDocument::from_bytes(bytes).map_err(|error| InvalidConfig {
+fn parse(path: &Path, bytes: &[u8], mode: Parse) -> Result<ConfigDocument, InvalidConfig> {
+    let parsed = match mode {
+        Parse::Full => ConfigDocument::from_bytes(bytes),
+        Parse::Fast => ConfigDocument::from_bytes_fast(bytes),
+    };
+    parsed.map_err(|error| InvalidConfig {
         path: path.to_path_buf(),
         error,
     })
@@ -147,6 +163,8 @@ pub struct SaveOutcome {
     pub changed: bool,
     /// Whether the file did not exist before.
     pub created: bool,
+    /// Whether the file was deleted.
+    pub deleted: bool,
     /// The previous bytes, when there were any and they changed.
     pub backup: Option<PathBuf>,
     /// The first-ever backup, when this edit created it.
@@ -174,7 +192,8 @@ pub fn state_path(path: &Path) -> PathBuf {
     fsutil::sibling(path, ".mg-codex.state")
 }
 
-/// `init`'s record for the config at `path`, if there is one.
+/// `init`'s record for the config at `path`, if there is one (read without the lock: for
+/// reports; edits read it under the lock).
 pub fn read_state(path: &Path) -> Result<Option<State>> {
     let file = state_path(path);
     match fsutil::read_optional(&file)? {
@@ -186,7 +205,7 @@ pub fn read_state(path: &Path) -> Result<Option<State>> {
 }
 
 /// Writes `init`'s record for the config at `path` (0600; through a symlink, as the config).
-pub fn write_state(path: &Path, state: &State) -> Result<()> {
+fn write_state(path: &Path, state: &State) -> Result<()> {
     let file = state_path(path);
     let json = serde_json::to_string_pretty(state)?;
     fsutil::write_atomic(
@@ -197,113 +216,300 @@ pub fn write_state(path: &Path, state: &State) -> Result<()> {
     .with_context(|| format!("saving `{}`", file.display()))
 }
 
+fn remove_state(path: &Path) -> Result<()> {
+    let file = fsutil::resolve_symlinks(&state_path(path))?;
+    match std::fs::remove_file(&file) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("removing `{}`", file.display())),
+    }
+}
+
 fn lock_path(path: &Path) -> PathBuf {
     fsutil::sibling(path, ".mg-codex.lock")
 }
 
-/// Reads, edits and writes a config file under an advisory lock (a lock file beside it), so
-/// concurrent `mg-codex` processes never lose each other's changes. If the file changes on
-/// disk between the read and the write (Codex itself rewrites it), the edit is redone on the
-/// new content. An unparsable file is never written. A symlinked file is written through to its
-/// target and stays a symlink; the mode is kept (0600 for a new file).
-pub fn edit<T>(
-    path: &Path,
-    mut apply: impl FnMut(&mut ConfigDocument) -> Result<T>,
-) -> Result<(T, SaveOutcome)> {
-    let target = fsutil::resolve_symlinks(path)?;
-    let _lock = fsutil::lock_exclusive(&lock_path(path))?;
-    for _ in 0..MAX_ATTEMPTS {
-        let before = fsutil::read_optional(&target)?;
-        let mut doc = match &before {
-            None => ConfigDocument::empty(),
-            Some(bytes) => parse(path, bytes)?,
-        };
-        let value = apply(&mut doc).with_context(|| format!("cannot edit `{}`", path.display()))?;
-        let mut outcome = SaveOutcome {
-            path: path.to_path_buf(),
-            target: target.clone(),
-            changed: false,
-            created: before.is_none(),
-            backup: None,
-            original_backup: None,
-            text: None,
-        };
-        let rendered = doc.render();
-        let unchanged = match &before {
-            Some(bytes) => bytes == rendered.as_bytes(),
-            None => rendered.is_empty(),
-        };
-        if unchanged {
-            // Parsed above, so valid UTF-8.
-            outcome.text = before.map(|b| String::from_utf8_lossy(&b).into_owned());
-            return Ok((value, outcome));
-        }
-        fsutil::ensure_writable(&target)?;
-        if fsutil::read_optional(&target)? != before {
-            continue;
-        }
-        if let Some(old) = &before {
-            let original = original_backup_path(path);
-            if !original.exists() {
-                fsutil::write_atomic(&original, old, fsutil::NEW_FILE_MODE)?;
-                outcome.original_backup = Some(original);
-            }
-            let backup = backup_path(path);
-            fsutil::write_atomic(&backup, old, fsutil::NEW_FILE_MODE)?;
-            outcome.backup = Some(backup);
-        }
-        // The last look before replacing: a writer that does not take our lock (Codex) may
-        // have changed the file while the backups were written.
-        if fsutil::read_optional(&target)? != before {
-            continue;
-        }
-        fsutil::write_atomic(&target, rendered.as_bytes(), fsutil::NEW_FILE_MODE)
-            .with_context(|| format!("saving `{}`", path.display()))?;
-        outcome.changed = true;
-        outcome.text = Some(rendered);
-        return Ok((value, outcome));
-    }
-    bail!(
-        "`{}` kept changing while mg-codex tried to edit it ({MAX_ATTEMPTS} attempts)\nhint: close programs that rewrite it (a running Codex) and run the command again",
-        path.display()
-    )
+/// What a step decides the config becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewText {
+    /// As it is.
+    Keep,
+    /// This text.
+    Write(String),
+    /// No file.
+    Delete,
 }
 
-/// Puts whole bytes back under the lock: when the file still holds exactly `expected`, writes
-/// `replacement` (or deletes the file for `None`), with the usual backup. Returns `None`, writing
-/// nothing, when the file holds something else.
-pub fn restore(
+/// The advisory lock on a config (a lock file beside it), held for as long as this lives:
+/// concurrent `mg-codex` processes take turns, and every read and write of the config and of
+/// `init`'s record happens inside it. Writers that do not take the lock (Codex itself) are
+/// noticed: the file is compared again just before it is replaced, and the edit redone on the
+/// new content.
+#[derive(Debug)]
+pub struct ConfigLock {
+    path: PathBuf,
+    target: PathBuf,
+    _lock: FileLock,
+}
+
+impl ConfigLock {
+    /// Waits for the lock on the config at `path` (the path as the user names it).
+    pub fn acquire(path: &Path) -> Result<Self> {
+        let target = fsutil::resolve_symlinks(path)?;
+        let lock = fsutil::lock_exclusive(&lock_path(path))?;
+        // Temporary files a killed run left behind (they may hold a previous version).
+        fsutil::remove_stale_temps(&target);
+        for sibling in [
+            state_path(path),
+            backup_path(path),
+            original_backup_path(path),
+        ] {
+            if let Ok(t) = fsutil::resolve_symlinks(&sibling) {
+                fsutil::remove_stale_temps(&t);
+            }
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            target,
+            _lock: lock,
+        })
+    }
+
+    /// Edits the config as a document (parsed fully), leaving the record alone.
+    pub fn edit<T>(
+        &self,
+        mut apply: impl FnMut(&mut ConfigDocument) -> Result<T>,
+    ) -> Result<(T, SaveOutcome)> {
+        self.edit_as(Parse::Full, |doc, _, _| apply(doc), false)
+    }
+
+    /// Edits the config as a document and `init`'s record with it: the record is read under
+    /// the lock, and written before and after the config (a journal), so that it never lags
+    /// the file, whenever the process is killed. `apply` also gets the file's text as read
+    /// (`None`: no file), for a new record.
+    ///
+    /// Edits the user made since mg-codex last wrote the file are carried into the record's
+    /// `before` first (it becomes the file as it is, without mg-codex's settings), so that
+    /// `uninstall` keeps them.
+    pub fn edit_with_record<T>(
+        &self,
+        apply: impl FnMut(&mut ConfigDocument, &mut Option<State>, Option<&str>) -> Result<T>,
+    ) -> Result<(T, SaveOutcome)> {
+        self.edit_as(Parse::Full, apply, true)
+    }
+
+    /// [`Self::edit`] with the quick parse ([`Parse::Fast`]).
+    pub fn edit_fast<T>(
+        &self,
+        mut apply: impl FnMut(&mut ConfigDocument) -> Result<T>,
+    ) -> Result<(T, SaveOutcome)> {
+        self.edit_as(Parse::Fast, |doc, _, _| apply(doc), false)
+    }
+
+    fn edit_as<T>(
+        &self,
+        mode: Parse,
+        mut apply: impl FnMut(&mut ConfigDocument, &mut Option<State>, Option<&str>) -> Result<T>,
+        with_record: bool,
+    ) -> Result<(T, SaveOutcome)> {
+        self.transact(with_record, |before, state| {
+            if let Some(s) = state {
+                rebase(s, before);
+            }
+            let mut doc = match before {
+                None => ConfigDocument::empty(),
+                Some(bytes) => parse(&self.path, bytes, mode)?,
+            };
+            // Parsed, so UTF-8.
+            let text = before.map(|b| std::str::from_utf8(b).unwrap_or_default());
+            let value = apply(&mut doc, state, text)
+                .with_context(|| format!("cannot edit `{}`", self.path.display()))?;
+            let rendered = doc.render();
+            let unchanged = match before {
+                Some(bytes) => bytes == rendered.as_bytes(),
+                None => rendered.is_empty(),
+            };
+            let new = if unchanged {
+                NewText::Keep
+            } else {
+                NewText::Write(rendered)
+            };
+            Ok((new, value))
+        })
+    }
+
+    /// Replaces the config's whole text (or deletes it) as `decide` says, from its current
+    /// bytes and `init`'s record, which `decide` may change or drop (`None`).
+    pub fn replace_with_record<T>(
+        &self,
+        decide: impl FnMut(Option<&[u8]>, &mut Option<State>) -> Result<(NewText, T)>,
+    ) -> Result<(T, SaveOutcome)> {
+        self.transact(true, decide)
+    }
+
+    /// `init`'s record, read under the lock (its journal settled against the file).
+    pub fn record(&self) -> Result<Option<State>> {
+        let current = fsutil::read_optional(&self.target)?;
+        let mut state = read_state(&self.path)?;
+        settle(&mut state, current.as_deref());
+        Ok(state)
+    }
+
+    /// The read-modify-write cycle: read the file (and the record), let `step` decide, write
+    /// the record's journal entry, back up, write the file only if it still holds what was
+    /// read, then commit the record. Redone from the start when the file changed meanwhile.
+    fn transact<T>(
+        &self,
+        with_record: bool,
+        mut step: impl FnMut(Option<&[u8]>, &mut Option<State>) -> Result<(NewText, T)>,
+    ) -> Result<(T, SaveOutcome)> {
+        let path = &self.path;
+        let target = &self.target;
+        for _ in 0..MAX_ATTEMPTS {
+            let before = fsutil::read_optional(target)?;
+            let mut old_state = if with_record { read_state(path)? } else { None };
+            settle(&mut old_state, before.as_deref());
+            let mut state = old_state.clone();
+            let (new, value) = step(before.as_deref(), &mut state)?;
+            let new_bytes: Option<Option<&[u8]>> = match &new {
+                NewText::Keep => None,
+                NewText::Write(text) if before.as_deref() == Some(text.as_bytes()) => None,
+                NewText::Write(text) => Some(Some(text.as_bytes())),
+                NewText::Delete if before.is_none() => None,
+                NewText::Delete => Some(None),
+            };
+            let after_text: Option<String> = match &new_bytes {
+                None => before
+                    .as_ref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+                Some(Some(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
+                Some(None) => None,
+            };
+            let mut outcome = SaveOutcome {
+                path: path.to_path_buf(),
+                target: target.clone(),
+                changed: false,
+                created: before.is_none(),
+                deleted: false,
+                backup: None,
+                original_backup: None,
+                text: after_text.clone(),
+            };
+            let Some(new_bytes) = new_bytes else {
+                // The file stays; the record may still have changed.
+                if with_record {
+                    if let Some(s) = &mut state {
+                        s.after = after_text.clone();
+                        s.pending = None;
+                    }
+                    self.save_record(&old_state, &state)?;
+                }
+                return Ok((value, outcome));
+            };
+            fsutil::ensure_writable(target)?;
+            // 1. The record first, with the new text as pending: whatever happens next, the
+            //    record knows both texts the file can hold.
+            if with_record {
+                if let Some(s) = &mut state {
+                    s.pending = after_text.clone();
+                }
+                if let Some(s) = &state {
+                    write_state(path, s)?;
+                }
+            }
+            // 2. Backups of what is replaced.
+            if let Some(old) = &before {
+                let original = original_backup_path(path);
+                if !original.exists() {
+                    fsutil::write_atomic(&original, old, fsutil::NEW_FILE_MODE)?;
+                    outcome.original_backup = Some(original);
+                }
+                let backup = backup_path(path);
+                fsutil::write_atomic(&backup, old, fsutil::NEW_FILE_MODE)?;
+                outcome.backup = Some(backup);
+            }
+            // 3. The file, only if it still holds what was read.
+            let written = match new_bytes {
+                Some(bytes) => fsutil::write_atomic_if(
+                    target,
+                    bytes,
+                    fsutil::NEW_FILE_MODE,
+                    Some(before.as_deref()),
+                )
+                .with_context(|| format!("saving `{}`", path.display()))?,
+                None => {
+                    if fsutil::read_optional(target)? == before {
+                        std::fs::remove_file(target)
+                            .with_context(|| format!("removing `{}`", path.display()))?;
+                        outcome.deleted = true;
+                        true
+                    } else {
+                        false
+                    }
+                }
+            };
+            if !written {
+                continue;
+            }
+            outcome.changed = true;
+            // 4. The record commits.
+            if with_record {
+                match &mut state {
+                    Some(s) => {
+                        s.after = after_text;
+                        s.pending = None;
+                        write_state(path, s)?;
+                    }
+                    None => remove_state(path)?,
+                }
+            }
+            return Ok((value, outcome));
+        }
+        bail!(
+            "`{}` kept changing while mg-codex tried to edit it ({MAX_ATTEMPTS} attempts)\nhint: close programs that rewrite it (a running Codex) and run the command again",
+            path.display()
+        )
+    }
+
+    fn save_record(&self, old: &Option<State>, new: &Option<State>) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        match new {
+            Some(s) => write_state(&self.path, s),
+            None => remove_state(&self.path),
+        }
+    }
+}
+
+/// The journal of a record read beside a file: a pending text the file now holds was written
+/// (the process was killed before it could say so); one it does not hold never was.
+fn settle(state: &mut Option<State>, current: Option<&[u8]>) {
+    let Some(s) = state else { return };
+    if let Some(pending) = s.pending.take() {
+        if current == Some(pending.as_bytes()) {
+            s.after = Some(pending);
+        }
+    }
+}
+
+/// Carries the edits made since mg-codex last wrote the file into the record: `before`
+/// becomes the file as it is now without mg-codex's settings (what `uninstall` would leave).
+fn rebase(state: &mut State, current: Option<&[u8]>) {
+    let current = current.map(|b| String::from_utf8_lossy(b).into_owned());
+    let ours = [state.after.as_deref(), state.pending.as_deref()];
+    if state.after.is_none() || ours.contains(&current.as_deref()) || state.before == current {
+        return;
+    }
+    state.before = crate::setup::uninstalled(state, current.as_deref(), false).0;
+}
+
+/// Reads, edits and writes a config file under its lock (see [`ConfigLock`]). An unparsable
+/// file is never written. A symlinked file is written through to its target and stays a
+/// symlink; the mode and owner are kept (0600 for a new file).
+pub fn edit<T>(
     path: &Path,
-    expected: &str,
-    replacement: Option<&str>,
-) -> Result<Option<SaveOutcome>> {
-    let target = fsutil::resolve_symlinks(path)?;
-    let _lock = fsutil::lock_exclusive(&lock_path(path))?;
-    let current = fsutil::read_optional(&target)?;
-    if current.as_deref() != Some(expected.as_bytes()) {
-        return Ok(None);
-    }
-    let mut outcome = SaveOutcome {
-        path: path.to_path_buf(),
-        target: target.clone(),
-        changed: replacement != Some(expected),
-        created: false,
-        backup: None,
-        original_backup: None,
-        text: replacement.map(str::to_string),
-    };
-    if !outcome.changed {
-        return Ok(Some(outcome));
-    }
-    fsutil::ensure_writable(&target)?;
-    let backup = backup_path(path);
-    fsutil::write_atomic(&backup, expected.as_bytes(), fsutil::NEW_FILE_MODE)?;
-    outcome.backup = Some(backup);
-    match replacement {
-        Some(text) => fsutil::write_atomic(&target, text.as_bytes(), fsutil::NEW_FILE_MODE)
-            .with_context(|| format!("saving `{}`", path.display()))?,
-        None => std::fs::remove_file(&target)
-            .with_context(|| format!("removing `{}`", path.display()))?,
-    }
-    Ok(Some(outcome))
+    apply: impl FnMut(&mut ConfigDocument) -> Result<T>,
+) -> Result<(T, SaveOutcome)> {
+    ConfigLock::acquire(path)?.edit(apply)
 }

@@ -1,22 +1,80 @@
-//! File-system primitives shared by every writer: following symlinks to the real target, atomic
-//! writes that keep the file's mode, advisory locks, and backups.
+//! File-system primitives shared by every writer: following symlinks to the real target, reading
+//! only regular files, atomic writes that keep the file's mode and owner, advisory locks,
+//! backups, and the clean-up of temporary files a killed run left behind.
 //!
 //! Nothing here knows what a config or a profile is; callers pass paths and bytes. Every error
 //! names the file it is about.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{bail, Context, Result};
 
 #[cfg(unix)]
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 
 /// Mode of files we create (they may hold settings people consider private).
 pub const NEW_FILE_MODE: u32 = 0o600;
 /// Mode of directories we create.
 pub const NEW_DIR_MODE: u32 = 0o700;
+/// The suffix of our temporary files (`.<name>.<random>.mg-codex.tmp`).
+pub const TEMP_SUFFIX: &str = ".mg-codex.tmp";
+
+/// A file that exists but is not a regular file (a FIFO, a device, a socket, a directory):
+/// mg-codex never reads from it (a FIFO would block) and never replaces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAFile {
+    pub path: PathBuf,
+    pub kind: &'static str,
+}
+
+impl std::fmt::Display for NotAFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is {}, not a regular file, so mg-codex left it alone\nhint: point it at a regular file (`ls -l {}` shows what it is)",
+            self.path.display(),
+            self.kind,
+            self.path.display()
+        )
+    }
+}
+
+impl std::error::Error for NotAFile {}
+
+#[cfg(unix)]
+fn file_kind(meta: &fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if t.is_char_device() {
+        Some("a character device")
+    } else if t.is_block_device() {
+        Some("a block device")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        Some("a special file")
+    }
+}
+
+#[cfg(not(unix))]
+fn file_kind(meta: &fs::Metadata) -> Option<&'static str> {
+    if meta.is_file() {
+        None
+    } else if meta.is_dir() {
+        Some("a directory")
+    } else {
+        Some("a special file")
+    }
+}
 
 /// Follows a chain of symlinks to the path that is really written. The final target may not
 /// exist yet (a dangling link to a dotfiles repo that was not checked out is written through).
@@ -45,19 +103,56 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf> {
     )
 }
 
-/// Reads a file; a missing file is `None`.
+/// Reads a regular file; a missing file is `None`. Anything else (a FIFO, a device, a socket,
+/// a directory) is refused at once with [`NotAFile`]: it is opened without blocking and looked
+/// at before a byte is read.
 pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(err).with_context(|| format!("reading `{}`", path.display())),
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    let mut file = match options.open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => {
+            // A socket cannot be opened at all (ENXIO): say what it is.
+            if let Ok(meta) = fs::metadata(path) {
+                if let Some(kind) = file_kind(&meta) {
+                    return Err(NotAFile {
+                        path: path.to_path_buf(),
+                        kind,
+                    }
+                    .into());
+                }
+            }
+            return Err(err).with_context(|| format!("reading `{}`", path.display()));
+        }
+    };
+    let meta = file
+        .metadata()
+        .with_context(|| format!("reading `{}`", path.display()))?;
+    if let Some(kind) = file_kind(&meta) {
+        return Err(NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        }
+        .into());
     }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)
+        .with_context(|| format!("reading `{}`", path.display()))?;
+    Ok(Some(bytes))
 }
 
-/// Fails with a clear message when an existing file has no write permission: a rename would
-/// silently replace it, which is not what a read-only file asks for.
+/// Fails with a clear message when an existing file has no write permission (a rename would
+/// silently replace it, which is not what a read-only file asks for), or is not a regular file.
 pub fn ensure_writable(path: &Path) -> Result<()> {
     match fs::metadata(path) {
+        Ok(meta) if file_kind(&meta).is_some() => Err(NotAFile {
+            path: path.to_path_buf(),
+            kind: file_kind(&meta).unwrap_or("a special file"),
+        }
+        .into()),
         Ok(meta) if meta.permissions().readonly() => bail!(
             "`{}` is read-only, so it was left untouched\nhint: make it writable with `chmod u+w {}` and run the command again",
             path.display(),
@@ -68,9 +163,25 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
 }
 
 /// Writes `bytes` to `target` atomically: a temporary file in the same directory, fsync,
-/// rename over the target, fsync of the directory. The target's mode is kept; a new file gets
-/// `new_mode`. `target` must already be the real (symlink-resolved) path.
+/// rename over the target, fsync of the directory. The target's mode and owner are kept; a new
+/// file gets `new_mode` (and, when mg-codex runs as root in a directory that is not root's, the
+/// directory's owner). `target` must already be the real (symlink-resolved) path.
 pub fn write_atomic(target: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
+    write_atomic_if(target, bytes, new_mode, None).map(|_| ())
+}
+
+/// [`write_atomic`], but only if `target` still holds `expected` (`Some(None)`: does not exist)
+/// at the last moment: after the new bytes are written and synced, the target is read again
+/// just before the rename. Returns `false`, writing nothing, when it changed meanwhile (a writer
+/// that does not take our lock, such as Codex, rewrote it). What remains is the time between
+/// that read and the rename: microseconds, not the milliseconds a write and fsync take.
+pub fn write_atomic_if(
+    target: &Path,
+    bytes: &[u8],
+    new_mode: u32,
+    expected: Option<Option<&[u8]>>,
+) -> Result<bool> {
+    test_hook();
     let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -79,25 +190,96 @@ pub fn write_atomic(target: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mode = existing_mode(target).unwrap_or(new_mode);
+    let existing = match fs::metadata(target) {
+        Ok(meta) => {
+            if let Some(kind) = file_kind(&meta) {
+                return Err(NotAFile {
+                    path: target.to_path_buf(),
+                    kind,
+                }
+                .into());
+            }
+            Some(meta)
+        }
+        Err(_) => None,
+    };
+    let mode = existing.as_ref().map(mode_of).unwrap_or(new_mode);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
-        .suffix(".mg-codex.tmp")
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| format!("creating a temporary file in `{}`", dir.display()))?;
     set_mode(tmp.path(), mode)?;
+    keep_owner(tmp.as_file(), existing.as_ref(), dir)
+        .with_context(|| format!("giving `{}` its owner back", target.display()))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("writing `{}`", tmp.path().display()))?;
+    test_hook();
+    if let Some(expected) = expected {
+        let now = read_optional(target)?;
+        if now.as_deref() != expected {
+            // Dropping `tmp` deletes it.
+            return Ok(false);
+        }
+    }
     tmp.persist(target)
         .map_err(|e| e.error)
         .with_context(|| format!("replacing `{}`", target.display()))?;
     sync_dir(dir);
+    test_hook();
+    Ok(true)
+}
+
+#[cfg(unix)]
+fn mode_of(meta: &fs::Metadata) -> u32 {
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn mode_of(_meta: &fs::Metadata) -> u32 {
+    NEW_FILE_MODE
+}
+
+/// Gives a new file the owner of the file it replaces (or, for a new file, of its directory),
+/// when they differ from the process's: a root process editing a user's config must not leave
+/// it root's. A process that cannot change owners (not root) leaves the file its own, as any
+/// program would.
+#[cfg(unix)]
+fn keep_owner(file: &File, replaced: Option<&fs::Metadata>, dir: &Path) -> Result<()> {
+    let me = file.metadata()?;
+    let (uid, gid) = match replaced {
+        Some(meta) => (meta.uid(), meta.gid()),
+        None => match fs::metadata(dir) {
+            // Only root hands new files to the directory's owner (`sudo` in a user's home).
+            Ok(meta) if me.uid() == 0 && meta.uid() != 0 => (meta.uid(), meta.gid()),
+            _ => return Ok(()),
+        },
+    };
+    if (uid, gid) == (me.uid(), me.gid()) {
+        return Ok(());
+    }
+    match std::os::unix::fs::fchown(file, Some(uid), Some(gid)) {
+        Ok(()) => Ok(()),
+        // Not allowed to give the file away: it stays ours, as with any editor.
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) && me.uid() != 0 => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &File, _replaced: Option<&fs::Metadata>, _dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Creates a directory (and its parents) with mode 0700.
+/// Creates a directory (and its parents) with mode 0700; as root in a directory that is not
+/// root's, the new directories get that directory's owner.
 pub fn create_private_dir(path: &Path) -> Result<()> {
+    let existing_ancestor = path
+        .ancestors()
+        .skip(1)
+        .find(|a| a.is_dir())
+        .map(Path::to_path_buf);
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -107,7 +289,50 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
     }
     builder
         .create(path)
-        .with_context(|| format!("creating the directory `{}`", path.display()))
+        .with_context(|| format!("creating the directory `{}`", path.display()))?;
+    #[cfg(unix)]
+    if let Some(ancestor) = existing_ancestor {
+        let owner = fs::metadata(&ancestor)?;
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        if root && owner.uid() != 0 {
+            for dir in path.ancestors().take_while(|d| *d != ancestor) {
+                std::os::unix::fs::chown(dir, Some(owner.uid()), Some(owner.gid()))
+                    .with_context(|| format!("giving `{}` its owner", dir.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes the temporary files an interrupted write of `target` left beside it
+/// (`.<name>.*.mg-codex.tmp`). Call it only under the lock that guards `target`'s writers.
+/// Returns how many it removed.
+pub fn remove_stale_temps(target: &Path) -> usize {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return 0;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&prefix)
+            && file_name.ends_with(TEMP_SUFFIX)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// An exclusive advisory lock on a lock file, released on drop.
@@ -126,6 +351,9 @@ pub fn lock_exclusive(lock_path: &Path) -> Result<FileLock> {
     let file = options
         .open(lock_path)
         .with_context(|| format!("opening the lock file `{}`", lock_path.display()))?;
+    if let Some(dir) = lock_path.parent() {
+        let _ = keep_owner(&file, None, dir);
+    }
     file.lock()
         .with_context(|| format!("locking `{}`", lock_path.display()))?;
     Ok(FileLock { _file: file })
@@ -171,6 +399,34 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+// ----- the crash-test hook ---------------------------------------------------------------------
+
+/// `MG_CODEX_TEST_STOP_AT_WRITE=N` (read by `env`, passed here once by `app`): the process stops
+/// itself (`SIGSTOP`) at the N-th step of an atomic write (before the temporary file is written,
+/// before the rename, after it), so a test can `kill -9` it exactly there. 0: off.
+static STOP_AT: AtomicUsize = AtomicUsize::new(0);
+static STEPS: AtomicUsize = AtomicUsize::new(0);
+
+/// Arms the crash-test hook (see [`STOP_AT`]).
+pub fn set_stop_at_write_step(step: usize) {
+    STOP_AT.store(step, Ordering::SeqCst);
+}
+
+fn test_hook() {
+    let stop_at = STOP_AT.load(Ordering::Relaxed);
+    if stop_at == 0 {
+        return;
+    }
+    let step = STEPS.fetch_add(1, Ordering::SeqCst) + 1;
+    if step == stop_at {
+        #[cfg(unix)]
+        // SAFETY: raising a signal in our own process has no memory-safety preconditions.
+        unsafe {
+            libc::raise(libc::SIGSTOP);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +453,43 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking_and_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("config.toml");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = read_optional(&fifo).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
+        assert!(write_atomic(&fifo, b"x", 0o600).is_err());
+        use std::os::unix::fs::FileTypeExt;
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        let err = read_optional(Path::new("/dev/null")).unwrap_err();
+        assert!(err.to_string().contains("character device"), "{err}");
+    }
+
+    #[test]
+    fn a_checked_write_does_nothing_when_the_file_changed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, "theirs").unwrap();
+        assert!(!write_atomic_if(&path, b"ours", 0o600, Some(Some(b"old"))).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"theirs");
+        assert!(write_atomic_if(&path, b"ours", 0o600, Some(Some(b"theirs"))).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"ours");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("env");
+        fs::write(dir.path().join(".env.abc123.mg-codex.tmp"), "key").unwrap();
+        fs::write(dir.path().join(".other.abc.mg-codex.tmp"), "x").unwrap();
+        assert_eq!(remove_stale_temps(&target), 1);
+        assert!(dir.path().join(".other.abc.mg-codex.tmp").exists());
     }
 }

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod doctor;
 pub mod env;
 pub mod fsutil;
+pub mod merge;
 pub mod project;
 pub mod prompt;
 pub mod secret;

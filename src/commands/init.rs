@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::codex_config::{ConfigDocument, TrustLevel};
-use crate::config_file::{self, CodexHome};
+use crate::config_file::{self, CodexHome, ConfigLock};
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
 use crate::prompt::Prompter;
@@ -133,34 +133,27 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         }
     }
 
-    // Write: the config (locked, redone if it changed meanwhile), the record, the shells.
+    // Write, all under the config's lock: the config and the record together (the record is a
+    // journal, so a run killed anywhere leaves one that knows what the file holds), then the
+    // shells.
     current.home.prepare_for_write()?;
-    let old_state = config_file::read_state(&current.config)?;
-    let mut new_state = None;
-    let (applied, outcome) = config_file::edit(&current.config, |doc| {
-        new_state = Some(match &old_state {
-            Some(s) => s.clone(),
-            None => State::capture(Some(&doc.original_text()), doc),
-        });
-        Ok(setup::apply(doc, &answers.settings)?)
-    })?;
-    let mut state = new_state.expect("the edit ran");
-    if outcome.created && old_state.is_none() {
-        state.before = None;
-    }
-    for key in &applied.trusted_added {
-        if !state.trusted_added.contains(key) {
-            state.trusted_added.push(key.clone());
+    let lock = ConfigLock::acquire(&current.config)?;
+    let (applied, outcome) = lock.edit_with_record(|doc, state, before| {
+        let state = state.get_or_insert_with(|| State::capture(before, doc));
+        let applied = setup::apply(doc, &answers.settings)?;
+        for key in &applied.trusted_added {
+            if !state.trusted_added.contains(key) {
+                state.trusted_added.push(key.clone());
+            }
         }
-    }
-    if applied.docs_mcp == Some(DocsMcp::Added) {
-        state.docs_mcp_added = true;
-    }
-    state.after = outcome.text.clone();
-    if old_state.as_ref() != Some(&state) {
-        config_file::write_state(&current.config, &state)?;
-    }
+        if applied.docs_mcp == Some(DocsMcp::Added) {
+            state.docs_mcp_added = true;
+        }
+        Ok(applied)
+    })?;
+    shell::remove_stale_temps(&current.shell_env);
     let shell_report = shell::apply(shell_plan)?;
+    drop(lock);
 
     // Report.
     for (field, reason) in &applied.removed_fields {

@@ -13,7 +13,6 @@
 //! When `init`'s record (`<config>.mg-codex.state`) exists, its copy of what `init` wrote gets
 //! the same switch, so `uninstall` still counts the model as mg-codex's own.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Result};
@@ -22,7 +21,7 @@ use super::models::{Gateway, Layers};
 use crate::api::{self, ApiError, Lookup, Model};
 use crate::cli::{GlobalArgs, ModelArgs};
 use crate::codex_config::ConfigDocument;
-use crate::config_file;
+use crate::config_file::ConfigLock;
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
 use crate::ui::{Printer, Style};
@@ -155,7 +154,10 @@ fn switch(
     }
 
     // The file may have changed since it was read: the same checks on what is locked.
-    let (previous, outcome) = config_file::edit(&layers.config, |doc| {
+    // With `init`'s record (when there is one): it learns the switch in the same lock, so
+    // `uninstall` still counts the model as mg-codex's.
+    let lock = ConfigLock::acquire(&layers.config)?;
+    let (previous, outcome) = lock.edit_with_record(|doc, _, _| {
         if let Some(refusal) = refusal(layers, doc, id, hints) {
             return Err(refusal);
         }
@@ -180,11 +182,6 @@ fn switch(
         "Updated"
     };
     super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
-    if let Err(e) = update_record(&layers.config, id) {
-        printer.warn(&format!(
-            "{e:#}\n  `mg-codex uninstall` will keep `{id}` instead of restoring the model you had before `mg-codex init`"
-        ));
-    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -261,25 +258,4 @@ fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
             model.id
         ));
     }
-}
-
-/// Gives `init`'s record of what it wrote the same switch, so `uninstall` still treats the
-/// model as mg-codex's (and puts back the original bytes when nothing else changed).
-fn update_record(config: &Path, id: &str) -> Result<()> {
-    let Some(mut state) = config_file::read_state(config)? else {
-        return Ok(());
-    };
-    let Some(after) = &state.after else {
-        return Ok(());
-    };
-    let Ok(mut written) = ConfigDocument::parse(after) else {
-        return Ok(());
-    };
-    written.set_root_str("model", id)?;
-    let updated = written.render();
-    if updated == *after {
-        return Ok(());
-    }
-    state.after = Some(updated);
-    config_file::write_state(config, &state)
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cli::{GlobalArgs, TrustArgs};
 use crate::codex_config::TrustLevel;
-use crate::config_file::{self, SaveOutcome};
+use crate::config_file::{self, ConfigLock, SaveOutcome};
 use crate::env::Env;
 use crate::project::{self, EntryProblem};
 use crate::ui::{Printer, Style};
@@ -38,7 +38,7 @@ pub fn run(
     };
     let target = project::trust_target(&path, args.exact)?;
     home.prepare_for_write()?;
-    let (previous, outcome) = config_file::edit(&config, |doc| {
+    let (previous, outcome) = ConfigLock::acquire(&config)?.edit_fast(|doc| {
         let previous = doc.trust_level(&target.key).map(str::to_string);
         doc.set_trust(&target.key, level)?;
         Ok(previous)
@@ -92,9 +92,8 @@ fn remove(config: &Path, path: &Path, exact: bool, printer: &Printer) -> Result<
         no_entry();
         return Ok(ExitCode::SUCCESS);
     }
-    let (removed, outcome) = config_file::edit(config, |doc| {
-        Ok(candidates.iter().find(|key| doc.remove_trust(key)).cloned())
-    })?;
+    let (removed, outcome) = ConfigLock::acquire(config)?
+        .edit_fast(|doc| Ok(candidates.iter().find(|key| doc.remove_trust(key)).cloned()))?;
     match removed {
         Some(key) => {
             printer.message(&format!(

@@ -1,14 +1,15 @@
 //! `mg-codex uninstall`: take out what `init` put in. The config goes back to its exact bytes
-//! when nothing changed since `init`; otherwise `setup::revert` takes out only `init`'s
-//! settings. The shell module removes its blocks, env files and directory.
+//! when nothing changed since mg-codex last wrote it; otherwise `init`'s changes are taken back
+//! around the user's edits ([`setup::uninstalled`]). The shell module removes its blocks, env
+//! files, key-holding backups and directory. Everything is done under the config's lock, with
+//! the record read there.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
 use crate::cli::{GlobalArgs, UninstallArgs};
-use crate::codex_config::ConfigDocument;
-use crate::config_file;
+use crate::config_file::{self, ConfigLock, NewText};
 use crate::env::Env;
 use crate::prompt::Prompter;
 use crate::setup::{self, State};
@@ -27,35 +28,16 @@ pub fn run(
     }
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());
-    let state_file = config_file::state_path(&config);
-    let state = config_file::read_state(&config)?;
-    let existing = config_file::load_existing(&config)?;
-    let current = existing.as_ref().map(ConfigDocument::original_text);
-    let doc = existing.unwrap_or_else(ConfigDocument::empty);
-
-    // What the config becomes.
-    let exact = state.as_ref().filter(|s| {
-        s.after.is_some()
-            && s.after == current
-            && (s.trusted_added.is_empty() || args.trust_entries)
-    });
-    let fallback = State {
-        provider_existed: false,
-        previous: vec![("model_provider".into(), None)],
-        ..State::default()
+    // Refuse an unparsable config before anything else (its bytes are never touched).
+    config_file::load_existing(&config)?;
+    let current =
+        crate::fsutil::read_optional(&config)?.map(|b| String::from_utf8_lossy(&b).into_owned());
+    let state = if config.symlink_metadata().is_ok() || config_file::state_path(&config).exists() {
+        config_file::read_state(&config)?
+    } else {
+        None
     };
-    let new_config: Option<String> = match exact {
-        Some(s) => s.before.clone(),
-        None => {
-            let mut d = doc;
-            setup::revert(
-                &mut d,
-                state.as_ref().unwrap_or(&fallback),
-                args.trust_entries,
-            );
-            current.as_ref().map(|_| d.render())
-        }
-    };
+    let (new_config, _) = uninstalled(state.as_ref(), current.as_deref(), args.keep_trust);
     let shell_env = super::shell_env(env)?;
     let plan = shell::plan_remove(&shell_env)?;
     let config_changes = new_config != current;
@@ -76,7 +58,7 @@ pub fn run(
             );
             return Ok(ExitCode::SUCCESS);
         }
-        if !config_changes && !plan.changes_anything() {
+        if !config_changes && !plan.changes_anything() && state.is_none() {
             printer.message("Nothing to remove: mg-codex is not set up here");
             return Ok(ExitCode::SUCCESS);
         }
@@ -91,52 +73,75 @@ pub fn run(
         }
     }
 
+    // No file and no record: nothing to lock, and no directory to create.
     let mut changed = false;
-    // The exact bytes back when the file is still what `init` left; when it is not (or it
-    // changed since it was read above), only `init`'s settings come out.
-    let restored = match (exact, &current) {
-        (Some(s), Some(now)) => {
-            config_file::restore(&config, now, s.before.as_deref())?.map(|outcome| (s, outcome))
+    if current.is_some() || state.is_some() {
+        let lock = ConfigLock::acquire(&config)?;
+        let (kept, outcome) = lock.replace_with_record(|bytes, record| {
+            let now = bytes.map(|b| String::from_utf8_lossy(b).into_owned());
+            let (text, kept) = uninstalled(record.as_ref(), now.as_deref(), args.keep_trust);
+            *record = None;
+            let new = match text {
+                None => NewText::Delete,
+                Some(t) if Some(&t) == now.as_ref() => NewText::Keep,
+                Some(t) => NewText::Write(t),
+            };
+            Ok((new, kept))
+        })?;
+        for key in kept {
+            printer.warn(&format!(
+                "kept `{key}`: it changed since mg-codex wrote it, so it is yours now"
+            ));
         }
-        _ => None,
-    };
-    match restored {
-        Some((s, outcome)) => {
-            changed |= outcome.changed;
-            let verb = if s.before.is_none() {
+        if outcome.changed {
+            changed = true;
+            let verb = if outcome.deleted {
                 "Removed"
             } else {
                 "Restored"
             };
             super::report_file(printer, verb, &config, outcome.backup.as_deref());
         }
-        None if current.is_some() => {
-            let (kept, outcome) = config_file::edit(&config, |d| {
-                Ok(setup::revert(
-                    d,
-                    state.as_ref().unwrap_or(&fallback),
-                    args.trust_entries,
-                ))
-            })?;
-            for key in kept {
-                printer.warn(&format!("kept `{key}`: it changed since `mg-codex init`"));
-            }
-            if outcome.changed {
-                changed = true;
-                super::report_file(printer, "Restored", &config, outcome.backup.as_deref());
-            }
-        }
-        None => {}
+        changed |= state.is_some();
+        shell::remove_stale_temps(&shell_env);
+        let report = shell::apply(plan)?;
+        changed |= super::report_shell(&report, "remove this from it by hand", printer);
+        drop(lock);
+    } else {
+        let report = shell::apply(plan)?;
+        changed |= super::report_shell(&report, "remove this from it by hand", printer);
     }
-    if state.is_some() {
-        std::fs::remove_file(&state_file).ok();
-    }
-    let report = shell::apply(plan)?;
-    changed |= super::report_shell(&report, "remove this from it by hand", printer);
     if !changed {
         printer.message("Nothing to remove: mg-codex is not set up here");
-    } else if !args.trust_entries && state.as_ref().is_some_and(|s| !s.trusted_added.is_empty()) {
-        printer.message("Trust entries were kept (they are your decisions); `--trust-entries` removes the ones `init` added");
+    } else if args.keep_trust && state.as_ref().is_some_and(|s| !s.trusted_added.is_empty()) {
+        printer.message("The trust entries `init` added were kept (`--keep-trust`)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config after uninstalling: from the record, or, without one, by taking out the settings
+/// that are certainly mg-codex's (the ModelGates provider and `model_provider = "modelgates"`).
+fn uninstalled(
+    state: Option<&State>,
+    current: Option<&str>,
+    keep_trust: bool,
+) -> (Option<String>, Vec<String>) {
+    match state {
+        Some(state) => setup::uninstalled(state, current, keep_trust),
+        None => {
+            let Some(text) = current else {
+                return (None, Vec::new());
+            };
+            let Ok(mut doc) = crate::codex_config::ConfigDocument::parse(text) else {
+                return (Some(text.to_string()), Vec::new());
+            };
+            let fallback = State {
+                provider_existed: false,
+                previous: vec![("model_provider".into(), None)],
+                ..State::default()
+            };
+            let kept = setup::revert(&mut doc, &fallback, false);
+            (Some(doc.render()), kept)
+        }
+    }
 }

@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use super::environment::ShellEnv;
 use super::model::{
-    Action, DirAction, FileChange, Plan, Role, SkipReason, Warning, BACKUP_SUFFIX, DIR_MODE,
-    ENV_FILE_MODE,
+    Action, DirAction, FileChange, Operation, Plan, Role, SkipReason, Warning, BACKUP_SUFFIX,
+    CREATED_LIST, DIR_MODE, ENV_FILE_MODE,
 };
+use super::shells::{self, Syntax};
 use crate::fsutil;
 
 /// What an applied plan did: the plan, with each file's final action (read in the past tense)
@@ -25,6 +27,28 @@ pub type Report = Plan;
 /// `~/.bashrc.mg-codex.bak` (overwritten by each later change).
 pub fn backup_path(path: &Path) -> PathBuf {
     fsutil::sibling(path, BACKUP_SUFFIX)
+}
+
+/// Removes the temporary files a killed run left beside our own files and the profiles (with
+/// `--key-in-profile` or in an env file, they hold the key). Call it under the config's lock,
+/// which every writer of these files holds.
+pub fn remove_stale_temps(env: &ShellEnv) {
+    let dir = env.dir();
+    for name in [
+        Syntax::Posix.env_file_name(),
+        Syntax::Fish.env_file_name(),
+        ".gitignore",
+        CREATED_LIST,
+    ] {
+        fsutil::remove_stale_temps(&dir.join(name));
+    }
+    for profile in shells::all_profile_paths(env) {
+        for path in [profile.path.clone(), backup_path(&profile.path)] {
+            if let Ok(target) = fsutil::resolve_symlinks(&path) {
+                fsutil::remove_stale_temps(&target);
+            }
+        }
+    }
 }
 
 /// Carries out a plan.
@@ -47,7 +71,7 @@ pub fn apply(plan: Plan) -> Result<Report> {
             continue;
         }
         if matches!(change.role, Role::Profile(_)) {
-            if let Err(err) = write_profile(change) {
+            if let Err(err) = write_profile(change, operation) {
                 change.action = Action::Skip(SkipReason::WriteFailed(format!("{err:#}")));
             }
         } else {
@@ -97,19 +121,26 @@ fn write_own(change: &FileChange) -> Result<()> {
     }
 }
 
-fn write_profile(change: &mut FileChange) -> Result<()> {
+fn write_profile(change: &mut FileChange, operation: Operation) -> Result<()> {
     // Never overwrite an edit made since the plan was computed.
     let now = fsutil::read_optional(&change.target)?;
     if now.as_deref() != change.before.as_deref().map(str::as_bytes) {
         change.action = Action::Skip(SkipReason::ChangedMeanwhile);
         return Ok(());
     }
-    // A profile that is deleted held only our block: nothing worth a backup.
-    if let (Some(before), false, Action::Update) = (&change.before, change.owned, &change.action) {
+    // A profile that is deleted held only our block: nothing worth a backup. Removal backs
+    // nothing up either: what it takes out is ours (and may be the key), and the backup of the
+    // profile as it was before mg-codex, from the install, stays.
+    let backs_up = operation != Operation::Remove;
+    if let (Some(before), false, Action::Update, true) =
+        (&change.before, change.owned, &change.action, backs_up)
+    {
         let backup = backup_path(&change.path);
         let backup_target = fsutil::resolve_symlinks(&backup)?;
         fsutil::write_atomic(&backup_target, before.as_bytes(), fsutil::NEW_FILE_MODE)
             .with_context(|| format!("backing up `{}`", change.path.display()))?;
+        // Private whatever an older backup's mode was: it may hold the key.
+        fsutil::set_mode(&backup_target, fsutil::NEW_FILE_MODE)?;
         change.backup = Some(backup);
     }
     match &change.action {

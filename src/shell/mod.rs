@@ -27,7 +27,7 @@ pub mod status;
 
 use anyhow::Result;
 
-pub use apply::{apply, backup_path, Report};
+pub use apply::{apply, backup_path, remove_stale_temps, Report};
 pub use environment::{Os, ShellEnv};
 pub use model::{
     redact, Action, Activation, DirAction, FileChange, InstallOptions, Operation, Plan, Refusal,

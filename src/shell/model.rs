@@ -87,6 +87,9 @@ pub enum Role {
     CreatedList,
     /// A shell's startup file (or fish's `conf.d` file of our own).
     Profile(Shell),
+    /// The backup mg-codex made of a profile, when it holds the block (and maybe the key):
+    /// removal deletes it.
+    Backup(Shell),
 }
 
 /// What happens (in a plan) or happened (in a report) to a file.

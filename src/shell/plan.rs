@@ -143,6 +143,29 @@ pub fn plan_remove(env: &ShellEnv) -> Result<Plan> {
             plan.files.push(change);
         }
     }
+    // Backups of profiles that hold our block (the key with `--key-in-profile`): after
+    // removal no copy of the key is left. Backups of a profile as it was before mg-codex stay.
+    let stored_key = fsutil::read_optional(&env.env_file(Syntax::Posix))
+        .ok()
+        .flatten()
+        .and_then(|b| shells::parse_assignment(Syntax::Posix, &String::from_utf8_lossy(&b)));
+    for profile in shells::all_profile_paths(env) {
+        let backup = super::apply::backup_path(&profile.path);
+        let target = fsutil::resolve_symlinks(&backup)?;
+        let Ok(Some(bytes)) = fsutil::read_optional(&target) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let ours =
+            text.contains(block::BEGIN) || stored_key.as_deref().is_some_and(|k| text.contains(k));
+        if ours {
+            let mut change = FileChange::new(backup, target, Role::Backup(profile.shell), true);
+            change.action = Action::Delete;
+            change.holds_key = true;
+            change.before = Some(text);
+            plan.files.push(change);
+        }
+    }
     let dir = env.dir();
     let ours = [
         (Syntax::Posix.env_file_name(), Role::EnvFile(Syntax::Posix)),

@@ -259,7 +259,7 @@ async fn uninstall_after_an_edit_removes_the_server_only_if_it_is_still_ours() {
     assert_ok(&out);
     assert_contains(
         &out.stderr,
-        "kept `mcp_servers.modelgates-docs`: it changed since `mg-codex init`",
+        "kept `mcp_servers.modelgates-docs`: it changed since mg-codex wrote it, so it is yours now",
     );
     assert_eq!(
         ctx.read_config(),

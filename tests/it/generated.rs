@@ -10,8 +10,9 @@
 //!   ending included), in order;
 //! - every key the edit does not own means the same as before (the whole tree compared);
 //! - a second edit writes nothing;
-//! - the record `init` keeps gives the original bytes back (`setup::uninstalled`), also when the
-//!   user edited the file since (their edit is kept).
+//! - the record `init` keeps gives the original bytes back (`setup::uninstalled`), with the
+//!   trust entries when they are kept, and also when the user edited the file since (their
+//!   edit is kept, and nothing is reported as theirs that is not).
 //!
 //! And the structural index agrees with `toml_edit` on what is a TOML file at all: on the
 //! generated files and on mutations of them (duplicated lines, broken quotes, stray brackets).
@@ -764,7 +765,50 @@ fn check_case(seed: u64) -> Result<(), String> {
     if again.is_changed() {
         return fail("a second edit changed the file again", &again.render());
     }
-    let _ = (state, applied);
+    // 5. The record gives the original bytes back, the trust entries with them by default.
+    let mut state = state;
+    state.after = Some(after.clone());
+    state.trusted_added = applied.trusted_added.clone();
+    state.docs_mcp_added = applied.docs_mcp == Some(setup::DocsMcp::Added);
+    let (back, kept) = setup::uninstalled(&state, Some(&after), false);
+    if back.as_deref() != Some(case.text.as_str()) || !kept.is_empty() {
+        return fail(
+            "uninstall did not give the original bytes back",
+            back.as_deref().unwrap_or("<no file>"),
+        );
+    }
+    // With `--keep-trust`: the original lines, in order, and the entries.
+    let (kept_trust, _) = setup::uninstalled(&state, Some(&after), true);
+    let kept_trust = kept_trust.unwrap_or_default();
+    let trust_paths: Vec<Vec<String>> = case
+        .trust
+        .iter()
+        .map(|k| vec!["projects".into(), k.clone()])
+        .collect();
+    if meaning_without(&kept_trust, &trust_paths) != meaning_without(&case.text, &trust_paths) {
+        return fail(
+            "uninstall --keep-trust changed more than the trust entries",
+            &kept_trust,
+        );
+    }
+    // 6. The user edits the file after `init`: uninstall takes `init`'s changes back around the
+    //    edit, and keeps it.
+    let append = |text: &str| {
+        let mut text = text.replacen("notifications", "desktop_notifications", 1);
+        if text.ends_with('\n') {
+            text.push_str("[user_table]\nkey = 1\n");
+        }
+        text
+    };
+    let edited = append(&after);
+    let (back, kept) = setup::uninstalled(&state, Some(&edited), false);
+    let want = append(&case.text);
+    if back.as_deref() != Some(want.as_str()) || !kept.is_empty() {
+        return fail(
+            &format!("uninstall after a user edit did not give the original plus the edit back (kept {kept:?})"),
+            &format!("{}\n--- want ---\n{}", back.as_deref().unwrap_or("<no file>"), want),
+        );
+    }
     Ok(())
 }
 

@@ -695,17 +695,25 @@ async fn uninstall_of_a_profile_gives_back_the_profile_file() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn trust_entries_stay_unless_asked_for() {
+async fn trust_entries_init_added_go_unless_kept() {
     let server = gateway("models.json").await;
+    // The default: every byte back, the trust entry `init` added included.
+    let ctx = lived_in_home();
+    ctx.work_dir("project");
+    let before = files(&ctx.home());
+    assert_ok(&init(&ctx, &server, &["--trust", "project"]));
+    assert_ok(&uninstall(&ctx, &["--yes"]));
+    assert_same_files(&before, &files(&ctx.home()));
+
+    // `--keep-trust`: the original bytes with the entry `init` added.
     let ctx = lived_in_home();
     let project = ctx.work_dir("project");
     let key = fs::canonicalize(&project).unwrap().display().to_string();
-    let before = files(&ctx.home());
     let original = ctx.read_config();
     assert_ok(&init(&ctx, &server, &["--trust", "project"]));
-    let out = uninstall(&ctx, &["--yes"]);
+    let out = uninstall(&ctx, &["--yes", "--keep-trust"]);
     assert_ok(&out);
-    assert_contains(&out.stderr, "--trust-entries");
+    assert_contains(&out.stderr, "--keep-trust");
     let text = ctx.read_config();
     let doc = parse(&text);
     assert_eq!(
@@ -716,14 +724,23 @@ async fn trust_entries_stay_unless_asked_for() {
     assert!(text.starts_with(&original), "{text}");
     assert!(!mg_dir(&ctx).exists());
 
-    // With --trust-entries (after a fresh init): every byte back.
+    // An entry written by `mg-codex trust` after `init` is never touched.
     let ctx = lived_in_home();
-    ctx.work_dir("project");
-    let before2 = files(&ctx.home());
-    assert_eq!(before2.len(), before.len());
-    assert_ok(&init(&ctx, &server, &["--trust", "project"]));
-    assert_ok(&uninstall(&ctx, &["--yes", "--trust-entries"]));
-    assert_same_files(&before2, &files(&ctx.home()));
+    let other = ctx.work_dir("other");
+    let other_key = fs::canonicalize(&other).unwrap().display().to_string();
+    let original = ctx.read_config();
+    assert_ok(&init(&ctx, &server, &[]));
+    let mut trust = stub_cmd(&ctx);
+    trust.arg("trust").arg(&other);
+    assert_ok(&run_with(&mut trust, Stdin::Null, TIMEOUT));
+    assert_ok(&uninstall(&ctx, &["--yes"]));
+    let text = ctx.read_config();
+    assert!(text.starts_with(&original), "{text}");
+    assert_eq!(
+        parse(&text)["projects"][other_key.as_str()]["trust_level"].as_str(),
+        Some("trusted"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -191,10 +191,8 @@ async fn the_guided_flow_on_a_terminal() {
     })
     .await
     .unwrap();
-    // Only the trust entry stays: it is the user's decision.
-    let doc: toml_edit::DocumentMut = ctx.read_config().parse().unwrap();
-    let left: Vec<&str> = doc.iter().map(|(k, _)| k).collect();
-    assert_eq!(left, ["projects"], "{doc}");
+    // The config `init` created goes, its trust entry with it.
+    assert!(!ctx.config().exists(), "{}", ctx.read_config());
     assert!(!ctx.home().join(".config/mg-codex").exists());
     assert!(!ctx.home().join(".bashrc").exists());
 }

@@ -32,6 +32,7 @@ pub fn main() -> ExitCode {
         }
     };
     let env = Env::capture();
+    crate::fsutil::set_stop_at_write_step(env.stop_at_write);
     let printer = Printer::new(cli.global.color, cli.global.quiet, &env);
     let result = match &cli.command {
         Command::Trust(args) => commands::trust::run(&cli.global, args, &env, &printer),

@@ -365,7 +365,11 @@ impl ConfigLock {
     ) -> Result<(T, SaveOutcome)> {
         let path = &self.path;
         let target = &self.target;
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                // Another writer is busy with the file: let it finish.
+                std::thread::sleep(std::time::Duration::from_millis(attempt as u64));
+            }
             let before = fsutil::read_optional(target)?;
             let mut old_state = if with_record { read_state(path)? } else { None };
             settle(&mut old_state, before.as_deref());
@@ -421,11 +425,11 @@ impl ConfigLock {
             if let Some(old) = &before {
                 let original = original_backup_path(path);
                 if !original.exists() {
-                    fsutil::write_atomic(&original, old, fsutil::NEW_FILE_MODE)?;
+                    fsutil::write_copy(&original, old, fsutil::NEW_FILE_MODE)?;
                     outcome.original_backup = Some(original);
                 }
                 let backup = backup_path(path);
-                fsutil::write_atomic(&backup, old, fsutil::NEW_FILE_MODE)?;
+                fsutil::write_copy(&backup, old, fsutil::NEW_FILE_MODE)?;
                 outcome.backup = Some(backup);
             }
             // 3. The file, only if it still holds what was read.

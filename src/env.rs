@@ -23,6 +23,9 @@ pub struct Env {
     pub stderr_tty: bool,
     /// `PATH`, to find programs such as `codex`.
     pub path: Option<OsString>,
+    /// `MG_CODEX_TEST_STOP_AT_WRITE`: the crash tests' hook (see
+    /// [`crate::fsutil::set_stop_at_write_step`]); 0 when unset.
+    pub stop_at_write: usize,
     /// Every variable with a UTF-8 value, for lookups by a name only known at run time (the
     /// `env_key` of a provider) and proxy settings.
     vars: BTreeMap<String, String>,
@@ -45,6 +48,10 @@ impl Env {
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
             path: std::env::var_os("PATH"),
+            stop_at_write: std::env::var("MG_CODEX_TEST_STOP_AT_WRITE")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
             vars: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),

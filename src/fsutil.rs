@@ -181,6 +181,22 @@ pub fn write_atomic_if(
     new_mode: u32,
     expected: Option<Option<&[u8]>>,
 ) -> Result<bool> {
+    write_inner(target, bytes, new_mode, expected, true)
+}
+
+/// [`write_atomic`] without the fsyncs: for a backup, a copy of bytes that still exist in the
+/// file being replaced (a crash loses at most the copy, never the file).
+pub fn write_copy(target: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
+    write_inner(target, bytes, new_mode, None, false).map(|_| ())
+}
+
+fn write_inner(
+    target: &Path,
+    bytes: &[u8],
+    new_mode: u32,
+    expected: Option<Option<&[u8]>>,
+    durable: bool,
+) -> Result<bool> {
     test_hook();
     let dir = target
         .parent()
@@ -213,7 +229,13 @@ pub fn write_atomic_if(
     keep_owner(tmp.as_file(), existing.as_ref(), dir)
         .with_context(|| format!("giving `{}` its owner back", target.display()))?;
     tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|()| {
+            if durable {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .with_context(|| format!("writing `{}`", tmp.path().display()))?;
     test_hook();
     if let Some(expected) = expected {
@@ -222,13 +244,90 @@ pub fn write_atomic_if(
             // Dropping `tmp` deletes it.
             return Ok(false);
         }
+        match expected {
+            // Swap the files atomically and look at what was swapped out: the file the check
+            // above saw, or a write that landed in between (then it is swapped back).
+            Some(expected) => {
+                let tmp = tmp.into_temp_path();
+                match exchange(&tmp, target) {
+                    Ok(()) => {
+                        let displaced = fs::read(&tmp).unwrap_or_default();
+                        if displaced != expected {
+                            exchange(&tmp, target).with_context(|| {
+                                format!(
+                                    "putting back `{}` after a concurrent write",
+                                    target.display()
+                                )
+                            })?;
+                            return Ok(false);
+                        }
+                        sync_dir(dir);
+                        test_hook();
+                        return Ok(true);
+                    }
+                    // No atomic exchange on this system or file system: a plain rename.
+                    Err(_) => {
+                        tmp.persist(target)
+                            .map_err(|e| e.error)
+                            .with_context(|| format!("replacing `{}`", target.display()))?;
+                        sync_dir(dir);
+                        test_hook();
+                        return Ok(true);
+                    }
+                }
+            }
+            // The file must still not exist: create it only if nobody has meanwhile.
+            None => {
+                return match tmp.persist_noclobber(target) {
+                    Ok(_) => {
+                        sync_dir(dir);
+                        test_hook();
+                        Ok(true)
+                    }
+                    Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+                    Err(e) => {
+                        Err(e.error).with_context(|| format!("creating `{}`", target.display()))
+                    }
+                };
+            }
+        }
     }
     tmp.persist(target)
         .map_err(|e| e.error)
         .with_context(|| format!("replacing `{}`", target.display()))?;
-    sync_dir(dir);
+    if durable {
+        sync_dir(dir);
+    }
     test_hook();
     Ok(true)
+}
+
+/// Swaps two paths atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings; AT_FDCWD resolves them as given.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 #[cfg(unix)]

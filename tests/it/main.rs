@@ -12,6 +12,7 @@ mod init_e2e;
 mod init_pty;
 mod models_cli;
 mod output;
+mod promises;
 mod shell_profiles;
 mod support;
 mod trust_cli;

@@ -158,32 +158,86 @@ pub struct EntryProblem {
     pub fix: Option<String>,
 }
 
-/// Finds the problems of one trust entry. `level` is the `trust_level` string, if any.
-pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
+/// What the fixes of an entry's problems need to know besides the entry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EntryContext<'a> {
+    /// HOME, to expand `~` in a fix.
+    pub home: Option<&'a Path>,
+    /// Every key of the file: a fix that would re-add an entry another one already provides
+    /// only removes the one that never matches.
+    pub keys: &'a [String],
+}
+
+impl EntryContext<'_> {
+    /// The fix that takes out `remove` (an entry that never matches) and, unless the file has
+    /// an entry for it already, writes `target` with the same level.
+    fn replace(&self, remove: &str, target: &str, level: Option<&str>) -> String {
+        let remove = format!("mg-codex trust --remove {}", shell_quote(remove));
+        if self.keys.iter().any(|k| k == target) {
+            return remove;
+        }
+        let untrusted = if level == Some("untrusted") {
+            " --untrusted"
+        } else {
+            ""
+        };
+        format!(
+            "{remove} && mg-codex trust --exact{untrusted} {}",
+            shell_quote(target)
+        )
+    }
+}
+
+/// Finds the problems of one trust entry. `level` is the `trust_level` string, if any. Every
+/// fix is a command that can be run as printed: it removes or rewrites exactly the entry
+/// flagged (`trust --remove` removes the entry spelled as given), keeps its level, and leaves
+/// every other entry alone.
+pub fn entry_problems(key: &str, level: Option<&str>, ctx: &EntryContext) -> Vec<EntryProblem> {
     let mut problems = Vec::new();
     let quoted = shell_quote(key);
+    let remove = format!("mg-codex trust --remove {quoted}");
+    let path = Path::new(key);
+    // Where the entry really points, when it names an existing directory by its canonical path.
+    let canonical_dir = path.is_absolute()
+        && fs::metadata(path).is_ok_and(|m| m.is_dir())
+        && canonical(path).is_ok_and(|c| c.to_string_lossy() == key);
     match level {
         Some("trusted") | Some("untrusted") => {}
-        Some(other) => problems.push(EntryProblem {
+        other => problems.push(EntryProblem {
             kind: "bad_level",
-            message: format!(
-                "trust_level is `{other}`; Codex accepts only `trusted` or `untrusted` and refuses to load the file"
-            ),
-            fix: Some(format!("mg-codex trust --exact {quoted}")),
-        }),
-        None => problems.push(EntryProblem {
-            kind: "bad_level",
-            message: "no string `trust_level`; Codex accepts only `trusted` or `untrusted`".into(),
-            fix: Some(format!("mg-codex trust --exact {quoted}")),
+            message: match other {
+                Some(other) => format!(
+                    "trust_level is `{other}`; Codex accepts only `trusted` or `untrusted` and refuses to load the file"
+                ),
+                None => "no string `trust_level`; Codex accepts only `trusted` or `untrusted`".into(),
+            },
+            fix: Some(if canonical_dir {
+                format!("mg-codex trust --exact {quoted}")
+            } else {
+                remove.clone()
+            }),
         }),
     }
-    let path = Path::new(key);
     if key.starts_with('~') || key.contains("$HOME") {
+        let expanded = ctx.home.and_then(|h| {
+            let rest = key
+                .strip_prefix("~/")
+                .or_else(|| key.strip_prefix("$HOME/"))?;
+            Some(h.join(rest))
+        });
+        let fix = match expanded.filter(|p| p.is_dir()) {
+            Some(full) => ctx.replace(
+                key,
+                &canonical(&full).unwrap_or(full).to_string_lossy(),
+                level,
+            ),
+            None => remove.clone(),
+        };
         problems.push(EntryProblem {
             kind: "tilde",
             message: "`~` and `$HOME` are not expanded: Codex compares the literal string, so this never matches"
                 .into(),
-            fix: Some(format!("mg-codex trust --remove {quoted} && mg-codex trust <the full path>")),
+            fix: Some(fix),
         });
         return problems;
     }
@@ -191,11 +245,9 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
         problems.push(EntryProblem {
             kind: "relative",
             message:
-                "a relative path: Codex compares absolute canonical paths, so this never matches"
+                "a relative path: Codex compares absolute canonical paths, so this never matches (run `mg-codex trust` in the project to add the right entry)"
                     .into(),
-            fix: Some(format!(
-                "mg-codex trust --remove {quoted} && mg-codex trust <the full path>"
-            )),
+            fix: Some(remove),
         });
         return problems;
     }
@@ -204,13 +256,15 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
         t => t,
     };
     if trimmed.len() < key.len() {
+        let fix = if fs::metadata(trimmed).is_ok_and(|m| m.is_dir()) {
+            ctx.replace(key, trimmed, level)
+        } else {
+            remove.clone()
+        };
         problems.push(EntryProblem {
             kind: "trailing_slash",
             message: "a trailing slash: Codex's lookup key has none, so this never matches".into(),
-            fix: Some(format!(
-                "mg-codex trust --remove {quoted} && mg-codex trust {}",
-                shell_quote(trimmed)
-            )),
+            fix: Some(fix),
         });
     }
     match fs::metadata(path) {
@@ -218,7 +272,7 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
             problems.push(EntryProblem {
                 kind: "missing",
                 message: "the directory does not exist (moved or deleted?)".into(),
-                fix: Some(format!("mg-codex trust --remove {quoted}")),
+                fix: Some(remove),
             });
             return problems;
         }
@@ -226,7 +280,7 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
             problems.push(EntryProblem {
                 kind: "not_directory",
                 message: "not a directory".into(),
-                fix: Some(format!("mg-codex trust --remove {quoted}")),
+                fix: Some(remove),
             });
             return problems;
         }
@@ -240,10 +294,7 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
                 message: format!(
                     "spelled through a symlink or `..`: Codex looks up `{canon_str}`, so this never matches"
                 ),
-                fix: Some(format!(
-                    "mg-codex trust --remove {quoted} && mg-codex trust --exact {}",
-                    shell_quote(&canon_str)
-                )),
+                fix: Some(ctx.replace(key, &canon_str, level)),
             });
         }
         if let Some(GitRoot::Worktree { main, worktree }) = find_git_root(&canon) {
@@ -254,10 +305,7 @@ pub fn entry_problems(key: &str, level: Option<&str>) -> Vec<EntryProblem> {
                         "a linked git worktree: Codex looks up its main repository `{}` instead",
                         main.display()
                     ),
-                    fix: Some(format!(
-                        "mg-codex trust {}",
-                        shell_quote(&main.to_string_lossy())
-                    )),
+                    fix: Some(ctx.replace(key, &main.to_string_lossy(), level)),
                 });
             }
         }
@@ -292,7 +340,7 @@ mod tests {
     #[test]
     fn trailing_slash_and_tilde_are_flagged() {
         let kinds = |k: &str| -> Vec<&str> {
-            entry_problems(k, Some("trusted"))
+            entry_problems(k, Some("trusted"), &EntryContext::default())
                 .iter()
                 .map(|p| p.kind)
                 .collect()
@@ -302,7 +350,7 @@ mod tests {
         assert!(kinds("/definitely/not/here/").contains(&"trailing_slash"));
         assert!(kinds("/definitely/not/here").contains(&"missing"));
         assert_eq!(
-            entry_problems("/", Some("bogus"))
+            entry_problems("/", Some("bogus"), &EntryContext::default())
                 .iter()
                 .map(|p| p.kind)
                 .collect::<Vec<_>>(),

@@ -22,14 +22,15 @@ pub fn run(
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());
     if args.list {
-        return list(&config, args.json, printer);
+        return list(&config, args.json, env, printer);
     }
     let path = match &args.path {
         Some(p) => env.cwd.join(p),
         None => env.cwd.clone(),
     };
     if args.remove {
-        return remove(&config, &path, args.exact, printer);
+        let typed = args.path.as_deref().unwrap_or(Path::new("."));
+        return remove(&config, typed, &path, args.exact, printer);
     }
     let level = if args.untrusted {
         TrustLevel::Untrusted
@@ -69,21 +70,34 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-fn remove(config: &Path, path: &Path, exact: bool, printer: &Printer) -> Result<ExitCode> {
-    // The key `trust` would write, then PATH's own canonical spelling, then PATH as typed (an
-    // entry for a directory that no longer exists).
-    let mut candidates: Vec<String> = Vec::new();
-    if let Ok(target) = project::trust_target(path, exact) {
-        candidates.push(target.key);
-    }
+/// Removes the entry PATH names: the entry spelled exactly as PATH was typed (`~/src/app`,
+/// `src/rel`, `/old/dir/`, a symlink's path, a worktree's path), else spelled as the absolute
+/// path it is, else PATH's canonical path, else (without `--exact`) the key `trust` would write
+/// for it. Only that one entry goes, and the message names it.
+fn remove(
+    config: &Path,
+    typed: &Path,
+    path: &Path,
+    exact: bool,
+    printer: &Printer,
+) -> Result<ExitCode> {
+    let mut candidates: Vec<String> = vec![
+        typed.to_string_lossy().into_owned(),
+        path.to_string_lossy().into_owned(),
+    ];
     if let Ok(canon) = project::canonical(path) {
         candidates.push(canon.to_string_lossy().into_owned());
     }
-    candidates.push(path.to_string_lossy().into_owned());
+    if !exact {
+        if let Ok(target) = project::trust_target(path, false) {
+            candidates.push(target.key);
+        }
+    }
+    candidates.dedup();
+    let shown = candidates.get(1).cloned().unwrap_or_default();
     let no_entry = || {
         printer.message(&format!(
-            "No entry for `{}` in `{}`: nothing changed",
-            candidates[0],
+            "No entry for `{shown}` in `{}`: nothing changed",
             config.display()
         ))
     };
@@ -143,13 +157,18 @@ struct ListEntry {
     problems: Vec<EntryProblem>,
 }
 
-fn list(config: &PathBuf, json: bool, printer: &Printer) -> Result<ExitCode> {
-    let doc = config_file::load(config)?;
-    let entries: Vec<ListEntry> = doc
-        .trust_entries()
+fn list(config: &PathBuf, json: bool, env: &Env, printer: &Printer) -> Result<ExitCode> {
+    let doc = config_file::load_fast(config)?;
+    let found = doc.trust_entries();
+    let keys: Vec<String> = found.iter().map(|e| e.key.clone()).collect();
+    let ctx = project::EntryContext {
+        home: env.home.as_deref(),
+        keys: &keys,
+    };
+    let entries: Vec<ListEntry> = found
         .into_iter()
         .map(|e| ListEntry {
-            problems: project::entry_problems(&e.key, e.level.as_deref()),
+            problems: project::entry_problems(&e.key, e.level.as_deref(), &ctx),
             path: e.key,
             trust_level: e.level,
         })

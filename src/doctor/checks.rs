@@ -1193,7 +1193,14 @@ pub fn projects_trust(cwd: &Path, docs: &[&ConfigDocument]) -> Check {
         .find_map(|c| entries.iter().find(|e| &e.key == c));
     let broken: Vec<String> = entries
         .iter()
-        .filter(|e| !project::entry_problems(&e.key, e.level.as_deref()).is_empty())
+        .filter(|e| {
+            !project::entry_problems(
+                &e.key,
+                e.level.as_deref(),
+                &project::EntryContext::default(),
+            )
+            .is_empty()
+        })
         .map(|e| e.key.clone())
         .collect();
     let details = TrustDetails {

@@ -509,3 +509,177 @@ fn remove_without_a_config_creates_nothing() {
     );
     assert!(!ctx.codex_home().exists());
 }
+
+/// One entry of `trust --list --json`: key, level, problem kinds, fixes.
+type Listed = (String, Option<String>, Vec<String>, Vec<String>);
+
+/// The entries of `trust --list --json`.
+fn listed(ctx: &TestContext) -> Vec<Listed> {
+    let out = run(ctx.cmd().args(["trust", "--list", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let problems = e["problems"].as_array().unwrap();
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["trust_level"].as_str().map(str::to_string),
+                problems
+                    .iter()
+                    .map(|p| p["kind"].as_str().unwrap().to_string())
+                    .collect(),
+                problems
+                    .iter()
+                    .filter_map(|p| p["fix"].as_str().map(str::to_string))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Every fix `trust --list` prints, run as printed in a shell: the flagged entry is fixed or
+/// gone, and no other entry changes. (`trust --remove` used to resolve its argument first and
+/// delete a different, valid entry: a symlink's target's, a worktree's main repository's.)
+#[test]
+fn every_fix_trust_list_prints_works_when_run() {
+    let ctx = TestContext::new();
+    let (repo, wt) = make_repo_with_worktree(&ctx);
+    let real = ctx.work().join("real");
+    fs::create_dir_all(&real).unwrap();
+    let link = ctx.work().join("link");
+    symlink(&real, &link).unwrap();
+    let app = ctx.home().join("src/app");
+    fs::create_dir_all(&app).unwrap();
+    let old = ctx.work().join("old");
+    fs::create_dir_all(&old).unwrap();
+    let file = ctx.work().join("a-file");
+    fs::write(&file, "x").unwrap();
+    let bogus = ctx.work().join("bogus-level");
+    fs::create_dir_all(&bogus).unwrap();
+    let (repo, wt, real, link, old, file, bogus) = (
+        canonical(&repo),
+        canonical(&wt),
+        canonical(&real),
+        link.display().to_string(),
+        canonical(&old),
+        canonical(&file),
+        canonical(&bogus),
+    );
+    let gone = format!("{}/gone", ctx.work().display());
+    let valid = [(repo.clone(), "trusted"), (real.clone(), "untrusted")];
+    let mut config = String::new();
+    for (key, level) in [
+        (repo.as_str(), "trusted"),
+        (real.as_str(), "untrusted"),
+        (link.as_str(), "trusted"),
+        (wt.as_str(), "trusted"),
+        ("~/src/app", "trusted"),
+        ("src/rel", "trusted"),
+        (&format!("{old}/"), "trusted"),
+        (gone.as_str(), "trusted"),
+        (file.as_str(), "trusted"),
+        (bogus.as_str(), "bogus"),
+    ] {
+        config.push_str(&format!(
+            "[projects.\"{key}\"]\ntrust_level = \"{level}\"\n\n"
+        ));
+    }
+    ctx.write_config(&config);
+    let flagged: Vec<_> = listed(&ctx)
+        .into_iter()
+        .filter(|(_, _, kinds, _)| !kinds.is_empty())
+        .collect();
+    let kinds: std::collections::BTreeSet<String> =
+        flagged.iter().flat_map(|(_, _, k, _)| k.clone()).collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "bad_level",
+            "missing",
+            "non_canonical",
+            "not_directory",
+            "relative",
+            "tilde",
+            "trailing_slash",
+            "worktree"
+        ]
+    );
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_mg-codex")).parent().unwrap();
+    for (key, _, kinds, fixes) in flagged {
+        assert_eq!(fixes.len(), 1, "{key}: one fix for {kinds:?}: {fixes:?}");
+        let fix = &fixes[0];
+        assert!(!fix.contains('<'), "{key}: `{fix}` is not a command");
+        let out = run(std::process::Command::new("sh")
+            .args(["-c", fix])
+            .env_clear()
+            .env("HOME", ctx.home())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("NO_COLOR", "1")
+            .current_dir(ctx.work()));
+        assert_eq!(out.code, 0, "{key}: `{fix}` failed: {}", out.stderr);
+        let now = listed(&ctx);
+        // The flagged entry is gone or fixed.
+        assert!(
+            now.iter()
+                .all(|(k, _, kinds, _)| k != &key || kinds.is_empty()),
+            "{key}: still flagged after `{fix}`:\n{now:?}"
+        );
+        // The valid entries are untouched.
+        for (k, level) in &valid {
+            assert!(
+                now.iter()
+                    .any(|(nk, nl, _, _)| nk == k && nl.as_deref() == Some(*level)),
+                "`{fix}` changed the valid entry {k}:\n{now:?}"
+            );
+        }
+    }
+    assert!(
+        listed(&ctx).iter().all(|(_, _, kinds, _)| kinds.is_empty()),
+        "{:?}",
+        listed(&ctx)
+    );
+    // The fixes that re-add an entry added the right keys.
+    let text = ctx.read_config();
+    assert_level(
+        &text,
+        &canonical(&ctx.home().join("src/app")),
+        Some("trusted"),
+    );
+    assert_level(&text, &old, Some("trusted"));
+    assert_level(&text, &bogus, Some("trusted"));
+}
+
+/// `trust --remove PATH` removes the entry spelled as PATH when there is one: never the
+/// entry of the symlink's target, or of the worktree's main repository.
+#[test]
+fn remove_takes_the_entry_spelled_as_given() {
+    let ctx = TestContext::new();
+    let (repo, wt) = make_repo_with_worktree(&ctx);
+    let real = ctx.work().join("real");
+    fs::create_dir_all(&real).unwrap();
+    let link = ctx.work().join("link");
+    symlink(&real, &link).unwrap();
+    let (repo_key, wt_key, real_key) = (canonical(&repo), canonical(&wt), canonical(&real));
+    let link_key = link.display().to_string();
+    let mut config = String::new();
+    for key in [&repo_key, &wt_key, &real_key, &link_key] {
+        config.push_str(&format!(
+            "[projects.\"{key}\"]\ntrust_level = \"trusted\"\n\n"
+        ));
+    }
+    ctx.write_config(&config);
+    for (remove, stays) in [(&link_key, &real_key), (&wt_key, &repo_key)] {
+        let out = run(ctx.cmd().args(["trust", "--remove"]).arg(remove));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_contains(&out.stderr, &format!("Removed the entry for `{remove}`"));
+        let text = ctx.read_config();
+        assert_level(&text, remove, None);
+        assert_level(&text, stays, Some("trusted"));
+    }
+    // No entry spelled as given: the canonical path's (the old fallback) still works.
+    let out = run(ctx.cmd().args(["trust", "--remove"]).arg(&link));
+    assert_contains(&out.stderr, &format!("Removed the entry for `{real_key}`"));
+}

@@ -116,10 +116,103 @@ fn main() {
         }
     }
 
+    // A typical config: the README's example, with a few trust entries and MCP servers.
+    let typical = home_root.path().join("home-typical");
+    fs::create_dir(&typical).expect("create Codex home");
+    fs::write(typical.join("config.toml"), TYPICAL).expect("write config");
+    let original = fs::read(typical.join("config.toml")).expect("read config");
+    let stats = measure(|i| {
+        let project = fresh_project(project_root.path(), &format!("typical-{i}"));
+        let elapsed = trust(&typical, &project);
+        fs::write(typical.join("config.toml"), &original).expect("restore config");
+        elapsed
+    });
+    table.row(
+        "trust <new dir>, typical config",
+        ["8".to_string(), thousands(original.len())],
+        &stats,
+    );
+
+    // Codex's own writer on the same files: `codex mcp add NAME --url URL` (a TOML edit and an
+    // atomic write, as `trust` does).
+    if let Some(codex) = common::codex_cli() {
+        for (label, n) in [("typical", None), ("10,000 entries", Some(LIST_SIZE))] {
+            let home = match n {
+                Some(n) => home_root.path().join(format!("home-{n}")),
+                None => typical.clone(),
+            };
+            let config = home.join("config.toml");
+            let original = fs::read(&config).expect("read config");
+            let path = common::codex_path(&codex, "/usr/bin:/bin");
+            let stats = measure(|i| {
+                let start = Instant::now();
+                let out = Command::new(&codex)
+                    .args([
+                        "mcp",
+                        "add",
+                        &format!("bench-{i}"),
+                        "--url",
+                        "https://example.com/mcp",
+                    ])
+                    .env("CODEX_HOME", &home)
+                    .env("PATH", &path)
+                    .env("HOME", &home)
+                    .stdin(Stdio::null())
+                    .output()
+                    .expect("run codex");
+                let elapsed = start.elapsed();
+                assert!(
+                    out.status.success(),
+                    "codex mcp add failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                fs::write(&config, &original).expect("restore config");
+                elapsed
+            });
+            table.row(
+                &format!("codex mcp add (Codex's writer), {label}"),
+                [n.map_or("8".into(), thousands), thousands(original.len())],
+                &stats,
+            );
+        }
+    }
+
     println!("{}", table.render());
     println!();
     println!("{}", library_table());
 }
+
+/// A typical config (as in the README): top-level settings, a provider, MCP servers, a few
+/// trust entries, comments.
+const TYPICAL: &str = "# my Codex settings\n\
+model = \"openai/gpt-5.3-codex\"\n\
+model_provider = \"modelgates\"\n\
+model_reasoning_effort = \"high\"\n\
+approval_policy = \"on-request\"\n\
+\n\
+[tui]\n\
+notifications = true\n\
+\n\
+[model_providers.modelgates]\n\
+name = \"ModelGates\"\n\
+base_url = \"https://modelgates.ai/api/v1\"\n\
+env_key = \"MODELGATES_API_KEY\"\n\
+wire_api = \"responses\"\n\
+\n\
+[mcp_servers.context7]\n\
+url = \"https://mcp.context7.com/mcp\"\n\
+\n\
+[mcp_servers.modelgates-docs]\n\
+url = \"https://modelgates.ai/docs/_mcp/server\"\n\
+\n\
+[projects.\"/home/me/src/app\"]\n\
+trust_level = \"trusted\"\n\
+\n\
+[projects.\"/home/me/src/api\"]\n\
+trust_level = \"trusted\"\n\
+\n\
+[projects.\"/home/me/src/old\"]\n\
+trust_level = \"untrusted\"\n";
 
 /// Runs the binary and checks it succeeded: the wall time of the whole process and its stdout.
 fn run_ok<I, S>(args: I) -> (Duration, String)

@@ -67,9 +67,12 @@ pub enum Scalar {
 #[derive(Debug, Clone)]
 pub struct Node {
     pub kind: NodeKind,
-    /// Children of a table, in document order.
-    pub children: Vec<(String, NodeId)>,
-    lookup: HashMap<String, NodeId>,
+    /// The key naming it in its parent (empty for the root; an index for an array element).
+    pub key: String,
+    /// Its parent (the root is its own).
+    pub parent: NodeId,
+    /// Children of a table (or an array), in document order.
+    pub children: Vec<NodeId>,
     /// The span of the key segment that named this node where it was first defined.
     pub key_span: Option<Range<usize>>,
     /// For a value: its span (for an inline table, from `{` to `}`).
@@ -79,26 +82,22 @@ pub struct Node {
     /// For a `[header]` table: its section.
     pub section: Option<usize>,
     /// For an inline table: its items.
-    pub inline: Option<InlineItems>,
+    pub inline: Option<Box<InlineItems>>,
 }
 
 impl Node {
-    fn new(kind: NodeKind) -> Self {
+    fn new(kind: NodeKind, key: String, parent: NodeId) -> Self {
         Self {
             kind,
+            key,
+            parent,
             children: Vec::new(),
-            lookup: HashMap::new(),
             key_span: None,
             value_span: None,
             entry: None,
             section: None,
             inline: None,
         }
-    }
-
-    /// A child by key.
-    pub fn child(&self, key: &str) -> Option<NodeId> {
-        self.lookup.get(key).copied()
     }
 
     pub fn table_kind(&self) -> Option<TableKind> {
@@ -124,6 +123,54 @@ impl Node {
             NodeKind::Scalar(Scalar::Boolean(b)) => Some(*b),
             _ => None,
         }
+    }
+}
+
+/// Finds a node's child by key: one map for the whole tree, keyed by the parent and the key's
+/// hash (no key is stored twice); a collision falls back to the parent's list.
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    map: HashMap<(NodeId, u64), NodeId, BuildFx>,
+}
+
+impl Lookup {
+    /// FNV-1a: keys are short and come from the user's own file (no adversary to flood the
+    /// map: a collision only costs a look through the parent's list).
+    fn hash(&self, key: &str) -> u64 {
+        key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+}
+
+/// A cheap hasher for the lookup's keys, which are already hashes.
+#[derive(Debug, Clone, Copy, Default)]
+struct BuildFx;
+
+impl std::hash::BuildHasher for BuildFx {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
@@ -205,6 +252,7 @@ pub struct Index {
     pub nodes: Vec<Node>,
     pub sections: Vec<Section>,
     pub entries: Vec<Entry>,
+    lookup: Lookup,
 }
 
 /// Why a text is not a TOML document: a message and the byte offset it is about.
@@ -221,7 +269,7 @@ impl Index {
     pub fn build(text: &str) -> Result<Index, IndexError> {
         let source = Source::new(text);
         let tokens = source.lex().into_vec();
-        let mut builder = Builder::new(text);
+        let mut builder = Builder::new(text, tokens.len());
         let mut errors: Vec<TomlParseError> = Vec::new();
         {
             let mut validate = ValidateWhitespace::new(&mut builder, source);
@@ -257,6 +305,7 @@ impl Index {
             nodes: builder.nodes,
             sections: builder.sections,
             entries: builder.entries,
+            lookup: builder.lookup,
         })
     }
 
@@ -264,16 +313,28 @@ impl Index {
         &self.nodes[id]
     }
 
+    /// The child of table `id` named `key`.
+    pub fn child(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        child_of(&self.nodes, &self.lookup, id, key)
+    }
+
+    /// The children of `id` with their keys, in document order.
+    pub fn children(&self, id: NodeId) -> impl Iterator<Item = (&str, NodeId)> + '_ {
+        self.nodes[id]
+            .children
+            .iter()
+            .map(move |&c| (self.nodes[c].key.as_str(), c))
+    }
+
     /// The node at a path of keys from the root (through tables only; the last element of an
     /// array of tables is not followed).
     pub fn get(&self, path: &[&str]) -> Option<NodeId> {
         let mut id = Self::ROOT;
         for key in path {
-            let node = &self.nodes[id];
-            if !node.is_table() {
+            if !self.nodes[id].is_table() {
                 return None;
             }
-            id = node.child(key)?;
+            id = self.child(id, key)?;
         }
         Some(id)
     }
@@ -298,6 +359,18 @@ impl Index {
             let len = section.len() + e.path.len();
             (len >= prefix.len() && full.zip(prefix).all(|(a, b)| a == b)).then_some(i)
         })
+    }
+}
+
+fn child_of(nodes: &[Node], lookup: &Lookup, id: NodeId, key: &str) -> Option<NodeId> {
+    match lookup.map.get(&(id, lookup.hash(key))) {
+        Some(&c) if nodes[c].key == key => Some(c),
+        Some(_) => nodes[id]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| nodes[c].key == key),
+        None => None,
     }
 }
 
@@ -345,6 +418,7 @@ enum Top {
 struct Builder<'t> {
     text: &'t str,
     nodes: Vec<Node>,
+    lookup: Lookup,
     sections: Vec<Section>,
     entries: Vec<Entry>,
     /// The first semantic error (syntax errors go to the parser's sink).
@@ -352,21 +426,23 @@ struct Builder<'t> {
     top: Top,
     key: KeyBuf,
     open: Vec<Open>,
-    /// The entry whose line is not finished yet.
-    pending_entry: Option<usize>,
     /// The value being completed at the top level: its node and span.
     finished_value: Option<(NodeId, Range<usize>)>,
-    /// For a value read as part of an array, the array's children counter.
-    array_len: HashMap<NodeId, usize>,
 }
 
 impl<'t> Builder<'t> {
-    fn new(text: &'t str) -> Self {
-        let mut root = Node::new(NodeKind::Table(TableKind::Root));
+    /// A builder for `text`, sized for about `tokens` tokens.
+    fn new(text: &'t str, tokens: usize) -> Self {
+        let mut root = Node::new(NodeKind::Table(TableKind::Root), String::new(), Index::ROOT);
         root.section = Some(0);
+        let mut nodes = Vec::with_capacity(tokens / 4 + 1);
+        nodes.push(root);
+        let mut lookup = Lookup::default();
+        lookup.map.reserve(tokens / 4);
         Self {
             text,
-            nodes: vec![root],
+            nodes,
+            lookup,
             sections: vec![Section {
                 path: Vec::new(),
                 is_array: false,
@@ -379,9 +455,7 @@ impl<'t> Builder<'t> {
             top: Top::Idle,
             key: KeyBuf::default(),
             open: Vec::new(),
-            pending_entry: None,
             finished_value: None,
-            array_len: HashMap::new(),
         }
     }
 
@@ -399,10 +473,23 @@ impl<'t> Builder<'t> {
         self.nodes.len() - 1
     }
 
-    fn insert_child(&mut self, parent: NodeId, key: &str, child: NodeId) {
-        let p = &mut self.nodes[parent];
-        p.lookup.insert(key.to_string(), child);
-        p.children.push((key.to_string(), child));
+    /// A new node, not yet anyone's child.
+    fn node(&mut self, kind: NodeKind) -> NodeId {
+        self.add(Node::new(kind, String::new(), Index::ROOT))
+    }
+
+    fn child(&self, id: NodeId, key: &str) -> Option<NodeId> {
+        child_of(&self.nodes, &self.lookup, id, key)
+    }
+
+    /// Makes `child` the child of `parent` under `key`.
+    fn insert_child(&mut self, parent: NodeId, key: String, child: NodeId) {
+        let hash = self.lookup.hash(&key);
+        self.lookup.map.entry((parent, hash)).or_insert(child);
+        let node = &mut self.nodes[child];
+        node.key = key;
+        node.parent = parent;
+        self.nodes[parent].children.push(child);
     }
 
     /// The start of the line holding `offset`.
@@ -433,12 +520,11 @@ impl<'t> Builder<'t> {
     fn descend_header(&mut self, path: &[String], spans: &[Range<usize>]) -> Option<NodeId> {
         let mut id = Index::ROOT;
         for (key, span) in path.iter().zip(spans) {
-            id = match self.nodes[id].child(key) {
+            id = match self.child(id, key) {
                 None => {
-                    let mut node = Node::new(NodeKind::Table(TableKind::Implicit));
-                    node.key_span = Some(span.clone());
-                    let child = self.add(node);
-                    self.insert_child(id, key, child);
+                    let child = self.node(NodeKind::Table(TableKind::Implicit));
+                    self.nodes[child].key_span = Some(span.clone());
+                    self.insert_child(id, key.clone(), child);
                     child
                 }
                 Some(child) => match &self.nodes[child].kind {
@@ -473,21 +559,21 @@ impl<'t> Builder<'t> {
         };
         let section_id = self.sections.len();
         let table = if array {
-            let element = {
-                let mut node = Node::new(NodeKind::Table(TableKind::Header));
-                node.key_span = Some(last_span.clone());
-                node.section = Some(section_id);
-                self.add(node)
-            };
-            match self.nodes[parent].child(last) {
+            let element = self.node(NodeKind::Table(TableKind::Header));
+            self.nodes[element].key_span = Some(last_span.clone());
+            self.nodes[element].section = Some(section_id);
+            match self.child(parent, last) {
                 None => {
-                    let mut node = Node::new(NodeKind::ArrayOfTables(vec![element]));
-                    node.key_span = Some(last_span);
-                    let aot = self.add(node);
-                    self.insert_child(parent, last, aot);
+                    let aot = self.node(NodeKind::ArrayOfTables(vec![element]));
+                    self.nodes[aot].key_span = Some(last_span);
+                    self.insert_child(parent, last.clone(), aot);
+                    self.nodes[element].parent = aot;
                 }
                 Some(existing) => match &mut self.nodes[existing].kind {
-                    NodeKind::ArrayOfTables(elems) => elems.push(element),
+                    NodeKind::ArrayOfTables(elems) => {
+                        elems.push(element);
+                        self.nodes[element].parent = existing;
+                    }
                     _ => {
                         self.fail("duplicate key", last_span.start);
                         return;
@@ -496,13 +582,12 @@ impl<'t> Builder<'t> {
             }
             element
         } else {
-            match self.nodes[parent].child(last) {
+            match self.child(parent, last) {
                 None => {
-                    let mut node = Node::new(NodeKind::Table(TableKind::Header));
-                    node.key_span = Some(last_span);
-                    node.section = Some(section_id);
-                    let id = self.add(node);
-                    self.insert_child(parent, last, id);
+                    let id = self.node(NodeKind::Table(TableKind::Header));
+                    self.nodes[id].key_span = Some(last_span);
+                    self.nodes[id].section = Some(section_id);
+                    self.insert_child(parent, last.clone(), id);
                     id
                 }
                 Some(existing) => {
@@ -542,12 +627,11 @@ impl<'t> Builder<'t> {
             TableKind::Dotted
         };
         for (key, span) in path.iter().zip(spans) {
-            id = match self.nodes[id].child(key) {
+            id = match self.child(id, key) {
                 None => {
-                    let mut node = Node::new(NodeKind::Table(dotted_kind));
-                    node.key_span = Some(span.clone());
-                    let child = self.add(node);
-                    self.insert_child(id, key, child);
+                    let child = self.node(NodeKind::Table(dotted_kind));
+                    self.nodes[child].key_span = Some(span.clone());
+                    self.insert_child(id, key.clone(), child);
                     child
                 }
                 Some(child) => match &self.nodes[child].kind {
@@ -584,12 +668,12 @@ impl<'t> Builder<'t> {
         let (last, parents) = key.segments.split_last()?;
         let last_span = key.spans.last().cloned()?;
         let parent = self.descend_dotted(table, parents, &key.spans[..parents.len()], inline)?;
-        if self.nodes[parent].child(last).is_some() {
+        if self.child(parent, last).is_some() {
             self.fail("duplicate key", last_span.start);
             return None;
         }
         self.nodes[value].key_span = Some(last_span);
-        self.insert_child(parent, last, value);
+        self.insert_child(parent, last.clone(), value);
         Some(())
     }
 
@@ -609,10 +693,8 @@ impl<'t> Builder<'t> {
             }
             Some(Open::Array { node: array, .. }) => {
                 let array = *array;
-                let n = self.array_len.entry(array).or_insert(0);
-                let key = n.to_string();
-                *n += 1;
-                self.insert_child(array, &key, node);
+                let key = self.nodes[array].children.len().to_string();
+                self.insert_child(array, key, node);
             }
             Some(Open::Inline {
                 node: table,
@@ -648,22 +730,20 @@ impl<'t> Builder<'t> {
         let table = self.section_table();
         let start = key.spans.first().map_or(value.start, |s| s.start);
         let line = self.line_start(start)..self.line_end(value.end.saturating_sub(1).max(start));
-        let entry = Entry {
-            section,
-            path: key.segments.clone(),
-            segment_spans: key.spans.clone(),
-            value,
-            line,
-            node,
-        };
         if self.place_value(table, &key, node, false).is_none() {
             return;
         }
-        self.entries.push(entry);
+        self.entries.push(Entry {
+            section,
+            path: key.segments,
+            segment_spans: key.spans,
+            value,
+            line,
+            node,
+        });
         let id = self.entries.len() - 1;
         self.nodes[node].entry = Some(id);
         self.sections[section].entries.push(id);
-        self.pending_entry = Some(id);
     }
 
     fn current_key(&mut self) -> Option<&mut KeyBuf> {
@@ -707,7 +787,7 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn inline_table_open(&mut self, span: Span, _error: &mut dyn ErrorSink) -> bool {
-        let node = self.add(Node::new(NodeKind::Table(TableKind::Inline)));
+        let node = self.node(NodeKind::Table(TableKind::Inline));
         self.open.push(Open::Inline {
             start: span.start(),
             node,
@@ -728,17 +808,17 @@ impl EventReceiver for Builder<'_> {
             ..
         }) = self.open.pop()
         {
-            self.nodes[node].inline = Some(InlineItems {
+            self.nodes[node].inline = Some(Box::new(InlineItems {
                 items,
                 close: span.start()..span.end(),
                 trailing_comma,
-            });
+            }));
             self.value_done(node, start..span.end());
         }
     }
 
     fn array_open(&mut self, span: Span, _error: &mut dyn ErrorSink) -> bool {
-        let node = self.add(Node::new(NodeKind::Array));
+        let node = self.node(NodeKind::Array);
         self.open.push(Open::Array {
             start: span.start(),
             node,
@@ -787,7 +867,7 @@ impl EventReceiver for Builder<'_> {
             toml_parser::decoder::ScalarKind::Boolean(b) => Scalar::Boolean(b),
             _ => Scalar::Other,
         };
-        let node = self.add(Node::new(NodeKind::Scalar(scalar)));
+        let node = self.node(NodeKind::Scalar(scalar));
         self.value_done(node, span.start()..span.end());
     }
 
@@ -810,7 +890,6 @@ impl EventReceiver for Builder<'_> {
     fn newline(&mut self, _span: Span, _error: &mut dyn ErrorSink) {
         if self.open.is_empty() {
             self.top = Top::Idle;
-            self.pending_entry = None;
         }
     }
 }

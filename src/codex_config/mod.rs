@@ -304,10 +304,10 @@ impl ConfigDocument {
         projects
             .children
             .iter()
-            .map(|(key, id)| TrustEntry {
-                key: key.clone(),
+            .map(|&id| TrustEntry {
+                key: self.index.node(id).key.clone(),
                 level: self
-                    .child_of(*id, "trust_level")
+                    .child_of(id, "trust_level")
                     .and_then(|n| self.index.node(n).as_str())
                     .map(str::to_string),
             })
@@ -390,7 +390,7 @@ impl ConfigDocument {
 
     fn child_of(&self, id: NodeId, key: &str) -> Option<NodeId> {
         let node = self.index.node(id);
-        node.is_table().then(|| node.child(key)).flatten()
+        node.is_table().then(|| self.index.child(id, key)).flatten()
     }
 
     // ----- the splices ----------------------------------------------------------------------
@@ -662,8 +662,8 @@ impl ConfigDocument {
     fn inline_entries_only(&self, table: NodeId) -> bool {
         let node = self.index.node(table);
         !node.children.is_empty()
-            && node.children.iter().all(|(_, c)| {
-                let n = self.index.node(*c);
+            && node.children.iter().all(|&c| {
+                let n = self.index.node(c);
                 n.table_kind() == Some(TableKind::Inline) && n.entry.is_some()
             })
     }
@@ -767,7 +767,7 @@ impl ConfigDocument {
             if self.index.node(id).table_kind() == Some(TableKind::Inline) {
                 owner = Some((id, depth));
             }
-            id = self.index.node(id).child(key)?;
+            id = self.index.child(id, key)?;
         }
         owner
     }

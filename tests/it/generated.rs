@@ -573,7 +573,7 @@ fn owned_ranges(text: &str, paths: &[Vec<String>]) -> Vec<std::ops::Range<usize>
         let mut walk = Index::ROOT;
         let mut line_owner = None;
         for key in &path {
-            walk = index.node(walk).child(key).expect("the path exists");
+            walk = index.child(walk, key).expect("the path exists");
             if let Some(e) = index.node(walk).entry {
                 line_owner = Some(e);
                 break;

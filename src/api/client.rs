@@ -1,0 +1,337 @@
+//! The HTTP client: one request with at most one retry within one deadline, the key sent only
+//! to the configured origin, and every non-2xx answer or transport failure classified.
+//!
+//! Boundary: builds requests and classifies outcomes; the JSON shapes are `wire`'s, the
+//! streaming probe is `probe`'s.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use super::base_url::check_base_url;
+use super::error::{bad, error_chain, root_cause, ApiError, NetFailure};
+use super::wire::{error_message, parse_key_info, parse_model, KeyInfo, Lookup, Model};
+use super::MAX_RETRY_WAIT;
+use crate::secret::{scrub, ApiKey};
+
+/// Pause before retrying a transport error or a 5xx without `Retry-After`.
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
+
+/// How to reach the API.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub base_url: String,
+    pub key: Option<ApiKey>,
+    /// Total time for one call, retries included.
+    pub timeout: Duration,
+    /// The proxy reqwest will use (from `HTTPS_PROXY`/`ALL_PROXY`), for error messages only.
+    pub proxy_hint: Option<String>,
+}
+
+/// The ModelGates client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    key: Option<ApiKey>,
+    pub(super) timeout: Duration,
+    proxy_hint: Option<String>,
+}
+
+impl Client {
+    /// Builds a client; fails for a base URL that may not receive the key.
+    pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
+        let base = check_base_url(&options.base_url)?;
+        let origin = base.origin();
+        let redirect = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.url().origin() != origin || attempt.previous().len() >= 5 {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("mg-codex/", env!("CARGO_PKG_VERSION"))),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(redirect)
+            .connect_timeout(options.timeout.min(Duration::from_secs(5)))
+            .timeout(options.timeout)
+            .build()
+            .map_err(|e| ApiError::BadResponse {
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Self {
+            http,
+            base,
+            key: options.key,
+            timeout: options.timeout,
+            proxy_hint: options.proxy_hint,
+        })
+    }
+
+    /// `GET /key`, falling back to `GET /auth/key` when `/key` is 404.
+    pub async fn key_status(&self) -> Result<KeyInfo, ApiError> {
+        let body = match self.get_json("key").await {
+            Err(ApiError::NotFound { .. }) => self.get_json("auth/key").await?,
+            other => other?,
+        };
+        parse_key_info(&body)
+    }
+
+    /// `GET /models`: the catalogue.
+    pub async fn models(&self) -> Result<Vec<Model>, ApiError> {
+        self.models_with(&[]).await
+    }
+
+    /// `GET /models?name=value&...`, e.g. `[("supported_parameters", "tools")]`. The server may
+    /// ignore a parameter: callers that rely on one filter the answer themselves.
+    pub async fn models_with(&self, query: &[(&str, &str)]) -> Result<Vec<Model>, ApiError> {
+        let mut path = String::from("models");
+        if !query.is_empty() {
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            path.push('?');
+            path.push_str(&encoded);
+        }
+        let body = self.get_json(&path).await?;
+        let data = body
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad("`/models` has no `data` array"))?;
+        data.iter().map(parse_model).collect()
+    }
+
+    /// `GET /model/{author}/{slug}`; when that answers 404, the catalogue decides. A model that
+    /// is in neither is `NotFound`.
+    pub async fn model(&self, id: &str) -> Result<Model, ApiError> {
+        Lookup::split(self.lookup(id).await).0
+    }
+
+    /// As [`Self::model`], but a model that is in neither comes back as [`Lookup::Missing`]
+    /// with the catalogue, for "did you mean" (fetched once).
+    pub async fn lookup(&self, id: &str) -> Result<Lookup, ApiError> {
+        let path = format!("model/{}", id.trim_start_matches('/'));
+        match self.get_json(&path).await {
+            Ok(body) => {
+                let data = body
+                    .get("data")
+                    .ok_or_else(|| bad("`/model` has no `data` object"))?;
+                parse_model(data).map(Lookup::Found)
+            }
+            Err(ApiError::NotFound { message }) => {
+                let catalogue = self.models().await?;
+                Ok(match catalogue.iter().position(|m| m.id == id) {
+                    Some(i) => Lookup::Found(catalogue[i].clone()),
+                    None => Lookup::Missing { message, catalogue },
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn get_json(&self, path: &str) -> Result<Value, ApiError> {
+        let deadline = Instant::now() + self.timeout;
+        let response = self.send(Method::GET, path, None, deadline).await?;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let text = tokio::time::timeout(remaining, response.text())
+            .await
+            .map_err(|_| self.unreachable_timeout())?
+            .map_err(|e| self.transport_error(&e))?;
+        serde_json::from_str(&text).map_err(|e| {
+            bad(&format!(
+                "`/{path}` did not answer JSON ({e}); it starts with `{}`",
+                self.clean(&text).chars().take(60).collect::<String>()
+            ))
+        })
+    }
+
+    /// Sends one request with at most one retry, all before `deadline`. Returns the response
+    /// of a 2xx; every other outcome is classified.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        deadline: Instant,
+    ) -> Result<reqwest::Response, ApiError> {
+        let url = self.url(path)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(self.unreachable_timeout());
+            }
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .timeout(remaining);
+            if let Some(key) = &self.key {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| bad("the key cannot be sent in a header"))?;
+                value.set_sensitive(true);
+                request = request.header(AUTHORIZATION, value);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let (retry_wait, error) = match request.send().await {
+                Ok(response) if response.status().is_success() => return Ok(response),
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = parse_retry_after(response.headers());
+                    let location = response
+                        .headers()
+                        .get(reqwest::header::LOCATION)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string);
+                    let text = tokio::time::timeout(
+                        deadline.saturating_duration_since(Instant::now()),
+                        response.text(),
+                    )
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or_default();
+                    let error = self.classify_status(status, &text, retry_after, location);
+                    let wait = match status.as_u16() {
+                        429 => Some(retry_after.unwrap_or(RETRY_PAUSE).min(MAX_RETRY_WAIT)),
+                        500..=599 => Some(retry_after.unwrap_or(RETRY_PAUSE).min(MAX_RETRY_WAIT)),
+                        _ => None,
+                    };
+                    (wait, error)
+                }
+                Err(e) => {
+                    let error = self.transport_error(&e);
+                    let retry = !e.is_timeout();
+                    (retry.then_some(RETRY_PAUSE), error)
+                }
+            };
+            let Some(wait) = retry_wait.filter(|_| attempt == 1) else {
+                return Err(error);
+            };
+            if Instant::now() + wait >= deadline {
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ApiError> {
+        let mut base = self.base.clone();
+        if !base.path().ends_with('/') {
+            let with_slash = format!("{}/", base.path());
+            base.set_path(&with_slash);
+        }
+        base.join(path).map_err(|e| ApiError::InsecureUrl {
+            url: self.base.to_string(),
+            reason: format!("cannot append `{path}`: {e}"),
+        })
+    }
+
+    fn classify_status(
+        &self,
+        status: StatusCode,
+        body: &str,
+        retry_after: Option<Duration>,
+        location: Option<String>,
+    ) -> ApiError {
+        let message = self.clean(&error_message(body, status));
+        match status.as_u16() {
+            401 => ApiError::KeyRejected { message },
+            402 => ApiError::OutOfCredits { message },
+            403 => ApiError::Forbidden { message },
+            404 => ApiError::NotFound { message },
+            429 => ApiError::RateLimited {
+                retry_after_secs: retry_after.map(|d| d.as_secs()),
+                message,
+            },
+            500..=599 => ApiError::ServerError {
+                status: status.as_u16(),
+                message,
+            },
+            300..=399 => ApiError::Status {
+                status: status.as_u16(),
+                message: format!(
+                    "a redirect to `{}` was not followed, so the key was not sent there; set the base URL to the gateway's real address",
+                    self.clean(&location.unwrap_or_else(|| "?".into()))
+                ),
+            },
+            other => ApiError::Status {
+                status: other,
+                message,
+            },
+        }
+    }
+
+    fn host(&self) -> String {
+        let host = self.base.host_str().unwrap_or("?");
+        match self.base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        }
+    }
+
+    pub(super) fn unreachable_timeout(&self) -> ApiError {
+        ApiError::Unreachable {
+            failure: NetFailure::Timeout,
+            host: self.host(),
+            proxy: self.proxy_hint.clone(),
+            detail: format!("gave up after {} s", self.timeout.as_secs_f32()),
+        }
+    }
+
+    pub(super) fn transport_error(&self, e: &reqwest::Error) -> ApiError {
+        let chain = error_chain(e);
+        let lower = chain.to_lowercase();
+        let failure = if e.is_timeout() {
+            NetFailure::Timeout
+        } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            NetFailure::Dns
+        } else if lower.contains("connection refused") {
+            NetFailure::Refused
+        } else if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+        {
+            NetFailure::Tls
+        } else if lower.contains("proxy") {
+            NetFailure::Proxy
+        } else {
+            NetFailure::Other
+        };
+        ApiError::Unreachable {
+            failure,
+            host: self.host(),
+            proxy: self.proxy_hint.clone(),
+            detail: self.clean(&root_cause(e)),
+        }
+    }
+
+    /// Removes the key (should a server echo it) from text we show.
+    pub(super) fn clean(&self, text: &str) -> String {
+        match &self.key {
+            Some(key) => scrub(text, key.expose()),
+            None => text.to_string(),
+        }
+    }
+}
+
+/// `Retry-After` as seconds (the HTTP-date form is rare for APIs and treated as absent).
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}

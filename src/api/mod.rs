@@ -1,0 +1,37 @@
+//! The ModelGates client: key status, the model catalogue, one model, and a tiny live probe of
+//! the Responses API, each returning typed data or a classified [`ApiError`] that callers match
+//! on (shared by `doctor` and `init`).
+//!
+//! Boundaries and promises:
+//! - reqwest with rustls; bounded connect and total timeouts; one retry at most, only for 5xx,
+//!   429 (waiting `Retry-After` up to a cap) and transport errors other than timeouts, all within
+//!   the one deadline, so a dead or black-holed host costs the timeout once;
+//! - the key is sent only to the configured base URL: `https://`, or plain `http://` to a
+//!   loopback host; redirects to another origin are not followed (so the key never travels
+//!   there);
+//! - the key never appears in an error: messages are built from statuses and server text, and
+//!   scrubbed of the key anyway.
+//!
+//! One job per module: `client` (requests, retry, classification), `probe` (the streaming
+//! request), `wire` (JSON shapes), `error` (the outcome types), `base_url` (where the key may
+//! go), `suggest` ("did you mean").
+
+mod base_url;
+mod client;
+mod error;
+mod probe;
+mod suggest;
+mod wire;
+
+use std::time::Duration;
+
+pub use base_url::check_base_url;
+pub use client::{Client, ClientOptions};
+pub use error::{ApiError, NetFailure};
+pub use suggest::{quoted_ids, suggest};
+pub use wire::{error_message, per_million, KeyInfo, Lookup, Model, ProbeResult};
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://modelgates.ai/api/v1";
+/// The longest `Retry-After` we are willing to wait before the one retry.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);

@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use super::base_url::check_base_url;
+use super::body::{BodyError, BodyReader, MAX_BODY_BYTES};
 use super::error::{bad, error_chain, root_cause, ApiError, NetFailure};
 use super::wire::{error_message, parse_key_info, parse_model, KeyInfo, Lookup, Model};
 use super::MAX_RETRY_WAIT;
@@ -63,9 +64,7 @@ impl Client {
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
             .timeout(options.timeout)
             .build()
-            .map_err(|e| ApiError::BadResponse {
-                detail: format!("cannot build the HTTP client: {e}"),
-            })?;
+            .map_err(|e| bad(&format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             http,
             base,
@@ -139,17 +138,38 @@ impl Client {
     async fn get_json(&self, path: &str) -> Result<Value, ApiError> {
         let deadline = Instant::now() + self.timeout;
         let response = self.send(Method::GET, path, None, deadline).await?;
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let text = tokio::time::timeout(remaining, response.text())
+        let body = self
+            .body(response, deadline)?
+            .read_all()
             .await
-            .map_err(|_| self.unreachable_timeout())?
-            .map_err(|e| self.transport_error(&e))?;
-        serde_json::from_str(&text).map_err(|e| {
+            .map_err(|e| self.body_error(e))?;
+        serde_json::from_slice(&body).map_err(|e| {
             bad(&format!(
                 "`/{path}` did not answer JSON ({e}); it starts with `{}`",
-                self.clean(&text).chars().take(60).collect::<String>()
+                self.clean(&String::from_utf8_lossy(&body))
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
             ))
         })
+    }
+
+    /// Reads `response`'s body under [`MAX_BODY_BYTES`] and `deadline`.
+    pub(super) fn body(
+        &self,
+        response: reqwest::Response,
+        deadline: Instant,
+    ) -> Result<BodyReader, ApiError> {
+        BodyReader::new(response, deadline, MAX_BODY_BYTES).map_err(|e| self.body_error(e))
+    }
+
+    /// What a body that could not be read whole becomes.
+    pub(super) fn body_error(&self, e: BodyError) -> ApiError {
+        match e {
+            BodyError::TooLarge => ApiError::too_large(&self.host()),
+            BodyError::Timeout => self.unreachable_timeout(),
+            BodyError::Transport(e) => self.transport_error(&e),
+        }
     }
 
     /// Sends one request with at most one retry, all before `deadline`. Returns the response
@@ -192,14 +212,13 @@ impl Client {
                         .get(reqwest::header::LOCATION)
                         .and_then(|v| v.to_str().ok())
                         .map(str::to_string);
-                    let text = tokio::time::timeout(
-                        deadline.saturating_duration_since(Instant::now()),
-                        response.text(),
-                    )
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or_default();
+                    // A body that is cut short or late still leaves the status to go by; one
+                    // over the cap is an answer of its own.
+                    let text = match self.body(response, deadline)?.read_all().await {
+                        Ok(body) => String::from_utf8_lossy(&body).into_owned(),
+                        Err(BodyError::TooLarge) => return Err(ApiError::too_large(&self.host())),
+                        Err(BodyError::Timeout | BodyError::Transport(_)) => String::new(),
+                    };
                     let error = self.classify_status(status, &text, retry_after, location);
                     let wait = match status.as_u16() {
                         429 => Some(retry_after.unwrap_or(RETRY_PAUSE).min(MAX_RETRY_WAIT)),
@@ -271,7 +290,7 @@ impl Client {
         }
     }
 
-    fn host(&self) -> String {
+    pub(super) fn host(&self) -> String {
         let host = self.base.host_str().unwrap_or("?");
         match self.base.port() {
             Some(port) => format!("{host}:{port}"),

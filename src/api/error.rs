@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::body::MAX_BODY_BYTES;
+
 /// Which kind of network failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,7 +27,7 @@ impl NetFailure {
             NetFailure::Dns => "the host name could not be resolved (DNS)",
             NetFailure::Refused => "the connection was refused",
             NetFailure::Tls => "the TLS handshake failed",
-            NetFailure::Timeout => "no answer before the timeout",
+            NetFailure::Timeout => "no complete answer before the timeout",
             NetFailure::Proxy => "the proxy failed",
             NetFailure::Other => "the connection failed",
         }
@@ -60,8 +62,14 @@ pub enum ApiError {
         proxy: Option<String>,
         detail: String,
     },
-    /// An answer that is not what the contract says.
-    BadResponse { detail: String },
+    /// An answer that is not what the contract says. `too_large`: its body was over
+    /// [`MAX_BODY_BYTES`] (a variant of its own would do as well; callers treat it as any other
+    /// bad answer: the base URL is not the gateway's).
+    BadResponse {
+        detail: String,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        too_large: bool,
+    },
     /// The base URL may not receive the key (or is not a URL).
     InsecureUrl { url: String, reason: String },
 }
@@ -98,7 +106,7 @@ impl fmt::Display for ApiError {
                 }
                 write!(f, ": {detail}")
             }
-            ApiError::BadResponse { detail } => write!(f, "unexpected answer: {detail}"),
+            ApiError::BadResponse { detail, .. } => write!(f, "unexpected answer: {detail}"),
             ApiError::InsecureUrl { url, reason } => write!(f, "`{url}`: {reason}"),
         }
     }
@@ -106,9 +114,34 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl ApiError {
+    /// The body of an answer from `host` was over [`MAX_BODY_BYTES`].
+    pub fn too_large(host: &str) -> Self {
+        ApiError::BadResponse {
+            detail: format!(
+                "the response from `{host}` is larger than {} MiB, far more than any ModelGates answer",
+                MAX_BODY_BYTES >> 20
+            ),
+            too_large: true,
+        }
+    }
+
+    /// Whether this is [`Self::too_large`].
+    pub fn is_too_large(&self) -> bool {
+        matches!(
+            self,
+            ApiError::BadResponse {
+                too_large: true,
+                ..
+            }
+        )
+    }
+}
+
 pub(crate) fn bad(detail: &str) -> ApiError {
     ApiError::BadResponse {
         detail: detail.to_string(),
+        too_large: false,
     }
 }
 

@@ -13,10 +13,11 @@
 //!   scrubbed of the key anyway.
 //!
 //! One job per module: `client` (requests, retry, classification), `probe` (the streaming
-//! request), `wire` (JSON shapes), `error` (the outcome types), `base_url` (where the key may
+//! request), `body` (the size cap and the deadline on every body), `wire` (JSON shapes), `error` (the outcome types), `base_url` (where the key may
 //! go), `suggest` ("did you mean").
 
 mod base_url;
+mod body;
 mod client;
 mod error;
 mod probe;
@@ -26,6 +27,7 @@ mod wire;
 use std::time::Duration;
 
 pub use base_url::check_base_url;
+pub use body::MAX_BODY_BYTES;
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, NetFailure};
 pub use suggest::{quoted_ids, suggest};

@@ -30,26 +30,22 @@ impl Client {
         let response = self
             .send(Method::POST, "responses", Some(&body), deadline)
             .await?;
-        let mut response = response;
-        // Bytes, not text: a chunk may end inside a multi-byte character. Lines are decoded
-        // only once complete.
-        let mut buffer: Vec<u8> = Vec::new();
+        // The whole stream counts against the size cap, and the deadline.
+        let mut stream = self.body(response, deadline)?;
+        let mut lines = Lines::default();
         let mut result = ProbeResult {
             response_id: None,
             text: String::new(),
         };
         loop {
-            let chunk = tokio::time::timeout_at(deadline.into(), response.chunk())
+            let more = stream
+                .read_into(&mut lines.buffer)
                 .await
-                .map_err(|_| self.unreachable_timeout())?
-                .map_err(|e| self.transport_error(&e))?;
-            let Some(chunk) = chunk else {
+                .map_err(|e| self.body_error(e))?;
+            if !more {
                 return Err(bad("the stream ended before `response.completed`"));
-            };
-            buffer.extend_from_slice(&chunk);
-            while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-                let raw: Vec<u8> = buffer.drain(..=end).collect();
-                let line = String::from_utf8_lossy(&raw);
+            }
+            while let Some(line) = lines.next_line() {
                 let Some(data) = line.trim_end().strip_prefix("data:") else {
                     continue;
                 };
@@ -88,5 +84,74 @@ impl Client {
                 }
             }
         }
+    }
+}
+
+/// Splits a byte stream into complete lines in time linear in its length (a line that never
+/// ends is scanned once, not once per chunk).
+///
+/// Bytes, not text: a chunk may end inside a multi-byte character, so a line is decoded only
+/// once it is complete.
+#[derive(Debug, Default)]
+struct Lines {
+    /// Received bytes; those before `start` are already handed out.
+    buffer: Vec<u8>,
+    start: usize,
+    /// Where the search for the next `\n` resumes.
+    scanned: usize,
+}
+
+impl Lines {
+    /// The next complete line, without its `\n`; `None` until more bytes arrive.
+    fn next_line(&mut self) -> Option<String> {
+        let from = self.scanned.max(self.start);
+        match self.buffer[from..].iter().position(|b| *b == b'\n') {
+            Some(at) => {
+                let end = from + at;
+                let line = String::from_utf8_lossy(&self.buffer[self.start..end]).into_owned();
+                self.start = end + 1;
+                self.scanned = self.start;
+                Some(line)
+            }
+            None => {
+                // Only the unfinished line stays.
+                self.buffer.drain(..self.start);
+                self.start = 0;
+                self.scanned = self.buffer.len();
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_whole_across_chunks_and_multibyte_characters() {
+        let mut lines = Lines::default();
+        let text = "data: d\u{e9}j\u{e0}\n\ndata: ok\n".as_bytes();
+        let cut = text.iter().position(|&b| b == 0xC3).unwrap() + 1;
+        lines.buffer.extend_from_slice(&text[..cut]);
+        assert_eq!(lines.next_line(), None);
+        lines.buffer.extend_from_slice(&text[cut..]);
+        assert_eq!(lines.next_line().as_deref(), Some("data: d\u{e9}j\u{e0}"));
+        assert_eq!(lines.next_line().as_deref(), Some(""));
+        assert_eq!(lines.next_line().as_deref(), Some("data: ok"));
+        assert_eq!(lines.next_line(), None);
+        assert!(lines.buffer.is_empty(), "handed-out bytes are dropped");
+    }
+
+    #[test]
+    fn an_unfinished_line_is_kept_and_scanned_once() {
+        let mut lines = Lines::default();
+        lines.buffer.extend_from_slice(b"abc");
+        assert_eq!(lines.next_line(), None);
+        assert_eq!(lines.scanned, 3);
+        lines.buffer.extend_from_slice(b"def\nx");
+        assert_eq!(lines.next_line().as_deref(), Some("abcdef"));
+        assert_eq!(lines.next_line(), None);
+        assert_eq!(lines.buffer, b"x");
     }
 }

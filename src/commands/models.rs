@@ -318,6 +318,7 @@ impl Gateway {
     ) -> Result<T, ApiError> {
         let rt = super::runtime().map_err(|e| ApiError::BadResponse {
             detail: format!("{e:#}"),
+            too_large: false,
         })?;
         match call(&self.client(true)?, &rt) {
             Err(ApiError::KeyRejected { message }) if self.key.is_some() => {

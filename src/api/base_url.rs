@@ -1,4 +1,6 @@
-//! Which base URLs may receive the key: `https://`, or plain `http://` to a loopback host.
+//! Which base URLs are URLs of a gateway at all ([`parse_base_url`]: an `http(s)://` URL that
+//! names a host; `--base-url` refuses anything else as a usage error), and which may receive
+//! the key ([`check_base_url`]: `https://`, or plain `http://` to a loopback host).
 //!
 //! Boundary: pure checks on the URL text; no request is made.
 
@@ -8,11 +10,48 @@ use reqwest::Url;
 
 use super::error::ApiError;
 
-/// Checks that a base URL may receive the key: `https://`, or `http://` to a loopback host.
+/// An example for messages.
+const EXAMPLE: &str = "e.g. `https://modelgates.ai/api/v1`";
+
+/// Parses a base URL: `http://` or `https://`, then a host (and a port, a path). The error
+/// says what is missing. The URL parser alone is not enough: it reads `https:///path` as the
+/// host `path`.
+pub fn parse_base_url(raw: &str) -> Result<Url, String> {
+    if raw.trim() != raw {
+        return Err(format!("the URL has spaces around it ({EXAMPLE})"));
+    }
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return Err(format!(
+            "not a URL: it does not start with `https://` ({EXAMPLE})"
+        ));
+    };
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err(format!(
+            "unsupported scheme `{scheme}` (use https, {EXAMPLE})"
+        ));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() {
+        return Err(format!("no host after `{scheme}://` ({EXAMPLE})"));
+    }
+    if authority.contains('@') {
+        return Err(
+            "a user name or password in the URL would be sent to the gateway and shown in messages; the key goes in `MODELGATES_API_KEY`".into(),
+        );
+    }
+    let url = Url::parse(raw).map_err(|e| format!("not a URL ({e}; {EXAMPLE})"))?;
+    match url.host_str() {
+        Some(host) if !host.is_empty() => Ok(url),
+        _ => Err(format!("no host after `{scheme}://` ({EXAMPLE})")),
+    }
+}
+
+/// Checks that a base URL is one ([`parse_base_url`]) and may receive the key: `https://`, or
+/// `http://` to a loopback host.
 pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
-    let url = Url::parse(raw).map_err(|e| ApiError::InsecureUrl {
+    let url = parse_base_url(raw).map_err(|reason| ApiError::InsecureUrl {
         url: raw.to_string(),
-        reason: format!("not a URL ({e})"),
+        reason,
     })?;
     match url.scheme() {
         "https" => Ok(url),
@@ -50,5 +89,26 @@ mod tests {
         assert!(check_base_url("http://modelgates.ai/api/v1").is_err());
         assert!(check_base_url("ftp://x").is_err());
         assert!(check_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn a_base_url_must_name_a_host() {
+        for (raw, says) in [
+            ("https:///path", "no host after `https://`"),
+            ("https://", "no host"),
+            ("https://?q", "no host"),
+            ("modelgates.ai/api/v1", "does not start with `https://`"),
+            ("", "does not start with"),
+            ("ftp://modelgates.ai", "unsupported scheme `ftp`"),
+            ("https://modelgates.ai:99999/api", "not a URL"),
+            (" https://modelgates.ai/api/v1", "spaces"),
+            ("https://user:pw@modelgates.ai/api/v1", "password"),
+        ] {
+            let err = parse_base_url(raw).unwrap_err();
+            assert!(err.contains(says), "{raw:?}: {err}");
+        }
+        let url = parse_base_url("HTTPS://ModelGates.ai:8443/api/v1").unwrap();
+        assert_eq!(url.as_str(), "https://modelgates.ai:8443/api/v1");
+        assert!(parse_base_url("http://[::1]:9/api").is_ok());
     }
 }

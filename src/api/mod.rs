@@ -26,7 +26,7 @@ mod wire;
 
 use std::time::Duration;
 
-pub use base_url::check_base_url;
+pub use base_url::{check_base_url, parse_base_url};
 pub use body::MAX_BODY_BYTES;
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, NetFailure};

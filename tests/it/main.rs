@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per area, sharing `support`.
 
 mod api;
+mod base_url_cli;
 mod cases;
 mod completions;
 mod corpus;

@@ -67,12 +67,17 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
     }
 }
 
+/// Whether the URL's host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
 pub(crate) fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
+    url.host().is_some_and(|host| is_loopback_host(&host))
+}
+
+/// Whether a host is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+pub(crate) fn is_loopback_host(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The HTTP client: one request with at most one retry within one deadline, the key sent only
-//! to the configured origin, and every non-2xx answer or transport failure classified.
+//! to the configured origin, through the proxy `proxy` decides (reqwest's own reading of the
+//! environment is off), trusting the roots `tls` loads, and every non-2xx answer or transport
+//! failure classified.
 //!
 //! Boundary: builds requests and classifies outcomes; the JSON shapes are `wire`'s, the
-//! streaming probe is `probe`'s.
+//! streaming probe is `probe`'s, what a transport error is made of is `transport`'s.
 
 use std::time::{Duration, Instant};
 
@@ -10,9 +12,12 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_A
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use super::base_url::check_base_url;
+use super::base_url::{check_base_url, is_loopback};
 use super::body::{BodyError, BodyReader, MAX_BODY_BYTES};
-use super::error::{bad, error_chain, root_cause, ApiError, NetFailure};
+use super::error::{bad, root_cause, ApiError, NetFailure};
+use super::proxy::Proxies;
+use super::tls::Trust;
+use super::transport::{self, Cause};
 use super::wire::{error_message, parse_key_info, parse_model, KeyInfo, Lookup, Model};
 use super::MAX_RETRY_WAIT;
 use crate::secret::{scrub, ApiKey};
@@ -27,8 +32,26 @@ pub struct ClientOptions {
     pub key: Option<ApiKey>,
     /// Total time for one call, retries included.
     pub timeout: Duration,
-    /// The proxy reqwest will use (from `HTTPS_PROXY`/`ALL_PROXY`), for error messages only.
-    pub proxy_hint: Option<String>,
+    /// Proxies and extra CA certificates, from the environment.
+    pub network: Network,
+}
+
+/// The environment's say in how requests travel: the proxy variables and the CA files.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    pub proxies: Proxies,
+    pub trust: Trust,
+}
+
+impl Network {
+    /// Reads `HTTPS_PROXY`, `NO_PROXY`, `SSL_CERT_FILE`, ... through `var` (a variable's value,
+    /// if set): the caller's `Env`, never the process environment directly.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            proxies: Proxies::from_vars(&var),
+            trust: Trust::from_vars(&var),
+        }
+    }
 }
 
 /// The ModelGates client.
@@ -38,7 +61,12 @@ pub struct Client {
     base: Url,
     key: Option<ApiKey>,
     pub(super) timeout: Duration,
+    /// The proxy requests to `base` go through, as messages show it.
     proxy_hint: Option<String>,
+    /// Why that proxy cannot be used (an unsupported scheme, say): every request fails so.
+    proxy_problem: Option<String>,
+    /// CA files that could not be used, shown when a certificate is not trusted.
+    tls_notes: Vec<String>,
 }
 
 impl Client {
@@ -58,11 +86,35 @@ impl Client {
             USER_AGENT,
             HeaderValue::from_static(concat!("mg-codex/", env!("CARGO_PKG_VERSION"))),
         );
-        let http = reqwest::Client::builder()
+        let proxy = options.network.proxies.for_url(&base);
+        let proxy_problem = proxy.as_ref().and_then(|p| p.url().err());
+        let proxies = options.network.proxies;
+        let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .redirect(redirect)
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
             .timeout(options.timeout)
+            // Only the proxy `Proxies::for_url` picks, never reqwest's own reading of the
+            // environment (which would proxy loopback hosts).
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |url| {
+                proxies.for_url(url).and_then(|p| p.url().ok())
+            }));
+        // Roots are needed only when TLS is spoken: to the gateway or to the proxy.
+        let tls = base.scheme() == "https"
+            || proxy
+                .as_ref()
+                .and_then(|p| p.url().ok())
+                .is_some_and(|u| u.scheme() == "https");
+        let mut tls_notes = Vec::new();
+        if tls {
+            let roots = options.network.trust.load();
+            for cert in roots.certs {
+                builder = builder.add_root_certificate(cert);
+            }
+            tls_notes = roots.notes;
+        }
+        let http = builder
             .build()
             .map_err(|e| bad(&format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
@@ -70,7 +122,9 @@ impl Client {
             base,
             key: options.key,
             timeout: options.timeout,
-            proxy_hint: options.proxy_hint,
+            proxy_hint: proxy.map(|p| p.shown()),
+            proxy_problem,
+            tls_notes,
         })
     }
 
@@ -182,6 +236,14 @@ impl Client {
         deadline: Instant,
     ) -> Result<reqwest::Response, ApiError> {
         let url = self.url(path)?;
+        if let Some(problem) = &self.proxy_problem {
+            return Err(ApiError::Unreachable {
+                failure: NetFailure::Proxy,
+                host: self.host(),
+                proxy: self.proxy_hint.clone(),
+                detail: problem.clone(),
+            });
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -229,7 +291,7 @@ impl Client {
                 }
                 Err(e) => {
                     let error = self.transport_error(&e);
-                    let retry = !e.is_timeout();
+                    let retry = transport::cause(&e).retryable();
                     (retry.then_some(RETRY_PAUSE), error)
                 }
             };
@@ -308,30 +370,79 @@ impl Client {
     }
 
     pub(super) fn transport_error(&self, e: &reqwest::Error) -> ApiError {
-        let chain = error_chain(e);
-        let lower = chain.to_lowercase();
-        let failure = if e.is_timeout() {
-            NetFailure::Timeout
-        } else if lower.contains("dns error") || lower.contains("failed to lookup address") {
-            NetFailure::Dns
-        } else if lower.contains("connection refused") {
-            NetFailure::Refused
-        } else if lower.contains("certificate")
-            || lower.contains("tls")
-            || lower.contains("handshake")
-        {
-            NetFailure::Tls
-        } else if lower.contains("proxy") {
-            NetFailure::Proxy
-        } else {
-            NetFailure::Other
+        let via_proxy = self.proxy_hint.is_some();
+        let root = root_cause(e);
+        let (failure, detail) = match transport::cause(e) {
+            Cause::Timeout => (NetFailure::Timeout, root),
+            // Through a proxy, the connection that failed is the one to the proxy.
+            Cause::Refused | Cause::Dns if via_proxy => (NetFailure::Proxy, root),
+            Cause::Refused => (NetFailure::Refused, root),
+            Cause::Dns => (NetFailure::Dns, root),
+            Cause::Tunnel => (
+                NetFailure::Proxy,
+                format!("it did not open a tunnel to `{}` ({root})", self.host()),
+            ),
+            Cause::Certificate => (NetFailure::Tls, self.untrusted(&root)),
+            Cause::NotTls => (NetFailure::Tls, self.not_tls(&root)),
+            Cause::Tls => (NetFailure::Tls, root),
+            Cause::NotHttp => (NetFailure::Other, self.not_http(&root)),
+            Cause::Closed => (
+                NetFailure::Other,
+                format!("the connection closed before the whole answer arrived ({root})"),
+            ),
+            Cause::Other if via_proxy && e.is_connect() => (NetFailure::Proxy, root),
+            Cause::Other => (NetFailure::Other, root),
         };
         ApiError::Unreachable {
             failure,
             host: self.host(),
             proxy: self.proxy_hint.clone(),
-            detail: self.clean(&root_cause(e)),
+            detail: self.clean(&detail),
         }
+    }
+
+    /// The server's certificate is not trusted: what is, and how to add a CA.
+    fn untrusted(&self, root: &str) -> String {
+        let mut text = format!(
+            "the server's certificate is not trusted ({root}); if the gateway or a proxy uses a CA of its own, point `SSL_CERT_FILE` at its certificate (PEM)"
+        );
+        for note in &self.tls_notes {
+            text.push_str("; ");
+            text.push_str(note);
+        }
+        text
+    }
+
+    /// `https://` to a port without TLS; `http://` is offered only for loopback hosts (the
+    /// key may travel in clear only there).
+    fn not_tls(&self, root: &str) -> String {
+        let host = self.host();
+        if is_loopback(&self.base) {
+            let mut plain = self.base.clone();
+            if plain.set_scheme("http").is_ok() {
+                return format!(
+                    "`{host}` does not speak TLS ({root}); for a local server without TLS use `{}`",
+                    plain.as_str().trim_end_matches('/')
+                );
+            }
+        }
+        format!("`{host}` does not speak TLS on this port ({root}); check the port of the base URL")
+    }
+
+    /// An answer that is not HTTP; for a loopback `http://` URL, TLS is the likely reason.
+    fn not_http(&self, root: &str) -> String {
+        let host = self.host();
+        let mut text = format!("`{host}` did not answer in HTTP ({root})");
+        if self.base.scheme() == "http" {
+            let mut secure = self.base.clone();
+            if secure.set_scheme("https").is_ok() {
+                text.push_str(&format!(
+                    "; if it speaks TLS, use `{}`",
+                    secure.as_str().trim_end_matches('/')
+                ));
+            }
+        }
+        text
     }
 
     /// Removes the key (should a server echo it) from text we show.

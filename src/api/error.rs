@@ -154,14 +154,3 @@ pub(crate) fn root_cause(e: &dyn std::error::Error) -> String {
     }
     cause.to_string()
 }
-
-/// Every cause, for classifying.
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    parts.join(": ")
-}

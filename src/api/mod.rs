@@ -13,24 +13,31 @@
 //!   scrubbed of the key anyway.
 //!
 //! One job per module: `client` (requests, retry, classification), `probe` (the streaming
-//! request), `body` (the size cap and the deadline on every body), `wire` (JSON shapes), `error` (the outcome types), `base_url` (where the key may
-//! go), `suggest` ("did you mean").
+//! request), `body` (the size cap and the deadline on every body), `transport` (what a
+//! failed connection ran into, by type), `proxy` (which proxy, if any: one decision for the
+//! client and its messages), `tls` (which CAs are trusted), `wire` (JSON shapes), `error` (the
+//! outcome types), `base_url` (where the key may go), `suggest` ("did you mean").
 
 mod base_url;
 mod body;
 mod client;
 mod error;
 mod probe;
+mod proxy;
 mod suggest;
+mod tls;
+mod transport;
 mod wire;
 
 use std::time::Duration;
 
 pub use base_url::{check_base_url, parse_base_url};
 pub use body::MAX_BODY_BYTES;
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, Network};
 pub use error::{ApiError, NetFailure};
+pub use proxy::{NoProxy, Proxies, ProxyChoice};
 pub use suggest::{quoted_ids, suggest};
+pub use tls::Trust;
 pub use wire::{error_message, per_million, KeyInfo, Lookup, Model, ProbeResult};
 
 /// The production base URL.

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use mg_codex::api::{
-    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, ProbeResult,
-    MAX_BODY_BYTES, MAX_RETRY_WAIT,
+    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, Network,
+    ProbeResult, MAX_BODY_BYTES, MAX_RETRY_WAIT,
 };
 use mg_codex::secret::ApiKey;
 use serde_json::Value;
@@ -63,7 +63,7 @@ fn options(base: &str, timeout: Duration) -> ClientOptions {
         base_url: base.to_string(),
         key: Some(ApiKey::parse(KEY).unwrap()),
         timeout,
-        proxy_hint: None,
+        network: Network::default(),
     }
 }
 

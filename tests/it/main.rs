@@ -13,6 +13,8 @@ mod init_e2e;
 mod init_pty;
 mod models_cli;
 mod net_limits;
+mod net_proxy;
+mod net_tls;
 mod output;
 mod shell_profiles;
 mod support;

@@ -16,11 +16,12 @@ use super::base_url::{check_base_url, is_loopback};
 use super::body::{BodyError, BodyReader, MAX_BODY_BYTES};
 use super::error::{bad, root_cause, ApiError, NetFailure};
 use super::proxy::Proxies;
+use super::scrub::Scrubber;
 use super::tls::Trust;
 use super::transport::{self, Cause};
 use super::wire::{error_message, parse_key_info, parse_model, KeyInfo, Lookup, Model};
 use super::MAX_RETRY_WAIT;
-use crate::secret::{scrub, ApiKey};
+use crate::secret::ApiKey;
 
 /// Pause before retrying a transport error or a 5xx without `Retry-After`.
 const RETRY_PAUSE: Duration = Duration::from_millis(250);
@@ -134,7 +135,7 @@ impl Client {
             Err(ApiError::NotFound { .. }) => self.get_json("auth/key").await?,
             other => other?,
         };
-        parse_key_info(&body)
+        parse_key_info(&body).map(|info| self.scrubber().key_info(info))
     }
 
     /// `GET /models`: the catalogue.
@@ -158,7 +159,10 @@ impl Client {
             .get("data")
             .and_then(Value::as_array)
             .ok_or_else(|| bad("`/models` has no `data` array"))?;
-        data.iter().map(parse_model).collect()
+        let scrub = self.scrubber();
+        data.iter()
+            .map(|m| parse_model(m).map(|m| scrub.model(m)))
+            .collect()
     }
 
     /// `GET /model/{author}/{slug}`; when that answers 404, the catalogue decides. A model that
@@ -176,7 +180,7 @@ impl Client {
                 let data = body
                     .get("data")
                     .ok_or_else(|| bad("`/model` has no `data` object"))?;
-                parse_model(data).map(Lookup::Found)
+                parse_model(data).map(|m| Lookup::Found(self.scrubber().model(m)))
             }
             Err(ApiError::NotFound { message }) => {
                 let catalogue = self.models().await?;
@@ -445,11 +449,15 @@ impl Client {
         text
     }
 
-    /// Removes the key (should a server echo it) from text we show.
+    /// Masks the key (should a server echo it) and any key-shaped token in text we show.
     pub(super) fn clean(&self, text: &str) -> String {
-        match &self.key {
-            Some(key) => scrub(text, key.expose()),
-            None => text.to_string(),
+        self.scrubber().text(text)
+    }
+
+    /// The scrubbing every answer goes through before it is handed out.
+    pub(super) fn scrubber(&self) -> Scrubber<'_> {
+        Scrubber {
+            key: self.key.as_ref(),
         }
     }
 }

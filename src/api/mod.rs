@@ -9,13 +9,18 @@
 //! - the key is sent only to the configured base URL: `https://`, or plain `http://` to a
 //!   loopback host; redirects to another origin are not followed (so the key never travels
 //!   there);
-//! - the key never appears in an error: messages are built from statuses and server text, and
-//!   scrubbed of the key anyway.
+//! - the key never appears in what the client hands out: every string a server sent (the key's
+//!   label, model ids and names, error bodies, stream errors) is scrubbed of the key that was
+//!   sent and of any key-shaped token before a caller sees it;
+//! - every body is read under a size cap ([`MAX_BODY_BYTES`]) within the call's timeout;
+//! - requests go through the proxy the environment names (never for loopback hosts, never
+//!   for `NO_PROXY` hosts) and trust the system's CAs and `SSL_CERT_FILE` as well as the
+//!   bundled roots.
 //!
 //! One job per module: `client` (requests, retry, classification), `probe` (the streaming
 //! request), `body` (the size cap and the deadline on every body), `transport` (what a
 //! failed connection ran into, by type), `proxy` (which proxy, if any: one decision for the
-//! client and its messages), `tls` (which CAs are trusted), `wire` (JSON shapes), `error` (the
+//! client and its messages), `tls` (which CAs are trusted), `scrub` (no key in anything a server sent), `wire` (JSON shapes), `error` (the
 //! outcome types), `base_url` (where the key may go), `suggest` ("did you mean").
 
 mod base_url;
@@ -24,6 +29,7 @@ mod client;
 mod error;
 mod probe;
 mod proxy;
+mod scrub;
 mod suggest;
 mod tls;
 mod transport;

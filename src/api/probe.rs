@@ -66,7 +66,7 @@ impl Client {
                             .pointer("/response/id")
                             .and_then(Value::as_str)
                             .map(str::to_string);
-                        return Ok(result);
+                        return Ok(self.scrubber().probe(result));
                     }
                     Some("response.failed") | Some("error") => {
                         let message = event

@@ -17,6 +17,7 @@ pub mod env;
 pub mod fsutil;
 pub mod project;
 pub mod prompt;
+pub mod redact;
 pub mod secret;
 pub mod setup;
 pub mod shell;

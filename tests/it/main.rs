@@ -16,6 +16,7 @@ mod net_limits;
 mod net_proxy;
 mod net_tls;
 mod output;
+mod redact_cli;
 mod scrub_cli;
 mod shell_profiles;
 mod support;

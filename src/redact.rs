@@ -30,6 +30,13 @@ pub fn redact_toml(text: &str) -> String {
 
 /// Whether a key of this name holds a secret (the last part of a dotted key or table path).
 pub fn is_secret_name(name: &str) -> bool {
+    // A name of a variable or a header; a path pattern (`"**/*secret*" = "deny"`) is not one.
+    if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return false;
+    }
     let n = name.to_ascii_lowercase().replace('-', "_");
     if n == "env_key" || n.ends_with("_env_var") {
         return false;
@@ -56,12 +63,11 @@ fn is_secret_path(path: &[String]) -> bool {
 /// The mask of a secret value; an auth scheme in front stays readable.
 fn mask_value(content: &str) -> String {
     for scheme in ["Bearer ", "Basic ", "Token "] {
-        if content.len() > scheme.len() && content[..scheme.len()].eq_ignore_ascii_case(scheme) {
-            return format!(
-                "{}{}",
-                &content[..scheme.len()],
-                mask(&content[scheme.len()..])
-            );
+        match (content.get(..scheme.len()), content.get(scheme.len()..)) {
+            (Some(head), Some(rest)) if !rest.is_empty() && head.eq_ignore_ascii_case(scheme) => {
+                return format!("{head}{}", mask(rest));
+            }
+            _ => {}
         }
     }
     mask(content)
@@ -259,7 +265,7 @@ impl Scanner<'_> {
                 i += 2;
                 continue;
             }
-            if body[i..].starts_with(delimiter) {
+            if bytes[i..].starts_with(delimiter.as_bytes()) {
                 // Up to two quotes right before the delimiter belong to the content.
                 let extra = body[i + 3..]
                     .bytes()
@@ -288,23 +294,24 @@ impl Scanner<'_> {
         }
         self.copy_to(content_start);
         let lines: Vec<&str> = content.split('\n').collect();
-        let first = lines[0].trim_end_matches('\r');
         let masked = if lines.len() == 1 {
-            mask_value(first)
+            mask_value(content)
         } else {
-            // Keep the line breaks (and CRs) so the lines stay where they were.
-            let breaks: String = content
-                .char_indices()
-                .filter(|(_, c)| *c == '\n')
-                .map(|(i, _)| {
-                    if i > 0 && content.as_bytes()[i - 1] == b'\r' {
-                        "\r\n"
-                    } else {
-                        "\n"
+            // Every line stays (emptied, its CR kept), and the mask goes on the last line that
+            // had text, so the lines of the result are the lines of the input.
+            let last = lines.iter().rposition(|l| !l.trim().is_empty());
+            let kept: Vec<String> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    let cr = if line.ends_with('\r') { "\r" } else { "" };
+                    match last {
+                        Some(at) if at == i => format!("{}{cr}", mask(content.trim())),
+                        _ => cr.to_string(),
                     }
                 })
                 .collect();
-            format!("{}{breaks}", mask(content.trim()))
+            kept.join("\n")
         };
         self.out.push_str(&masked);
         self.pos = content_start + len;
@@ -457,6 +464,7 @@ mod tests {
         same("[model_providers.x]\nenv_http_headers = { \"X-Api-Key\" = \"MY_VAR\", Authorization = \"AUTH_VAR\" }\n");
         same("[model_providers.x.env_http_headers]\nAuthorization = \"AUTH_VAR\"\n");
         same("model = \"openai/gpt-5.3-codex\"\n[tui]\nnotifications = true\n");
+        same("[sandbox.paths]\n\"**/*secret*\" = \"deny\"\n\"**/secrets/**\" = \"deny\"\n");
     }
 
     #[test]
@@ -469,7 +477,7 @@ mod tests {
         );
         assert_eq!(
             redact_toml("private_key = \"\"\"\n-----BEGIN KEY-----\r\nMIIsecret0123456789\n-----END KEY-----\"\"\"\nafter = \"x\"\n"),
-            "private_key = \"\"\"…----\n\r\n\n\"\"\"\nafter = \"x\"\n"
+            "private_key = \"\"\"\n\r\n\n…----\"\"\"\nafter = \"x\"\n"
         );
         assert_eq!(
             redact_toml("client_secret = '''\nline one 0123456789\n'''\n")
@@ -477,6 +485,25 @@ mod tests {
                 .count(),
             3
         );
+    }
+
+    #[test]
+    fn every_cut_of_a_tricky_text_is_scanned_without_panic_and_keeps_its_lines() {
+        let text = concat!(
+            "a_token = \"Bearer é-0123456789\" # ü\n",
+            "env = { X_KEY = '''ü\r\n\\é''', y = [\"é\", { z_secret = \"\"\"é\"\"é\\\"\"\"\" }] }\n",
+            "[t.\"é\"]\nk = 'v'\n",
+        );
+        for (cut, _) in text.char_indices() {
+            let part = &text[..cut];
+            let out = redact_toml(part);
+            assert_eq!(
+                out.lines().count(),
+                part.lines().count(),
+                "{part:?} -> {out:?}"
+            );
+        }
+        assert!(!redact_toml(text).contains("0123456789"));
     }
 
     #[test]
@@ -499,5 +526,19 @@ mod tests {
             redact_toml("ünïcode_secret = \"é0123456789abcdef\""),
             "ünïcode_secret = \"…cdef\""
         );
+        // Multi-byte characters where a byte-wise scan could cut them.
+        assert_eq!(
+            redact_toml("auth_token = \"Beaé\""),
+            "auth_token = \"…***\""
+        );
+        assert_eq!(
+            redact_toml("auth_token = \"Bearer\u{e9}x\""),
+            "auth_token = \"…***\""
+        );
+        assert_eq!(
+            redact_toml("my_secret = \"\"\"é\"\"é\\é\n\"\"\"\nx = 1"),
+            "my_secret = \"\"\"…***\n\"\"\"\nx = 1"
+        );
+        same("note = \"\"\"é\"é\"\"\"\n");
     }
 }

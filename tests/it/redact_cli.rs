@@ -100,3 +100,25 @@ fn model_dry_run_masks_secrets_in_its_diff_too() {
     assert_contains(&out.stdout, "Authorization = \"Bearer …0008\"");
     assert!(!out.stdout.contains("-secret-"), "{}", out.stdout);
 }
+
+#[test]
+fn redaction_keeps_every_line_of_every_corpus_file() {
+    let mut failures = Vec::new();
+    for dir in [
+        "codex-config",
+        "codex-config-toml11",
+        "codex-config-invalid",
+    ] {
+        for file in crate::support::corpus_files(&[dir]) {
+            let Ok(text) = std::fs::read_to_string(&file.path) else {
+                continue;
+            };
+            let redacted = mg_codex::redact::redact_toml(&text);
+            let (before, after) = (text.lines().count(), redacted.lines().count());
+            if before != after {
+                failures.push(format!("{}: {before} lines became {after}", file.label));
+            }
+        }
+    }
+    crate::support::assert_no_failures("redact_toml on the corpus", &failures);
+}

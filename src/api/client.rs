@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::base_url::{check_base_url, is_loopback};
@@ -19,7 +20,7 @@ use super::proxy::Proxies;
 use super::scrub::Scrubber;
 use super::tls::Trust;
 use super::transport::{self, Cause};
-use super::wire::{error_message, parse_key_info, parse_model, KeyInfo, Lookup, Model};
+use super::wire::{self, error_message, CatalogueBody, KeyBody, KeyInfo, Lookup, Model, ModelBody};
 use super::MAX_RETRY_WAIT;
 use crate::secret::ApiKey;
 
@@ -131,11 +132,11 @@ impl Client {
 
     /// `GET /key`, falling back to `GET /auth/key` when `/key` is 404.
     pub async fn key_status(&self) -> Result<KeyInfo, ApiError> {
-        let body = match self.get_json("key").await {
+        let body: KeyBody = match self.get_json("key").await {
             Err(ApiError::NotFound { .. }) => self.get_json("auth/key").await?,
             other => other?,
         };
-        parse_key_info(&body).map(|info| self.scrubber().key_info(info))
+        wire::key_info(body).map(|info| self.scrubber().key_info(info))
     }
 
     /// `GET /models`: the catalogue.
@@ -154,15 +155,12 @@ impl Client {
             path.push('?');
             path.push_str(&encoded);
         }
-        let body = self.get_json(&path).await?;
-        let data = body
-            .get("data")
-            .and_then(Value::as_array)
-            .ok_or_else(|| bad("`/models` has no `data` array"))?;
+        let body: CatalogueBody = self.get_json(&path).await?;
         let scrub = self.scrubber();
-        data.iter()
-            .map(|m| parse_model(m).map(|m| scrub.model(m)))
-            .collect()
+        Ok(wire::catalogue(body)?
+            .into_iter()
+            .map(|m| scrub.model(m))
+            .collect())
     }
 
     /// `GET /model/{author}/{slug}`; when that answers 404, the catalogue decides. A model that
@@ -175,13 +173,8 @@ impl Client {
     /// with the catalogue, for "did you mean" (fetched once).
     pub async fn lookup(&self, id: &str) -> Result<Lookup, ApiError> {
         let path = format!("model/{}", id.trim_start_matches('/'));
-        match self.get_json(&path).await {
-            Ok(body) => {
-                let data = body
-                    .get("data")
-                    .ok_or_else(|| bad("`/model` has no `data` object"))?;
-                parse_model(data).map(|m| Lookup::Found(self.scrubber().model(m)))
-            }
+        match self.get_json::<ModelBody>(&path).await {
+            Ok(body) => wire::one_model(body).map(|m| Lookup::Found(self.scrubber().model(m))),
             Err(ApiError::NotFound { message }) => {
                 let catalogue = self.models().await?;
                 Ok(match catalogue.iter().position(|m| m.id == id) {
@@ -193,7 +186,8 @@ impl Client {
         }
     }
 
-    async fn get_json(&self, path: &str) -> Result<Value, ApiError> {
+    /// `GET path`, its body read as `T` (see `wire`: lenient, in bounded memory).
+    async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         let deadline = Instant::now() + self.timeout;
         let response = self.send(Method::GET, path, None, deadline).await?;
         let body = self

@@ -20,13 +20,14 @@
 //! One job per module: `client` (requests, retry, classification), `probe` (the streaming
 //! request), `body` (the size cap and the deadline on every body), `transport` (what a
 //! failed connection ran into, by type), `proxy` (which proxy, if any: one decision for the
-//! client and its messages), `tls` (which CAs are trusted), `scrub` (no key in anything a server sent), `wire` (JSON shapes), `error` (the
+//! client and its messages), `tls` (which CAs are trusted), `scrub` (no key in anything a server sent), `wire` (JSON shapes), `lenient` (reading them in bounded memory), `error` (the
 //! outcome types), `base_url` (where the key may go), `suggest` ("did you mean").
 
 mod base_url;
 mod body;
 mod client;
 mod error;
+mod lenient;
 mod probe;
 mod proxy;
 mod scrub;
@@ -44,7 +45,7 @@ pub use error::{ApiError, NetFailure};
 pub use proxy::{NoProxy, Proxies, ProxyChoice};
 pub use suggest::{quoted_ids, suggest};
 pub use tls::Trust;
-pub use wire::{error_message, per_million, KeyInfo, Lookup, Model, ProbeResult};
+pub use wire::{error_message, per_million, KeyInfo, Lookup, Model, ProbeResult, MAX_MODELS};
 
 /// The production base URL.
 pub const DEFAULT_BASE_URL: &str = "https://modelgates.ai/api/v1";

@@ -6,11 +6,11 @@
 use std::time::Instant;
 
 use reqwest::Method;
-use serde_json::Value;
 
 use super::client::Client;
 use super::error::{bad, ApiError};
-use super::wire::ProbeResult;
+use super::lenient::Obj;
+use super::wire::{Event, ProbeResult};
 
 impl Client {
     /// `POST /responses` with a one-word streaming request; reads the stream to
@@ -53,31 +53,32 @@ impl Client {
                 if data.is_empty() || data == "[DONE]" {
                     continue;
                 }
-                let event: Value = serde_json::from_str(data)
-                    .map_err(|e| bad(&format!("an event that is not JSON ({e})")))?;
-                match event.get("type").and_then(Value::as_str) {
+                let event: Event = serde_json::from_str::<Obj<Event>>(data)
+                    .map_err(|e| bad(&format!("an event that is not JSON ({e})")))?
+                    .0
+                    .unwrap_or_default();
+                match event.kind.0.as_deref() {
                     Some("response.output_text.delta") => {
-                        if let Some(delta) = event.get("delta").and_then(Value::as_str) {
-                            result.text.push_str(delta);
+                        if let Some(delta) = event.delta.0 {
+                            result.text.push_str(&delta);
                         }
                     }
                     Some("response.completed") => {
-                        result.response_id = event
-                            .pointer("/response/id")
-                            .and_then(Value::as_str)
-                            .map(str::to_string);
+                        result.response_id = event.response.0.and_then(|r| r.id.0);
                         return Ok(self.scrubber().probe(result));
                     }
                     Some("response.failed") | Some("error") => {
                         let message = event
-                            .pointer("/response/error/message")
-                            .or_else(|| event.pointer("/error/message"))
-                            .or_else(|| event.get("message"))
-                            .and_then(Value::as_str)
-                            .unwrap_or("the response failed");
+                            .response
+                            .0
+                            .and_then(|r| r.error.0)
+                            .and_then(|e| e.message.0)
+                            .or_else(|| event.error.0.and_then(|e| e.message.0))
+                            .or(event.message.0)
+                            .unwrap_or_else(|| "the response failed".to_string());
                         return Err(bad(&format!(
                             "the stream reported an error: {}",
-                            self.clean(message)
+                            self.clean(&message)
                         )));
                     }
                     _ => {}

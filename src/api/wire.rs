@@ -1,14 +1,22 @@
 //! The JSON shapes of the API, as mg-codex reads them: the key's status, models, the error body,
-//! and the outcome types of a lookup and of the probe.
+//! the probe's events, and the outcome types of a lookup and of the probe.
 //!
-//! Boundary: pure parsing of `serde_json::Value`s (every field may be missing; unknown fields
-//! are ignored); no HTTP.
+//! Every field may be missing, null or of another type (it reads as absent); unknown fields are
+//! skipped without being kept, and a catalogue lists at most [`MAX_MODELS`] models, so an
+//! answer takes about its own size in memory, never a tree of it (`lenient`).
+//!
+//! Boundary: pure parsing; no HTTP.
 
 use reqwest::StatusCode;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use super::error::{bad, ApiError};
+use super::lenient::{Bool, Code, List, Num, Obj, Str};
+
+/// The most models a catalogue may list: a real one lists hundreds.
+pub const MAX_MODELS: usize = 100_000;
+/// The most `supported_parameters` kept for one model.
+const MAX_PARAMETERS: usize = 1_000;
 
 /// `GET /key`: the key's own status. Every field may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -110,18 +118,23 @@ pub struct ProbeResult {
 
 /// `{"error": {"code": 401 | "invalid_prompt", "message": "..."}}` → a short message.
 pub fn error_message(body: &str, status: StatusCode) -> String {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
-    let error = parsed.as_ref().and_then(|v| v.get("error"));
-    let message = error
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let code = error.and_then(|e| e.get("code")).and_then(|c| match c {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
-    match (message, code) {
+    #[derive(Default, Deserialize)]
+    #[serde(default)]
+    struct ErrorBody {
+        error: Obj<ErrorFields>,
+    }
+    #[derive(Default, Deserialize)]
+    #[serde(default)]
+    struct ErrorFields {
+        code: Code,
+        message: Str,
+    }
+    let error = serde_json::from_str::<Obj<ErrorBody>>(body)
+        .ok()
+        .and_then(|b| b.0)
+        .and_then(|b| b.error.0)
+        .unwrap_or_default();
+    match (error.message.0, error.code.0) {
         (Some(m), Some(c)) if c != status.as_u16().to_string() => format!("{m} (code {c})"),
         (Some(m), _) => m,
         (None, Some(c)) => format!("code {c}"),
@@ -132,61 +145,137 @@ pub fn error_message(body: &str, status: StatusCode) -> String {
     }
 }
 
-pub(crate) fn parse_key_info(body: &Value) -> Result<KeyInfo, ApiError> {
+/// `{"data": …}`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Data<T: Default> {
+    data: T,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawKey {
+    label: Str,
+    limit: Num,
+    limit_remaining: Num,
+    limit_reset: Str,
+    usage: Num,
+    is_free_tier: Bool,
+    is_management_key: Bool,
+    expires_at: Str,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawPricing {
+    prompt: Num,
+    completion: Num,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RawModel {
+    id: Str,
+    name: Str,
+    context_length: Num,
+    pricing: Obj<RawPricing>,
+    supported_parameters: List<Str, MAX_PARAMETERS>,
+    expiration_date: Str,
+}
+
+/// The answer of `GET /key`.
+pub(crate) type KeyBody = Obj<Data<Obj<RawKey>>>;
+/// The answer of `GET /models`.
+pub(crate) type CatalogueBody = Obj<Data<List<Obj<RawModel>, MAX_MODELS>>>;
+/// The answer of `GET /model/{id}`.
+pub(crate) type ModelBody = Obj<Data<Obj<RawModel>>>;
+
+pub(crate) fn key_info(body: KeyBody) -> Result<KeyInfo, ApiError> {
     let data = body
-        .get("data")
-        .filter(|d| d.is_object())
+        .0
+        .and_then(|b| b.data.0)
         .ok_or_else(|| bad("`/key` has no `data` object"))?;
-    let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_string);
-    let f = |k: &str| data.get(k).and_then(number);
-    let b = |k: &str| data.get(k).and_then(Value::as_bool);
     Ok(KeyInfo {
-        label: s("label"),
-        limit: f("limit"),
-        limit_remaining: f("limit_remaining"),
-        limit_reset: s("limit_reset"),
-        usage: f("usage"),
-        is_free_tier: b("is_free_tier"),
-        is_management_key: b("is_management_key"),
-        expires_at: s("expires_at"),
+        label: data.label.0,
+        limit: data.limit.0,
+        limit_remaining: data.limit_remaining.0,
+        limit_reset: data.limit_reset.0,
+        usage: data.usage.0,
+        is_free_tier: data.is_free_tier.0,
+        is_management_key: data.is_management_key.0,
+        expires_at: data.expires_at.0,
     })
 }
 
-pub(crate) fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
+pub(crate) fn catalogue(body: CatalogueBody) -> Result<Vec<Model>, ApiError> {
+    let list = body.0.map(|b| b.data).unwrap_or_default();
+    if list.more {
+        return Err(bad(&format!(
+            "`/models` lists more than {MAX_MODELS} models"
+        )));
     }
+    list.items
+        .ok_or_else(|| bad("`/models` has no `data` array"))?
+        .into_iter()
+        .map(|m| model(m.0))
+        .collect()
 }
 
-pub(crate) fn parse_model(v: &Value) -> Result<Model, ApiError> {
-    let id = v
-        .get("id")
-        .and_then(Value::as_str)
+pub(crate) fn one_model(body: ModelBody) -> Result<Model, ApiError> {
+    let data = body
+        .0
+        .and_then(|b| b.data.0)
+        .ok_or_else(|| bad("`/model` has no `data` object"))?;
+    model(Some(data))
+}
+
+fn model(raw: Option<RawModel>) -> Result<Model, ApiError> {
+    let raw = raw.unwrap_or_default();
+    let id = raw
+        .id
+        .0
         .ok_or_else(|| bad("a model without a string `id`"))?;
-    let pricing = v.get("pricing");
+    let pricing = raw.pricing.0.unwrap_or_default();
     Ok(Model {
-        id: id.to_string(),
-        name: v.get("name").and_then(Value::as_str).map(str::to_string),
-        context_length: v.get("context_length").and_then(number).map(|n| n as u64),
-        prompt_price: pricing.and_then(|p| p.get("prompt")).and_then(number),
-        completion_price: pricing.and_then(|p| p.get("completion")).and_then(number),
-        supported_parameters: v
-            .get("supported_parameters")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        expiration_date: v
-            .get("expiration_date")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        id,
+        name: raw.name.0,
+        context_length: raw.context_length.0.map(|n| n as u64),
+        prompt_price: pricing.prompt.0,
+        completion_price: pricing.completion.0,
+        supported_parameters: raw
+            .supported_parameters
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| p.0)
+            .collect(),
+        expiration_date: raw.expiration_date.0,
     })
+}
+
+/// One server-sent event of the probe's stream (`data: {…}`), as far as it is read.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Event {
+    #[serde(rename = "type")]
+    pub kind: Str,
+    pub delta: Str,
+    pub response: Obj<EventResponse>,
+    pub error: Obj<ErrorText>,
+    pub message: Str,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct EventResponse {
+    pub id: Str,
+    pub error: Obj<ErrorText>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ErrorText {
+    pub message: Str,
 }
 
 #[cfg(test)]
@@ -249,12 +338,35 @@ mod tests {
 
     #[test]
     fn key_info_tolerates_missing_and_null_fields() {
-        let info = parse_key_info(
-            &serde_json::json!({"data": {"label": null, "limit": 25.0, "extra": 1}}),
-        )
-        .unwrap();
+        let read = |json: &str| key_info(serde_json::from_str(json).unwrap());
+        let info = read(r#"{"data": {"label": null, "limit": 25.0, "extra": 1}}"#).unwrap();
         assert_eq!(info.limit, Some(25.0));
         assert_eq!(info.label, None);
-        assert!(parse_key_info(&serde_json::json!({"data": []})).is_err());
+        assert!(read(r#"{"data": []}"#).is_err());
+        assert!(read(r#"[]"#).is_err());
+    }
+
+    #[test]
+    fn models_are_read_leniently_and_a_catalogue_is_bounded() {
+        let read = |json: &str| catalogue(serde_json::from_str(json).unwrap());
+        let models = read(
+            r#"{"data": [{"id": "a/b", "name": 7, "context_length": "4096",
+                "pricing": "free", "supported_parameters": ["tools", 1, null, "reasoning"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(models[0].id, "a/b");
+        assert_eq!(models[0].name, None);
+        assert_eq!(models[0].context_length, Some(4096));
+        assert_eq!(models[0].prompt_price, None);
+        assert_eq!(models[0].supported_parameters, ["tools", "reasoning"]);
+        assert!(read(r#"{"data": [{"name": "no id"}]}"#).is_err());
+        assert!(read(r#"{"data": [1]}"#).is_err());
+        assert!(read(r#"{"data": {"id": "x"}}"#).is_err());
+        let too_many = format!(
+            r#"{{"data": [{}{{"id":"x"}}]}}"#,
+            r#"{"id":"x"},"#.repeat(MAX_MODELS)
+        );
+        let err = read(&too_many).unwrap_err();
+        assert!(err.to_string().contains("more than 100000 models"), "{err}");
     }
 }

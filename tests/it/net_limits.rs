@@ -147,6 +147,75 @@ async fn an_error_body_that_never_ends_is_capped_too() {
     .await;
 }
 
+/// `{"data": [...], "junk": [1,1,1,…]}`: about 60 MiB, under the cap, made of tiny values
+/// (a tree of them, `serde_json::Value`, would take well over a gigabyte).
+fn tiny_values(data: &str) -> String {
+    let mut body = format!(r#"{{"data": {data}, "junk": ["#);
+    body.push_str(&"1,".repeat(30 << 20));
+    body.push_str("1]}");
+    body
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_of_tiny_values_under_the_cap_are_read_in_bounded_memory() {
+    let catalogue =
+        tiny_values(r#"[{"id": "openai/gpt-5.3-codex", "supported_parameters": ["tools"]}]"#);
+    let model = crate::support::api_fixture("model_gpt_5_3_codex.json");
+    let key = crate::support::api_fixture("key_valid.json");
+    let mut event =
+        String::from(r#"data: {"type":"response.output_text.delta","delta":"ok","junk":["#);
+    event.push_str(&"1,".repeat(30 << 20));
+    event.push_str(
+        "1]}\n\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\"}}\n\n",
+    );
+    let peer = gateway(move |head: &Head| {
+        if head.target.ends_with("/responses") {
+            Answer::Full {
+                status: 200,
+                content_type: "text/event-stream",
+                body: event.clone(),
+            }
+        } else if head.target.contains("/model/") {
+            Answer::json(200, model.clone())
+        } else if head.target.ends_with("/key") {
+            Answer::json(200, key.clone())
+        } else {
+            Answer::json(200, catalogue.clone())
+        }
+    })
+    .await;
+
+    let ctx = TestContext::new();
+    let mut models = models_cmd(&ctx, &peer, LONG_TIMEOUT);
+    limit_memory(&mut models, ADDRESS_SPACE);
+    let (out, _) = run_timed(models, None, KILL_AFTER).await;
+    assert_eq!(out.code, 0, "{}", describe(&out));
+    assert_contains(&out.stdout, "openai/gpt-5.3-codex\t");
+
+    let ctx = stub_context();
+    let mut doctor = doctor_cmd(&ctx, &peer, LONG_TIMEOUT);
+    limit_memory(&mut doctor, ADDRESS_SPACE);
+    let (out, _) = run_timed(doctor, None, KILL_AFTER).await;
+    assert_contains(&out.stdout, "api.responses");
+    assert!(
+        out.stdout.contains("✓ api.responses"),
+        "the probe read its 60 MiB event:\n{}",
+        describe(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catalogue_of_more_than_100000_models_is_refused() {
+    let many = format!("[{}{{\"id\":\"a/b\"}}]", r#"{"id":"a/b"},"#.repeat(100_000));
+    let peer = gateway_answering(Answer::json(200, format!(r#"{{"data": {many}}}"#))).await;
+    let ctx = TestContext::new();
+
+    let (out, _) = run_timed(models_cmd(&ctx, &peer, LONG_TIMEOUT), None, KILL_AFTER).await;
+
+    assert_eq!(out.code, 1, "{}", describe(&out));
+    assert_contains(&out.stderr, "lists more than 100000 models");
+}
+
 /// Runs `cmd` against a drip-feeding gateway with `--timeout 2`: it must fail (exit 1) with
 /// the timeout message, within twice the timeout.
 async fn assert_times_out(cmd: Command, stdin: Option<String>, what: &str) {

@@ -26,6 +26,9 @@ use crate::secret::ApiKey;
 
 /// Pause before retrying a transport error or a 5xx without `Retry-After`.
 const RETRY_PAUSE: Duration = Duration::from_millis(250);
+/// How much of a body that is not JSON is scrubbed for the 60 characters an error quotes:
+/// far more than any key.
+const QUOTED_BYTES: usize = 4096;
 
 /// How to reach the API.
 #[derive(Debug, Clone)]
@@ -196,9 +199,12 @@ impl Client {
             .await
             .map_err(|e| self.body_error(e))?;
         serde_json::from_slice(&body).map_err(|e| {
+            // Scrubbed before it is cut (a key across the cut is masked whole); only the start
+            // is looked at, not a copy of a body of up to 64 MiB.
+            let start = &body[..body.len().min(QUOTED_BYTES)];
             bad(&format!(
                 "`/{path}` did not answer JSON ({e}); it starts with `{}`",
-                self.clean(&String::from_utf8_lossy(&body))
+                self.clean(&String::from_utf8_lossy(start))
                     .chars()
                     .take(60)
                     .collect::<String>()

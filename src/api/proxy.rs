@@ -22,6 +22,7 @@
 //! Boundary: pure; the variables come in through a lookup function (the caller's `Env`), a
 //! decision comes out; no request is made.
 
+use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -39,19 +40,31 @@ pub struct Proxies {
     no_proxy: NoProxy,
 }
 
-/// A proxy variable that is set: its name and value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A proxy variable that is set: its name and value. `Debug` hides credentials.
+#[derive(Clone, PartialEq, Eq)]
 struct Setting {
     var: &'static str,
     value: String,
 }
 
-/// The proxy chosen for a URL, and the variable it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The proxy chosen for a URL, and the variable it came from. `Debug` hides credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProxyChoice {
     /// `HTTPS_PROXY`, `all_proxy`, ...
     pub var: &'static str,
     value: String,
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.var, without_credentials(&self.value))
+    }
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.var, self.shown())
+    }
 }
 
 impl Proxies {
@@ -124,20 +137,25 @@ impl ProxyChoice {
 
     /// The proxy as messages show it: a user name and password are left out.
     pub fn shown(&self) -> String {
-        let (scheme, rest) = match self.value.split_once("://") {
-            Some((scheme, rest)) => (Some(scheme), rest),
-            None => (None, self.value.as_str()),
-        };
-        // The credentials end at the last `@` of the authority (a password may hold `@`).
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let host = match rest[..authority_end].rfind('@') {
-            Some(at) => &rest[at + 1..],
-            None => rest,
-        };
-        match scheme {
-            Some(scheme) => format!("{scheme}://{host}"),
-            None => host.to_string(),
-        }
+        without_credentials(&self.value)
+    }
+}
+
+/// A proxy value without its user name and password.
+fn without_credentials(value: &str) -> String {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, value),
+    };
+    // The credentials end at the last `@` of the authority (a password may hold `@`).
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{host}"),
+        None => host.to_string(),
     }
 }
 
@@ -453,5 +471,11 @@ mod tests {
         );
         assert_eq!(shown("user:pw@proxy:3128"), "proxy:3128");
         assert_eq!(shown("http://proxy:3128"), "http://proxy:3128");
+        let p = proxies(&[("HTTPS_PROXY", "http://user:hunter2@proxy:3128")]);
+        let debug = format!(
+            "{p:?} {:?}",
+            p.for_url(&Url::parse("https://a.io").unwrap())
+        );
+        assert!(!debug.contains("hunter2"), "{debug}");
     }
 }

@@ -55,7 +55,8 @@ pub enum ApiError {
     ServerError { status: u16, message: String },
     /// Another HTTP status (400, 408, a redirect we did not follow, ...).
     Status { status: u16, message: String },
-    /// The request never got an HTTP answer.
+    /// No complete HTTP answer: DNS, a refused connection, TLS, the proxy, the timeout (also
+    /// in the middle of a body), a connection that closed early or an answer that is not HTTP.
     Unreachable {
         failure: NetFailure,
         host: String,
@@ -63,8 +64,9 @@ pub enum ApiError {
         detail: String,
     },
     /// An answer that is not what the contract says. `too_large`: its body was over
-    /// [`MAX_BODY_BYTES`] (a variant of its own would do as well; callers treat it as any other
-    /// bad answer: the base URL is not the gateway's).
+    /// [`MAX_BODY_BYTES`] ([`ApiError::is_too_large`]); a flag rather than a variant of its own,
+    /// so callers' exhaustive matches stand, and they rightly treat it as any other bad answer
+    /// (the base URL is not the gateway's).
     BadResponse {
         detail: String,
         #[serde(skip_serializing_if = "std::ops::Not::not")]

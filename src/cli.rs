@@ -164,7 +164,7 @@ pub struct ModelsArgs {
     pub json: bool,
 
     /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
 
     /// Seconds the request may take, retries included
@@ -224,7 +224,7 @@ pub struct InitArgs {
     pub reasoning_effort: Option<String>,
 
     /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
 
     /// Shells whose profiles get the key: a list such as bash,zsh,fish, or none
@@ -344,6 +344,12 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
             "`{text}` is not a number of seconds between 0 and 600"
         )),
     }
+}
+
+/// A `--base-url` that is a URL naming a host (whether it may receive the key is checked
+/// later, with the reason: plain http to a host that is not loopback).
+fn parse_base_url(text: &str) -> Result<String, String> {
+    crate::api::parse_base_url(text).map(|_| text.to_string())
 }
 
 fn parse_profile(name: &str) -> Result<String, String> {

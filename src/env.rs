@@ -90,43 +90,16 @@ impl Env {
         !self.dumb_term && (utf8 || !self.stdout_tty)
     }
 
-    /// The proxy reqwest will use for requests to `base_url` (credentials hidden), for error
-    /// messages.
-    pub fn proxy_for_url(&self, base_url: &str) -> Option<String> {
-        let url = url::Url::parse(base_url).ok()?;
-        self.proxy_for(url.scheme(), url.host_str().unwrap_or(""))
+    /// What the environment says about the network: the proxy variables (`HTTPS_PROXY`,
+    /// `NO_PROXY`, ...) and the CA files (`SSL_CERT_FILE`, `SSL_CERT_DIR`), for the API client.
+    pub fn network(&self) -> crate::api::Network {
+        crate::api::Network::from_vars(|name| self.var(name).map(str::to_string))
     }
 
-    fn proxy_for(&self, url_scheme: &str, host: &str) -> Option<String> {
-        let pick = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|n| self.var(n).filter(|v| !v.is_empty()))
-                .map(str::to_string)
-        };
-        let no_proxy = pick(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
-        let bypass = no_proxy.split(',').map(str::trim).any(|entry| {
-            !entry.is_empty()
-                && (entry == "*"
-                    || host == entry.trim_start_matches('.')
-                    || host.ends_with(&format!(".{}", entry.trim_start_matches('.'))))
-        });
-        if bypass {
-            return None;
-        }
-        let proxy = match url_scheme {
-            "https" => pick(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
-            _ => pick(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]),
-        }?;
-        // Never show proxy credentials.
-        Some(match proxy.split_once("://") {
-            Some((scheme, rest)) => match rest.rsplit_once('@') {
-                Some((_, host)) => format!("{scheme}://{host}"),
-                None => proxy,
-            },
-            None => proxy
-                .rsplit_once('@')
-                .map_or(proxy.clone(), |(_, h)| h.to_string()),
-        })
+    /// The proxy requests to `base_url` go through (credentials hidden), for messages: the
+    /// client's own decision ([`crate::api::Proxies::for_url`]), so the two always agree.
+    pub fn proxy_for_url(&self, base_url: &str) -> Option<String> {
+        let url = url::Url::parse(base_url).ok()?;
+        self.network().proxies.for_url(&url).map(|p| p.shown())
     }
 }

@@ -18,6 +18,7 @@ pub mod fsutil;
 pub mod merge;
 pub mod project;
 pub mod prompt;
+pub mod redact;
 pub mod secret;
 pub mod setup;
 pub mod shell;

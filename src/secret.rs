@@ -113,7 +113,9 @@ pub fn scrub(text: &str, secret: &str) -> String {
 
 /// Masks everything in a text that looks like a ModelGates key (`sk-mg-` and the letters,
 /// digits, `-`, `_` and `.` after it), whatever key it is: for text shown to the user that may
-/// hold keys mg-codex was never given (an old key in a config, say).
+/// hold keys mg-codex was never given (an old key in a config, say). A token that is already
+/// masked is kept: the prefix alone (`sk-mg-…9f2c`), or the gateway's own mask, with `...` and
+/// no run of 8 letters and digits (`sk-mg-v1-ab3...9f2`).
 pub fn scrub_keys(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -123,7 +125,7 @@ pub fn scrub_keys(text: &str) -> String {
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
             .unwrap_or(rest.len() - at);
         let token = &rest[at..at + token_len];
-        if token_len == KEY_PREFIX.len() {
+        if token_len == KEY_PREFIX.len() || already_masked(token) {
             // Only the prefix: already masked (`sk-mg-…9f2c`), or no key at all.
             out.push_str(token);
         } else {
@@ -133,6 +135,39 @@ pub fn scrub_keys(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The gateway's masked form of a key (`sk-mg-v1-ab3...9f2`): `...` and only short runs of
+/// letters and digits around it, where a real key has a long one.
+fn already_masked(token: &str) -> bool {
+    let longest_run = token
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    token.contains("...") && longest_run < 8
+}
+
+/// Text that came from elsewhere (a server's answer), made safe to show: `secret` (the key
+/// that was sent, exactly and with surrounding white space trimmed) becomes its mask, and so
+/// does every other key-shaped token ([`scrub_keys`]).
+pub fn scrub_all(text: &str, secret: Option<&str>) -> String {
+    let mut out = text.to_string();
+    if let Some(secret) = secret {
+        let masked = mask(secret.trim());
+        for form in [secret, secret.trim()] {
+            if !form.is_empty() {
+                out = out.replace(form, &masked);
+            }
+        }
+    }
+    scrub_keys(&out)
+}
+
+/// Whether `text` holds `secret` (as [`scrub_all`] finds it) or any key-shaped token that is
+/// not masked already.
+pub fn holds_key(text: &str, secret: Option<&str>) -> bool {
+    scrub_all(text, secret) != text
 }
 
 #[cfg(test)]
@@ -177,6 +212,43 @@ mod tests {
             "token = \"sk-mg-…cdef\" # and sk-mg-…789x, sk-mg-…9f2c"
         );
         assert_eq!(scrub_keys("no key here"), "no key here");
+    }
+
+    #[test]
+    fn masked_forms_are_kept_and_keys_next_to_them_are_not() {
+        let label = "sk-mg-v1-ab3...9f2";
+        assert_eq!(scrub_keys(label), label, "the gateway's own mask");
+        assert!(!holds_key(label, Some("sk-mg-v1-0123456789abcdef")));
+        assert_eq!(
+            scrub_keys("sk-mg-v1-0123456789abcdef..."),
+            "sk-mg-…f...",
+            "dots after a real key do not hide it"
+        );
+    }
+
+    #[test]
+    fn scrub_all_removes_the_sent_key_and_any_other_key() {
+        let key = "sk-mg-v1-0123456789abcdef9f2c";
+        let text = format!("{key} and sk-mg-v1-someoneelse0123456789 and {key}");
+        assert_eq!(
+            scrub_all(&text, Some(key)),
+            "sk-mg-…9f2c and sk-mg-…6789 and sk-mg-…9f2c"
+        );
+        // A key that is not `sk-mg-`-shaped is found by its exact value only.
+        assert_eq!(
+            scrub_all(
+                "the key OTHERKEY-0123456789-XYZ!",
+                Some("OTHERKEY-0123456789-XYZ!")
+            ),
+            "the key …XYZ!"
+        );
+        assert_eq!(
+            scrub_all("x 0123456789abcdefgh y", Some(" 0123456789abcdefgh\n")),
+            "x …efgh y",
+            "the trimmed form too"
+        );
+        assert!(holds_key("label: sk-mg-v1-abcdefgh12345678", None));
+        assert!(!holds_key("no key", Some(key)));
     }
 
     #[test]

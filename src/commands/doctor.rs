@@ -225,12 +225,11 @@ fn network_checks(
     };
     let model = eff.root_str("model").map(str::to_string);
     let effort = eff.root_str("model_reasoning_effort").map(str::to_string);
-    let proxy_hint = env.proxy_for_url(&base_url);
     let client = match Client::new(ClientOptions {
         base_url: base_url.clone(),
         key: Some(key),
         timeout: args.timeout,
-        proxy_hint,
+        network: env.network(),
     }) {
         Ok(client) => client,
         Err(err) => {

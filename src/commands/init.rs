@@ -257,12 +257,11 @@ fn trust_list(paths: &[PathBuf], env: &Env) -> Result<Vec<(String, TrustLevel)>>
 }
 
 fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Client> {
-    let proxy_hint = env.proxy_for_url(base_url);
     Client::new(ClientOptions {
         base_url: base_url.to_string(),
         key: Some(key.clone()),
         timeout: args.timeout,
-        proxy_hint,
+        network: env.network(),
     })
     .map_err(|e| anyhow!("{e}\nhint: use `--base-url {}`", api::DEFAULT_BASE_URL))
 }

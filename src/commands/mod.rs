@@ -92,7 +92,8 @@ pub(crate) fn report_shell(report: &shell::Report, by_hand: &str, printer: &Prin
 
 /// The diff of a config change and of every file a shell plan writes, with `scrub` applied to
 /// each text (the shell files come already redacted), and every key-shaped token masked after
-/// it: no caller can show a key, not even one it was never given.
+/// it: no caller can show a key, not even one it was never given. The config's texts also have
+/// every secret-shaped value masked ([`config_diff`]).
 pub(crate) fn plan_diffs(
     config: &Path,
     before: &str,
@@ -100,9 +101,8 @@ pub(crate) fn plan_diffs(
     plan: &shell::Plan,
     scrub: impl Fn(&str) -> String,
 ) -> String {
+    let mut out = config_diff(config, before, after, &scrub);
     let scrub = |text: &str| crate::secret::scrub_keys(&scrub(text));
-    let mut out =
-        crate::diff::unified(&config.display().to_string(), &scrub(before), &scrub(after));
     for file in plan.files.iter().filter(|f| f.action.writes()) {
         out.push_str(&crate::diff::unified(
             &file.path.display().to_string(),
@@ -111,6 +111,19 @@ pub(crate) fn plan_diffs(
         ));
     }
     out
+}
+
+/// The diff of a config change with every secret-shaped value masked on both sides (bearer
+/// tokens, auth headers, `*_KEY`, `*_TOKEN`, `*SECRET*`, `*PASSWORD*`: `redact`), `scrub`
+/// applied, and every key-shaped token masked: the one way a config diff is shown.
+pub(crate) fn config_diff(
+    config: &Path,
+    before: &str,
+    after: &str,
+    scrub: impl Fn(&str) -> String,
+) -> String {
+    let shown = |text: &str| crate::secret::scrub_keys(&crate::redact::redact_toml(&scrub(text)));
+    crate::diff::unified(&config.display().to_string(), &shown(before), &shown(after))
 }
 
 /// `--dry-run`: the diffs on stdout (or `nothing` when there are none); nothing is written.

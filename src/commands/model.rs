@@ -145,10 +145,12 @@ fn switch(
         let mut planned = layers.doc.clone();
         planned.set_root_str("model", id)?;
         let after = planned.render();
-        let mut diff = crate::diff::unified(&path, &before, &after);
-        if let Some(key) = gateway.key() {
-            diff = crate::secret::scrub(&diff, key.expose());
-        }
+        let diff = super::config_diff(&layers.config, &before, &after, |text| {
+            match gateway.key() {
+                Some(key) => crate::secret::scrub(text, key.expose()),
+                None => text.to_string(),
+            }
+        });
         super::print_dry_run(&diff, &already, printer);
         return Ok(ExitCode::SUCCESS);
     }

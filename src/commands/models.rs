@@ -262,7 +262,7 @@ pub(super) struct Gateway {
     key: Option<ApiKey>,
     key_var: String,
     timeout: std::time::Duration,
-    proxy_hint: Option<String>,
+    network: api::Network,
     /// Where the base URL came from, for hints.
     from_flag: bool,
 }
@@ -284,13 +284,12 @@ impl Gateway {
         let key = (same_url(&base_url, configured))
             .then(|| env.var(&key_var).and_then(|raw| ApiKey::parse(raw).ok()))
             .flatten();
-        let proxy_hint = env.proxy_for_url(&base_url);
         Self {
             base_url,
             key,
             key_var,
             timeout,
-            proxy_hint,
+            network: env.network(),
             from_flag: flag.is_some(),
         }
     }
@@ -305,7 +304,7 @@ impl Gateway {
             base_url: self.base_url.clone(),
             key: self.key.clone().filter(|_| with_key),
             timeout: self.timeout,
-            proxy_hint: self.proxy_hint.clone(),
+            network: self.network.clone(),
         })
     }
 
@@ -318,6 +317,7 @@ impl Gateway {
     ) -> Result<T, ApiError> {
         let rt = super::runtime().map_err(|e| ApiError::BadResponse {
             detail: format!("{e:#}"),
+            too_large: false,
         })?;
         match call(&self.client(true)?, &rt) {
             Err(ApiError::KeyRejected { message }) if self.key.is_some() => {

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use mg_codex::api::{
-    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, ProbeResult,
-    MAX_RETRY_WAIT,
+    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, Network,
+    ProbeResult, MAX_BODY_BYTES, MAX_RETRY_WAIT,
 };
 use mg_codex::secret::ApiKey;
 use serde_json::Value;
@@ -63,7 +63,7 @@ fn options(base: &str, timeout: Duration) -> ClientOptions {
         base_url: base.to_string(),
         key: Some(ApiKey::parse(KEY).unwrap()),
         timeout,
-        proxy_hint: None,
+        network: Network::default(),
     }
 }
 
@@ -285,7 +285,7 @@ async fn invalid_json_body_is_a_bad_response() {
     let (_server, err) =
         key_error(ok_body("<html><body>Welcome!</body></html>", "text/html")).await;
 
-    expect_variant!(&err, ApiError::BadResponse { detail } => {
+    expect_variant!(&err, ApiError::BadResponse { detail, .. } => {
         assert!(detail.contains("/key"), "names the path: {detail}");
         assert!(detail.contains("<html>"), "shows how it starts: {detail}");
     });
@@ -620,6 +620,64 @@ async fn connection_refused_is_unreachable_refused() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bounded answers (hostile peers on raw TCP; the CLI's side is in `net_limits`)
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_announced_over_the_cap_is_refused_before_a_byte_of_it_is_read() {
+    let peer = crate::hostile::gateway_answering(crate::hostile::Answer::Claims {
+        content_length: MAX_BODY_BYTES + 1,
+    })
+    .await;
+    // The body never comes: only the announced length can end this before the timeout.
+    let timeout = Duration::from_secs(30);
+    let client = client_with_timeout(&peer.base_url(), timeout);
+
+    let started = Instant::now();
+    let err = client.models().await.unwrap_err();
+
+    assert!(err.is_too_large(), "{err:?}");
+    assert!(
+        err.to_string().contains(&format!(
+            "the response from `{}` is larger than 64 MiB",
+            peer.addr
+        )),
+        "{err}"
+    );
+    assert!(started.elapsed() < timeout / 2, "{:?}", started.elapsed());
+    assert_no_key(&err);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endless_bodies_of_every_kind_are_too_large_and_not_retried() {
+    let peer = crate::hostile::gateway(|head: &crate::hostile::Head| {
+        if head.target.ends_with("/responses") {
+            crate::hostile::Answer::endless_events()
+        } else {
+            crate::hostile::Answer::endless_json()
+        }
+    })
+    .await;
+    let client = client_with_timeout(&peer.base_url(), Duration::from_secs(60));
+
+    let errors = [
+        client.key_status().await.unwrap_err(),
+        client.models().await.unwrap_err(),
+        client.model("openai/gpt-5.3-codex").await.unwrap_err(),
+        client
+            .probe("openai/gpt-5.3-codex", None)
+            .await
+            .unwrap_err(),
+    ];
+
+    for err in &errors {
+        assert!(err.is_too_large(), "{err:?}");
+        assert_no_key(err);
+    }
+    let requests = peer.received().matches(" HTTP/1.1\r\n").count();
+    assert_eq!(requests, 4, "one request each, no retry");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Where the key may go
 
 #[tokio::test]
@@ -826,7 +884,7 @@ async fn probe_stream_ending_without_completed_is_a_bad_response() {
 
     let err = probe_with(body, "text/event-stream").await.unwrap_err();
 
-    expect_variant!(&err, ApiError::BadResponse { detail } => {
+    expect_variant!(&err, ApiError::BadResponse { detail, .. } => {
         assert!(detail.contains("response.completed"), "{detail}")
     });
     assert_no_key(&err);
@@ -862,7 +920,7 @@ async fn probe_stream_reporting_failure_is_an_error_without_the_key() {
 
     let err = probe_with(body, "text/event-stream").await.unwrap_err();
 
-    expect_variant!(&err, ApiError::BadResponse { detail } => {
+    expect_variant!(&err, ApiError::BadResponse { detail, .. } => {
         assert!(detail.contains("Incorrect API key provided"), "{detail}")
     });
     assert_no_key(&err);

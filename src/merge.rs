@@ -67,7 +67,12 @@ fn sections_of(text: &str, line_starts: &[usize]) -> (Vec<usize>, Vec<Option<Str
     let mut headers: Vec<(usize, String)> = index
         .sections
         .iter()
-        .filter_map(|s| s.header_line.as_ref().map(|l| (l.start, s.path.join("."))))
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.header_line
+                .as_ref()
+                .map(|l| (l.start, index.section_path(i).join(".")))
+        })
         .collect();
     headers.sort();
     let mut current = 0;

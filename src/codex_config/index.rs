@@ -1,7 +1,8 @@
 //! A structural index of a TOML document: where every table header, key and value sits in the
 //! text, and the tree of tables they define. Built straight from `toml_parser`'s events (the
-//! lexer and parser `toml_edit` itself uses), without building `toml_edit`'s editable tree, so
-//! indexing a 10,000-entry config costs a few milliseconds rather than tens.
+//! lexer and parser `toml_edit` itself uses), without building `toml_edit`'s editable tree:
+//! compact nodes, keys decoded into one scratch buffer and stored once, children linked rather
+//! than listed, so a 10,000-entry config indexes in a few milliseconds.
 //!
 //! The index is what edits are made from: a verb finds the spans of the items it owns and
 //! splices new text into the original at those spans (see [`super::ConfigDocument`]), so every
@@ -21,6 +22,8 @@ use toml_parser::{ErrorSink, ParseError as TomlParseError, Source, Span};
 
 /// Deepest nesting of arrays and inline tables accepted (as `toml_edit`).
 const MAX_DEPTH: u32 = 80;
+/// "No such node / entry / section" in the compact fields.
+const NONE: u32 = u32::MAX;
 
 /// The id of a node of the tree.
 pub type NodeId = usize;
@@ -57,47 +60,104 @@ pub enum NodeKind {
 /// A scalar value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scalar {
-    String(String),
+    String(Box<str>),
     Boolean(bool),
     /// Integers, floats and dates, as written.
     Other,
+}
+
+/// A span in the text, compact (`start == NONE`: none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sp {
+    start: u32,
+    end: u32,
+}
+
+impl Sp {
+    const NONE: Sp = Sp {
+        start: NONE,
+        end: NONE,
+    };
+
+    fn of(range: Range<usize>) -> Self {
+        Sp {
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    fn get(self) -> Option<Range<usize>> {
+        (self.start != NONE).then(|| self.start as usize..self.end as usize)
+    }
+}
+
+fn opt(n: u32) -> Option<usize> {
+    (n != NONE).then_some(n as usize)
 }
 
 /// One node: a table or a value.
 #[derive(Debug, Clone)]
 pub struct Node {
     pub kind: NodeKind,
-    /// The key naming it in its parent (empty for the root; an index for an array element).
-    pub key: String,
-    /// Its parent (the root is its own).
-    pub parent: NodeId,
-    /// Children of a table (or an array), in document order.
-    pub children: Vec<NodeId>,
-    /// The span of the key segment that named this node where it was first defined.
-    pub key_span: Option<Range<usize>>,
-    /// For a value: its span (for an inline table, from `{` to `}`).
-    pub value_span: Option<Range<usize>>,
-    /// For a value defined at section level (`key = value` on a line of its own): the entry.
-    pub entry: Option<usize>,
-    /// For a `[header]` table: its section.
-    pub section: Option<usize>,
+    /// The key naming it in its parent (empty for the root and for elements of an array of
+    /// tables).
+    pub key: Box<str>,
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
+    key_span: Sp,
+    value_span: Sp,
+    entry: u32,
+    section: u32,
     /// For an inline table: its items.
     pub inline: Option<Box<InlineItems>>,
 }
 
 impl Node {
-    fn new(kind: NodeKind, key: String, parent: NodeId) -> Self {
+    fn new(kind: NodeKind) -> Self {
         Self {
             kind,
-            key,
-            parent,
-            children: Vec::new(),
-            key_span: None,
-            value_span: None,
-            entry: None,
-            section: None,
+            key: Box::from(""),
+            parent: 0,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+            key_span: Sp::NONE,
+            value_span: Sp::NONE,
+            entry: NONE,
+            section: NONE,
             inline: None,
         }
+    }
+
+    /// Its parent (the root is its own).
+    pub fn parent(&self) -> NodeId {
+        self.parent as usize
+    }
+
+    /// The span of the key segment that named it where it was first defined.
+    pub fn key_span(&self) -> Option<Range<usize>> {
+        self.key_span.get()
+    }
+
+    /// For a value: its span (for an inline table, from `{` to `}`).
+    pub fn value_span(&self) -> Option<Range<usize>> {
+        self.value_span.get()
+    }
+
+    /// For a value written on a line of its own (`key = value` at section level): its entry.
+    pub fn entry(&self) -> Option<usize> {
+        opt(self.entry)
+    }
+
+    /// For a `[header]` table: its section.
+    pub fn section(&self) -> Option<usize> {
+        opt(self.section)
+    }
+
+    pub fn has_children(&self) -> bool {
+        self.first_child != NONE
     }
 
     pub fn table_kind(&self) -> Option<TableKind> {
@@ -130,17 +190,15 @@ impl Node {
 /// hash (no key is stored twice); a collision falls back to the parent's list.
 #[derive(Debug, Clone, Default)]
 struct Lookup {
-    map: HashMap<(NodeId, u64), NodeId, BuildFx>,
+    map: HashMap<(u32, u64), u32, BuildFx>,
 }
 
-impl Lookup {
-    /// FNV-1a: keys are short and come from the user's own file (no adversary to flood the
-    /// map: a collision only costs a look through the parent's list).
-    fn hash(&self, key: &str) -> u64 {
-        key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
-    }
+/// FNV-1a: keys are short and come from the user's own file (no adversary to flood the map: a
+/// collision only costs a look through the parent's list).
+fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// A cheap hasher for the lookup's keys, which are already hashes.
@@ -166,11 +224,11 @@ impl std::hash::Hasher for Fx {
             self.write_u64(u64::from(*b));
         }
     }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
     }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
@@ -202,10 +260,6 @@ pub struct InlineItem {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub section: usize,
-    /// The key's segments, relative to the section's table.
-    pub path: Vec<String>,
-    /// The span of each key segment.
-    pub segment_spans: Vec<Range<usize>>,
     /// The value's span.
     pub value: Range<usize>,
     /// From the start of the key's line to the end of the line the value ends on, its line
@@ -213,29 +267,34 @@ pub struct Entry {
     pub line: Range<usize>,
     /// The node of the value.
     pub node: NodeId,
+    /// Its key segments' spans, in [`Index`]'s list.
+    segments: Range<u32>,
 }
 
 /// A run of the document owned by one header (or, first, the root).
 #[derive(Debug, Clone)]
 pub struct Section {
-    /// The header's keys (empty for the root section).
-    pub path: Vec<String>,
     pub is_array: bool,
     /// The header line: from its start to the end of the line, line ending included.
     pub header_line: Option<Range<usize>>,
     /// The table the section fills.
     pub node: NodeId,
-    /// Its entries, in order.
-    pub entries: Vec<usize>,
+    /// Its entries (indices into [`Index::entries`]: a section's entries are consecutive).
+    entries: Range<u32>,
 }
 
 impl Section {
+    /// Its entries, in order.
+    pub fn entries(&self) -> Range<usize> {
+        self.entries.start as usize..self.entries.end as usize
+    }
+
     /// Where the section's own text ends: after its last entry's line, else after its header
     /// line (the root section without entries ends at 0). Comments and blank lines after that
     /// belong to what follows.
     pub fn end(&self, index: &Index) -> usize {
-        match self.entries.last() {
-            Some(&e) => index.entries[e].line.end,
+        match self.entries().last() {
+            Some(e) => index.entries[e].line.end,
             None => self.header_line.as_ref().map_or(0, |l| l.end),
         }
     }
@@ -252,6 +311,7 @@ pub struct Index {
     pub nodes: Vec<Node>,
     pub sections: Vec<Section>,
     pub entries: Vec<Entry>,
+    spans: Vec<Sp>,
     lookup: Lookup,
 }
 
@@ -262,11 +322,37 @@ pub struct IndexError {
     pub offset: usize,
 }
 
+/// Checks only the syntax of `text` (tokens and grammar, not duplicate keys): a quick check
+/// of what an edit produced.
+pub fn check_syntax(text: &str) -> Result<(), IndexError> {
+    let source = Source::new(text);
+    let tokens = source.lex().into_vec();
+    let mut error: Option<TomlParseError> = None;
+    {
+        let mut sink = ();
+        let mut validate = ValidateWhitespace::new(&mut sink, source);
+        toml_parser::parser::parse_document(&tokens, &mut validate, &mut error);
+    }
+    match error {
+        None => Ok(()),
+        Some(e) => Err(IndexError {
+            message: e.description().to_string(),
+            offset: e.unexpected().map_or(0, |s| s.start()),
+        }),
+    }
+}
+
 impl Index {
     pub const ROOT: NodeId = 0;
 
     /// Indexes and validates `text`.
     pub fn build(text: &str) -> Result<Index, IndexError> {
+        if text.len() >= NONE as usize {
+            return Err(IndexError {
+                message: "the file is larger than 4 GiB".into(),
+                offset: 0,
+            });
+        }
         let source = Source::new(text);
         let tokens = source.lex().into_vec();
         let mut builder = Builder::new(text, tokens.len());
@@ -305,6 +391,7 @@ impl Index {
             nodes: builder.nodes,
             sections: builder.sections,
             entries: builder.entries,
+            spans: builder.spans,
             lookup: builder.lookup,
         })
     }
@@ -320,10 +407,12 @@ impl Index {
 
     /// The children of `id` with their keys, in document order.
     pub fn children(&self, id: NodeId) -> impl Iterator<Item = (&str, NodeId)> + '_ {
-        self.nodes[id]
-            .children
-            .iter()
-            .map(move |&c| (self.nodes[c].key.as_str(), c))
+        let mut next = self.nodes[id].first_child;
+        std::iter::from_fn(move || {
+            let current = opt(next)?;
+            next = self.nodes[current].next_sibling;
+            Some((&*self.nodes[current].key, current))
+        })
     }
 
     /// The node at a path of keys from the root (through tables only; the last element of an
@@ -339,46 +428,116 @@ impl Index {
         Some(id)
     }
 
+    /// The keys from the root to `id` (an element of an array of tables counts as the array).
+    pub fn path(&self, mut id: NodeId) -> Vec<&str> {
+        let mut out = Vec::new();
+        while id != Self::ROOT {
+            let node = &self.nodes[id];
+            let parent = node.parent();
+            if !matches!(self.nodes[parent].kind, NodeKind::ArrayOfTables(_)) {
+                out.push(&*node.key);
+            }
+            id = parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// A section's header path (empty for the root section).
+    pub fn section_path(&self, section: usize) -> Vec<&str> {
+        self.path(self.sections[section].node)
+    }
+
+    /// The spans of an entry's key segments, in order.
+    pub fn segment_spans(&self, entry: usize) -> Vec<Range<usize>> {
+        let r = &self.entries[entry].segments;
+        self.spans[r.start as usize..r.end as usize]
+            .iter()
+            .filter_map(|s| s.get())
+            .collect()
+    }
+
+    /// Whether `path` starts with `prefix` and is longer than it (`strict`) or not shorter.
+    fn has_prefix(path: &[&str], prefix: &[&str], strict: bool) -> bool {
+        let long_enough = if strict {
+            path.len() > prefix.len()
+        } else {
+            path.len() >= prefix.len()
+        };
+        long_enough && path.iter().zip(prefix).all(|(a, b)| a == b)
+    }
+
     /// Every section whose header path starts with `prefix` (and is longer than it).
     pub fn sections_under<'a>(&'a self, prefix: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
-        self.sections
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| {
-                s.path.len() > prefix.len() && s.path.iter().zip(prefix).all(|(a, b)| a == b)
-            })
-            .map(|(i, _)| i)
+        (0..self.sections.len())
+            .filter(move |&i| Self::has_prefix(&self.section_path(i), prefix, true))
+    }
+
+    /// Every section whose header path starts with `prefix` (or is it).
+    pub fn sections_at_or_under<'a>(
+        &'a self,
+        prefix: &'a [&str],
+    ) -> impl Iterator<Item = usize> + 'a {
+        (0..self.sections.len())
+            .filter(move |&i| Self::has_prefix(&self.section_path(i), prefix, false))
     }
 
     /// Every entry (at any section) whose full path, the section's path included, starts with
     /// `prefix`; the order is the document's.
     pub fn entries_under<'a>(&'a self, prefix: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
-        self.entries.iter().enumerate().filter_map(move |(i, e)| {
-            let section = &self.sections[e.section].path;
-            let full = section.iter().chain(e.path.iter());
-            let len = section.len() + e.path.len();
-            (len >= prefix.len() && full.zip(prefix).all(|(a, b)| a == b)).then_some(i)
-        })
+        (0..self.entries.len())
+            .filter(move |&e| Self::has_prefix(&self.path(self.entries[e].node), prefix, false))
     }
 }
 
 fn child_of(nodes: &[Node], lookup: &Lookup, id: NodeId, key: &str) -> Option<NodeId> {
-    match lookup.map.get(&(id, lookup.hash(key))) {
-        Some(&c) if nodes[c].key == key => Some(c),
-        Some(_) => nodes[id]
-            .children
-            .iter()
-            .copied()
-            .find(|&c| nodes[c].key == key),
+    match lookup.map.get(&(id as u32, key_hash(key))) {
+        Some(&c) if &*nodes[c as usize].key == key => Some(c as usize),
+        Some(_) => {
+            let mut next = nodes[id].first_child;
+            while let Some(c) = opt(next) {
+                if &*nodes[c].key == key {
+                    return Some(c);
+                }
+                next = nodes[c].next_sibling;
+            }
+            None
+        }
         None => None,
     }
 }
 
-/// The key being read: its segments and their spans.
+/// The key being read: its segments, decoded into one buffer, and their spans.
 #[derive(Debug, Default)]
 struct KeyBuf {
-    segments: Vec<String>,
-    spans: Vec<Range<usize>>,
+    text: String,
+    /// Each segment: its range in `text`, its span in the document.
+    segments: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl KeyBuf {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.segments.clear();
+    }
+
+    fn segment(&self, i: usize) -> &str {
+        &self.text[self.segments[i].0.clone()]
+    }
+
+    fn span(&self, i: usize) -> Range<usize> {
+        self.segments[i].1.clone()
+    }
+
+    fn len(&self) -> usize {
+        self.segments.len()
+    }
+
+    fn owned_path(&self) -> Vec<String> {
+        (0..self.len())
+            .map(|i| self.segment(i).to_string())
+            .collect()
+    }
 }
 
 /// A container value being read.
@@ -387,6 +546,7 @@ enum Open {
     Array {
         start: usize,
         node: NodeId,
+        len: usize,
     },
     Inline {
         start: usize,
@@ -415,26 +575,32 @@ enum Top {
     EndOfLine,
 }
 
+/// Which key buffer an operation uses: the top level's, or that of the innermost inline table.
+#[derive(Clone, Copy)]
+enum Which {
+    Top,
+    Inline,
+}
+
 struct Builder<'t> {
     text: &'t str,
     nodes: Vec<Node>,
     lookup: Lookup,
     sections: Vec<Section>,
     entries: Vec<Entry>,
+    spans: Vec<Sp>,
     /// The first semantic error (syntax errors go to the parser's sink).
     error: Option<IndexError>,
     top: Top,
     key: KeyBuf,
     open: Vec<Open>,
-    /// The value being completed at the top level: its node and span.
-    finished_value: Option<(NodeId, Range<usize>)>,
 }
 
 impl<'t> Builder<'t> {
     /// A builder for `text`, sized for about `tokens` tokens.
     fn new(text: &'t str, tokens: usize) -> Self {
-        let mut root = Node::new(NodeKind::Table(TableKind::Root), String::new(), Index::ROOT);
-        root.section = Some(0);
+        let mut root = Node::new(NodeKind::Table(TableKind::Root));
+        root.section = 0;
         let mut nodes = Vec::with_capacity(tokens / 4 + 1);
         nodes.push(root);
         let mut lookup = Lookup::default();
@@ -444,18 +610,17 @@ impl<'t> Builder<'t> {
             nodes,
             lookup,
             sections: vec![Section {
-                path: Vec::new(),
                 is_array: false,
                 header_line: None,
                 node: Index::ROOT,
-                entries: Vec::new(),
+                entries: 0..0,
             }],
-            entries: Vec::new(),
+            entries: Vec::with_capacity(tokens / 8),
+            spans: Vec::with_capacity(tokens / 8),
             error: None,
             top: Top::Idle,
             key: KeyBuf::default(),
             open: Vec::new(),
-            finished_value: None,
         }
     }
 
@@ -468,14 +633,9 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn add(&mut self, node: Node) -> NodeId {
-        self.nodes.push(node);
-        self.nodes.len() - 1
-    }
-
-    /// A new node, not yet anyone's child.
     fn node(&mut self, kind: NodeKind) -> NodeId {
-        self.add(Node::new(kind, String::new(), Index::ROOT))
+        self.nodes.push(Node::new(kind));
+        self.nodes.len() - 1
     }
 
     fn child(&self, id: NodeId, key: &str) -> Option<NodeId> {
@@ -483,13 +643,23 @@ impl<'t> Builder<'t> {
     }
 
     /// Makes `child` the child of `parent` under `key`.
-    fn insert_child(&mut self, parent: NodeId, key: String, child: NodeId) {
-        let hash = self.lookup.hash(&key);
-        self.lookup.map.entry((parent, hash)).or_insert(child);
-        let node = &mut self.nodes[child];
-        node.key = key;
-        node.parent = parent;
-        self.nodes[parent].children.push(child);
+    fn insert_child(&mut self, parent: NodeId, key: &str, child: NodeId) {
+        self.lookup
+            .map
+            .entry((parent as u32, key_hash(key)))
+            .or_insert(child as u32);
+        self.link(parent, child);
+        self.nodes[child].key = Box::from(key);
+    }
+
+    /// Appends `child` to `parent`'s children.
+    fn link(&mut self, parent: NodeId, child: NodeId) {
+        self.nodes[child].parent = parent as u32;
+        match opt(self.nodes[parent].last_child) {
+            None => self.nodes[parent].first_child = child as u32,
+            Some(last) => self.nodes[last].next_sibling = child as u32,
+        }
+        self.nodes[parent].last_child = child as u32;
     }
 
     /// The start of the line holding `offset`.
@@ -504,27 +674,35 @@ impl<'t> Builder<'t> {
             .map_or(self.text.len(), |i| offset + i + 1)
     }
 
-    fn decode_key(&mut self, span: Span, encoding: Option<Encoding>) -> String {
-        let raw =
-            toml_parser::Raw::new_unchecked(&self.text[span.start()..span.end()], encoding, span);
-        let mut out = String::new();
-        let mut err: Option<TomlParseError> = None;
-        raw.decode_key(&mut out, &mut err);
-        if let Some(e) = err {
-            self.fail(e.description().to_string(), span.start());
+    fn keybuf(&mut self, which: Which) -> &mut KeyBuf {
+        match (which, self.open.last_mut()) {
+            (Which::Inline, Some(Open::Inline { key, .. })) => key,
+            _ => &mut self.key,
         }
-        out
     }
 
-    /// Follows (or creates) the tables of a header path: missing ones become implicit.
-    fn descend_header(&mut self, path: &[String], spans: &[Range<usize>]) -> Option<NodeId> {
+    /// Takes a key buffer out (to read it while the builder changes), leaving an empty one.
+    fn take_key(&mut self, which: Which) -> KeyBuf {
+        std::mem::take(self.keybuf(which))
+    }
+
+    /// Puts a key buffer back (cleared, its capacity kept for the next key).
+    fn return_key(&mut self, which: Which, mut key: KeyBuf) {
+        key.clear();
+        *self.keybuf(which) = key;
+    }
+
+    /// Follows (or creates) the tables of a header's first `n` keys: missing ones become
+    /// implicit.
+    fn descend_header(&mut self, key: &KeyBuf, n: usize) -> Option<NodeId> {
         let mut id = Index::ROOT;
-        for (key, span) in path.iter().zip(spans) {
-            id = match self.child(id, key) {
+        for i in 0..n {
+            let (segment, span) = (key.segment(i), key.span(i));
+            id = match self.child(id, segment) {
                 None => {
                     let child = self.node(NodeKind::Table(TableKind::Implicit));
-                    self.nodes[child].key_span = Some(span.clone());
-                    self.insert_child(id, key.clone(), child);
+                    self.nodes[child].key_span = Sp::of(span);
+                    self.insert_child(id, segment, child);
                     child
                 }
                 Some(child) => match &self.nodes[child].kind {
@@ -548,31 +726,36 @@ impl<'t> Builder<'t> {
     }
 
     fn on_header(&mut self, array: bool, start: usize, end: usize) {
-        let key = std::mem::take(&mut self.key);
-        let Some((last, parents)) = key.segments.split_last() else {
+        let key = self.take_key(Which::Top);
+        self.header(&key, array, start, end);
+        self.return_key(Which::Top, key);
+    }
+
+    fn header(&mut self, key: &KeyBuf, array: bool, start: usize, end: usize) {
+        let Some(last) = key.len().checked_sub(1) else {
             return;
         };
-        let last_span = key.spans.last().cloned().unwrap_or(start..start);
+        let (last_key, last_span) = (key.segment(last), key.span(last));
         let header_line = self.line_start(start)..self.line_end(end.saturating_sub(1).max(start));
-        let Some(parent) = self.descend_header(parents, &key.spans[..parents.len()]) else {
+        let Some(parent) = self.descend_header(key, last) else {
             return;
         };
-        let section_id = self.sections.len();
+        let section_id = self.sections.len() as u32;
         let table = if array {
             let element = self.node(NodeKind::Table(TableKind::Header));
-            self.nodes[element].key_span = Some(last_span.clone());
-            self.nodes[element].section = Some(section_id);
-            match self.child(parent, last) {
+            self.nodes[element].key_span = Sp::of(last_span.clone());
+            self.nodes[element].section = section_id;
+            match self.child(parent, last_key) {
                 None => {
                     let aot = self.node(NodeKind::ArrayOfTables(vec![element]));
-                    self.nodes[aot].key_span = Some(last_span);
-                    self.insert_child(parent, last.clone(), aot);
-                    self.nodes[element].parent = aot;
+                    self.nodes[aot].key_span = Sp::of(last_span);
+                    self.insert_child(parent, last_key, aot);
+                    self.link(aot, element);
                 }
                 Some(existing) => match &mut self.nodes[existing].kind {
                     NodeKind::ArrayOfTables(elems) => {
                         elems.push(element);
-                        self.nodes[element].parent = existing;
+                        self.link(existing, element);
                     }
                     _ => {
                         self.fail("duplicate key", last_span.start);
@@ -582,19 +765,19 @@ impl<'t> Builder<'t> {
             }
             element
         } else {
-            match self.child(parent, last) {
+            match self.child(parent, last_key) {
                 None => {
                     let id = self.node(NodeKind::Table(TableKind::Header));
-                    self.nodes[id].key_span = Some(last_span);
-                    self.nodes[id].section = Some(section_id);
-                    self.insert_child(parent, last.clone(), id);
+                    self.nodes[id].key_span = Sp::of(last_span);
+                    self.nodes[id].section = section_id;
+                    self.insert_child(parent, last_key, id);
                     id
                 }
                 Some(existing) => {
                     if self.nodes[existing].kind == NodeKind::Table(TableKind::Implicit) {
                         let node = &mut self.nodes[existing];
                         node.kind = NodeKind::Table(TableKind::Header);
-                        node.section = Some(section_id);
+                        node.section = section_id;
                         existing
                     } else {
                         self.fail("duplicate key (a table defined twice)", last_span.start);
@@ -603,22 +786,22 @@ impl<'t> Builder<'t> {
                 }
             }
         };
+        let first_entry = self.entries.len() as u32;
         self.sections.push(Section {
-            path: key.segments,
             is_array: array,
             header_line: Some(header_line),
             node: table,
-            entries: Vec::new(),
+            entries: first_entry..first_entry,
         });
     }
 
-    /// Follows (or creates) the dotted tables of a key-value's key in `table`, as TOML allows:
-    /// only tables made by dotted keys (or implicit ones) can be extended this way.
+    /// Follows (or creates) the dotted tables of a key-value's first `n` keys in `table`, as
+    /// TOML allows: only tables made by dotted keys (or implicit ones) can be extended this way.
     fn descend_dotted(
         &mut self,
         mut id: NodeId,
-        path: &[String],
-        spans: &[Range<usize>],
+        key: &KeyBuf,
+        n: usize,
         inline: bool,
     ) -> Option<NodeId> {
         let dotted_kind = if inline {
@@ -626,12 +809,13 @@ impl<'t> Builder<'t> {
         } else {
             TableKind::Dotted
         };
-        for (key, span) in path.iter().zip(spans) {
-            id = match self.child(id, key) {
+        for i in 0..n {
+            let (segment, span) = (key.segment(i), key.span(i));
+            id = match self.child(id, segment) {
                 None => {
                     let child = self.node(NodeKind::Table(dotted_kind));
-                    self.nodes[child].key_span = Some(span.clone());
-                    self.insert_child(id, key.clone(), child);
+                    self.nodes[child].key_span = Sp::of(span);
+                    self.insert_child(id, segment, child);
                     child
                 }
                 Some(child) => match &self.nodes[child].kind {
@@ -665,15 +849,15 @@ impl<'t> Builder<'t> {
         value: NodeId,
         inline: bool,
     ) -> Option<()> {
-        let (last, parents) = key.segments.split_last()?;
-        let last_span = key.spans.last().cloned()?;
-        let parent = self.descend_dotted(table, parents, &key.spans[..parents.len()], inline)?;
-        if self.child(parent, last).is_some() {
+        let last = key.len().checked_sub(1)?;
+        let parent = self.descend_dotted(table, key, last, inline)?;
+        let (last_key, last_span) = (key.segment(last), key.span(last));
+        if self.child(parent, last_key).is_some() {
             self.fail("duplicate key", last_span.start);
             return None;
         }
-        self.nodes[value].key_span = Some(last_span);
-        self.insert_child(parent, last.clone(), value);
+        self.nodes[value].key_span = Sp::of(last_span);
+        self.insert_child(parent, last_key, value);
         Some(())
     }
 
@@ -684,17 +868,18 @@ impl<'t> Builder<'t> {
 
     /// A value has been read completely (scalar, or a container closed).
     fn value_done(&mut self, node: NodeId, span: Range<usize>) {
-        self.nodes[node].value_span = Some(span.clone());
+        self.nodes[node].value_span = Sp::of(span.clone());
         match self.open.last_mut() {
             None => {
-                self.finished_value = Some((node, span));
                 self.top = Top::EndOfLine;
-                self.finish_entry();
+                self.finish_entry(node, span);
             }
-            Some(Open::Array { node: array, .. }) => {
-                let array = *array;
-                let key = self.nodes[array].children.len().to_string();
-                self.insert_child(array, key, node);
+            Some(Open::Array {
+                node: array, len, ..
+            }) => {
+                let (array, index) = (*array, *len);
+                *len += 1;
+                self.insert_child(array, &index.to_string(), node);
             }
             Some(Open::Inline {
                 node: table,
@@ -705,53 +890,54 @@ impl<'t> Builder<'t> {
                 ..
             }) => {
                 let table = *table;
-                let key = std::mem::take(key);
                 *after_eq = false;
                 *trailing_comma = false;
-                let start = key.spans.first().map_or(span.start, |s| s.start);
+                let start = key.segments.first().map_or(span.start, |s| s.1.start);
                 items.push(InlineItem {
-                    path: key.segments.clone(),
+                    path: key.owned_path(),
                     span: start..span.end,
                     value: span,
                     comma: None,
                 });
+                let key = self.take_key(Which::Inline);
                 self.place_value(table, &key, node, true);
+                self.return_key(Which::Inline, key);
             }
         }
     }
 
     /// Records the top-level entry whose value was just read.
-    fn finish_entry(&mut self) {
-        let Some((node, value)) = self.finished_value.take() else {
-            return;
-        };
-        let key = std::mem::take(&mut self.key);
+    fn finish_entry(&mut self, node: NodeId, value: Range<usize>) {
+        let key = self.take_key(Which::Top);
         let section = self.sections.len() - 1;
         let table = self.section_table();
-        let start = key.spans.first().map_or(value.start, |s| s.start);
+        let start = key.segments.first().map_or(value.start, |s| s.1.start);
         let line = self.line_start(start)..self.line_end(value.end.saturating_sub(1).max(start));
-        if self.place_value(table, &key, node, false).is_none() {
-            return;
+        if self.place_value(table, &key, node, false).is_some() {
+            let first = self.spans.len() as u32;
+            self.spans
+                .extend(key.segments.iter().map(|(_, span)| Sp::of(span.clone())));
+            self.entries.push(Entry {
+                section,
+                value,
+                line,
+                node,
+                segments: first..self.spans.len() as u32,
+            });
+            let id = self.entries.len() as u32;
+            self.nodes[node].entry = id - 1;
+            self.sections[section].entries.end = id;
         }
-        self.entries.push(Entry {
-            section,
-            path: key.segments,
-            segment_spans: key.spans,
-            value,
-            line,
-            node,
-        });
-        let id = self.entries.len() - 1;
-        self.nodes[node].entry = Some(id);
-        self.sections[section].entries.push(id);
+        self.return_key(Which::Top, key);
     }
 
-    fn current_key(&mut self) -> Option<&mut KeyBuf> {
-        match self.open.last_mut() {
-            Some(Open::Inline { key, after_eq, .. }) if !*after_eq => Some(key),
+    /// The key buffer a key segment goes to now, if any.
+    fn reading_key(&self) -> Option<Which> {
+        match self.open.last() {
+            Some(Open::Inline { after_eq, .. }) if !*after_eq => Some(Which::Inline),
             Some(_) => None,
             None => match self.top {
-                Top::Key | Top::Header { .. } => Some(&mut self.key),
+                Top::Key | Top::Header { .. } => Some(Which::Top),
                 _ => None,
             },
         }
@@ -764,7 +950,7 @@ impl EventReceiver for Builder<'_> {
             array: false,
             start: span.start(),
         };
-        self.key = KeyBuf::default();
+        self.key.clear();
     }
 
     fn std_table_close(&mut self, span: Span, _error: &mut dyn ErrorSink) {
@@ -779,7 +965,7 @@ impl EventReceiver for Builder<'_> {
             array: true,
             start: span.start(),
         };
-        self.key = KeyBuf::default();
+        self.key.clear();
     }
 
     fn array_table_close(&mut self, span: Span, error: &mut dyn ErrorSink) {
@@ -822,12 +1008,13 @@ impl EventReceiver for Builder<'_> {
         self.open.push(Open::Array {
             start: span.start(),
             node,
+            len: 0,
         });
         true
     }
 
     fn array_close(&mut self, span: Span, _error: &mut dyn ErrorSink) {
-        if let Some(Open::Array { start, node }) = self.open.pop() {
+        if let Some(Open::Array { start, node, .. }) = self.open.pop() {
             self.value_done(node, start..span.end());
         }
     }
@@ -835,12 +1022,23 @@ impl EventReceiver for Builder<'_> {
     fn simple_key(&mut self, span: Span, encoding: Option<Encoding>, _error: &mut dyn ErrorSink) {
         if self.open.is_empty() && matches!(self.top, Top::Idle | Top::EndOfLine) {
             self.top = Top::Key;
-            self.key = KeyBuf::default();
+            self.key.clear();
         }
-        let decoded = self.decode_key(span, encoding);
-        if let Some(key) = self.current_key() {
-            key.segments.push(decoded);
-            key.spans.push(span.start()..span.end());
+        let Some(which) = self.reading_key() else {
+            return;
+        };
+        let text = self.text;
+        let raw = toml_parser::Raw::new_unchecked(&text[span.start()..span.end()], encoding, span);
+        let mut err: Option<TomlParseError> = None;
+        let key = self.keybuf(which);
+        let from = key.text.len();
+        let mut decoded: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed("");
+        raw.decode_key(&mut decoded, &mut err);
+        key.text.push_str(&decoded);
+        let to = key.text.len();
+        key.segments.push((from..to, span.start()..span.end()));
+        if let Some(e) = err {
+            self.fail(e.description().to_string(), span.start());
         }
     }
 
@@ -853,9 +1051,9 @@ impl EventReceiver for Builder<'_> {
     }
 
     fn scalar(&mut self, span: Span, encoding: Option<Encoding>, _error: &mut dyn ErrorSink) {
-        let text = &self.text[span.start()..span.end()];
-        let raw = toml_parser::Raw::new_unchecked(text, encoding, span);
-        let mut decoded = String::new();
+        let text = self.text;
+        let raw = toml_parser::Raw::new_unchecked(&text[span.start()..span.end()], encoding, span);
+        let mut decoded: std::borrow::Cow<'_, str> = std::borrow::Cow::Borrowed("");
         let mut err: Option<TomlParseError> = None;
         let kind = raw.decode_scalar(&mut decoded, &mut err);
         if let Some(e) = err {
@@ -863,7 +1061,7 @@ impl EventReceiver for Builder<'_> {
             self.fail(e.description().to_string(), offset);
         }
         let scalar = match kind {
-            toml_parser::decoder::ScalarKind::String => Scalar::String(decoded),
+            toml_parser::decoder::ScalarKind::String => Scalar::String(Box::from(&*decoded)),
             toml_parser::decoder::ScalarKind::Boolean(b) => Scalar::Boolean(b),
             _ => Scalar::Other,
         };

@@ -116,8 +116,11 @@ pub struct ConfigDocument {
     original: String,
     /// The text after the edits so far.
     text: String,
-    /// The structure of `text`.
-    index: Index,
+    /// The structure of `text`: built eagerly after each edit when `strict`, else the next
+    /// time it is needed (an edit of a large file then costs one indexing, not two).
+    index: OnceCell<Index>,
+    /// Re-validate the whole structure after every edit (the quick mode checks the syntax).
+    strict: bool,
     /// `toml_edit`'s tree of `text`, for readers; built when first asked for.
     tree: OnceCell<DocumentMut>,
 }
@@ -138,7 +141,8 @@ impl ConfigDocument {
     /// Parses TOML text, validated both by the index and by `toml_edit` (whose tree the
     /// readers of [`Self::document`] get).
     pub fn parse(text: &str) -> Result<Self, ParseError> {
-        let doc = Self::parse_fast(text)?;
+        let mut doc = Self::parse_fast(text)?;
+        doc.strict = true;
         let tree: DocumentMut = doc.text.parse().map_err(|err: toml_edit::TomlError| {
             let offset = err.span().map(|s| s.start).unwrap_or(0);
             parse_error(&doc.text, offset, err.message().trim())
@@ -177,8 +181,16 @@ impl ConfigDocument {
             bom,
             original: body.to_string(),
             text: body.to_string(),
-            index,
+            index: OnceCell::from(index),
+            strict: false,
             tree: OnceCell::new(),
+        })
+    }
+
+    /// The structural index of the current text.
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            Index::build(&self.text).expect("an edit that passed its checks indexes")
         })
     }
 
@@ -229,7 +241,7 @@ impl ConfigDocument {
 
     /// Sets a top-level key to any value (see [`Self::set_root_str`]).
     pub fn set_root_value(&mut self, key: &str, value: Value) -> Result<(), ShapeError> {
-        match self.index.get(&[key]) {
+        match self.index().get(&[key]) {
             Some(id) => self.replace_value(id, &value, key),
             None => {
                 let (at, separator) = self.new_root_key_position();
@@ -244,8 +256,8 @@ impl ConfigDocument {
 
     /// Removes a top-level key. Returns whether it was there.
     pub fn remove_root(&mut self, key: &str) -> bool {
-        match self.index.get(&[key]) {
-            Some(id) if !self.index.node(id).is_table() => self.remove_path(&[key]),
+        match self.index().get(&[key]) {
+            Some(id) if !self.index().node(id).is_table() => self.remove_path(&[key]),
             _ => false,
         }
     }
@@ -254,11 +266,11 @@ impl ConfigDocument {
     /// first header but below a leading comment block (one that ends with a blank line, or a
     /// `#:schema` line). The flag says whether a blank line must separate it from what follows.
     fn new_root_key_position(&self) -> (usize, bool) {
-        let root = &self.index.sections[0];
-        if let Some(&last) = root.entries.last() {
-            return (self.index.entries[last].line.end, false);
+        let root = &self.index().sections[0];
+        if let Some(last) = root.entries().last() {
+            return (self.index().entries[last].line.end, false);
         }
-        let first_header = self.index.sections.get(1).map(|s| s.start());
+        let first_header = self.index().sections.get(1).map(|s| s.start());
         let region_end = first_header.unwrap_or(self.text.len());
         let lead = leading_block_len(&self.text[..region_end]);
         let rest = &self.text[lead..region_end];
@@ -298,17 +310,18 @@ impl ConfigDocument {
 
     /// Every `projects` entry, in document order, in any spelling.
     pub fn trust_entries(&self) -> Vec<TrustEntry> {
-        let Some(projects) = self.table_at(&["projects"]) else {
+        let Some(projects_node) = self.table_at(&["projects"]) else {
             return Vec::new();
         };
-        projects
-            .children
-            .iter()
-            .map(|&id| TrustEntry {
-                key: self.index.node(id).key.clone(),
+        let projects = self.index().get(&["projects"]).expect("found above");
+        let _ = projects_node;
+        self.index()
+            .children(projects)
+            .map(|(key, id)| TrustEntry {
+                key: key.to_string(),
                 level: self
                     .child_of(id, "trust_level")
-                    .and_then(|n| self.index.node(n).as_str())
+                    .and_then(|n| self.index().node(n).as_str())
                     .map(str::to_string),
             })
             .collect()
@@ -338,13 +351,13 @@ impl ConfigDocument {
     /// The `mcp_servers.<name>` entry, in any spelling (`[mcp_servers.x]`, dotted keys, an inline
     /// table), if there is one.
     pub fn mcp_server(&self, name: &str) -> Option<McpServer> {
-        let id = self.index.get(&["mcp_servers", name])?;
-        if !self.index.node(id).is_table() {
+        let id = self.index().get(&["mcp_servers", name])?;
+        if !self.index().node(id).is_table() {
             return Some(McpServer::default());
         }
         let text = |key: &str| {
             self.child_of(id, key)
-                .and_then(|n| self.index.node(n).as_str())
+                .and_then(|n| self.index().node(n).as_str())
                 .map(str::to_string)
         };
         Some(McpServer {
@@ -352,7 +365,7 @@ impl ConfigDocument {
             command: text("command"),
             enabled: self
                 .child_of(id, "enabled")
-                .and_then(|n| self.index.node(n).as_bool()),
+                .and_then(|n| self.index().node(n).as_bool()),
             is_table: true,
         })
     }
@@ -378,19 +391,21 @@ impl ConfigDocument {
     // ----- reading through the index -------------------------------------------------------
 
     fn str_at(&self, path: &[&str]) -> Option<&str> {
-        self.index
+        self.index()
             .get(path)
-            .and_then(|id| self.index.node(id).as_str())
+            .and_then(|id| self.index().node(id).as_str())
     }
 
     fn table_at(&self, path: &[&str]) -> Option<&index::Node> {
-        let node = self.index.node(self.index.get(path)?);
+        let node = self.index().node(self.index().get(path)?);
         node.is_table().then_some(node)
     }
 
     fn child_of(&self, id: NodeId, key: &str) -> Option<NodeId> {
-        let node = self.index.node(id);
-        node.is_table().then(|| self.index.child(id, key)).flatten()
+        let node = self.index().node(id);
+        node.is_table()
+            .then(|| self.index().child(id, key))
+            .flatten()
     }
 
     // ----- the splices ----------------------------------------------------------------------
@@ -418,18 +433,20 @@ impl ConfigDocument {
         for (range, replacement) in edits {
             text.replace_range(range, &replacement);
         }
-        match Index::build(&text) {
-            Ok(index) => {
-                self.text = text;
-                self.index = index;
-                self.tree = OnceCell::new();
-                Ok(())
-            }
-            Err(_) => Err(ShapeError {
-                path: "the edited file".into(),
-                expected: "valid TOML after the edit (a bug in mg-codex: please report it)",
-            }),
+        let bug = || ShapeError {
+            path: "the edited file".into(),
+            expected: "valid TOML after the edit (a bug in mg-codex: please report it)",
+        };
+        if self.strict {
+            let index = Index::build(&text).map_err(|_| bug())?;
+            self.index = OnceCell::from(index);
+        } else {
+            index::check_syntax(&text).map_err(|_| bug())?;
+            self.index = OnceCell::new();
         }
+        self.text = text;
+        self.tree = OnceCell::new();
+        Ok(())
     }
 
     /// Inserts whole lines at `at` (a line start, or the end of the text). At the end of a
@@ -451,8 +468,8 @@ impl ConfigDocument {
     /// Replaces the value at node `id` (which must be a value written on a line of its own or
     /// inside an inline table), keeping its decor and, for strings, its quoting style.
     fn replace_value(&mut self, id: NodeId, value: &Value, path: &str) -> Result<(), ShapeError> {
-        let node = self.index.node(id);
-        let Some(span) = node.value_span.clone() else {
+        let node = self.index().node(id);
+        let Some(span) = node.value_span() else {
             return Err(ShapeError {
                 path: path.to_string(),
                 expected: "a value (it is a table)",
@@ -492,16 +509,16 @@ impl ConfigDocument {
         child: &str,
         fields: &[(&str, Value)],
     ) -> Result<(), ShapeError> {
-        if let Some(p) = self.index.get(&[parent]) {
-            if !self.index.node(p).is_table() {
+        if let Some(p) = self.index().get(&[parent]) {
+            if !self.index().node(p).is_table() {
                 return Err(ShapeError {
                     path: parent.to_string(),
                     expected: "a table",
                 });
             }
         }
-        match self.index.get(&[parent, child]) {
-            Some(id) if self.index.node(id).is_table() => {
+        match self.index().get(&[parent, child]) {
+            Some(id) if self.index().node(id).is_table() => {
                 for (field, value) in fields {
                     self.set_field(parent, child, field, value)?;
                 }
@@ -509,7 +526,7 @@ impl ConfigDocument {
             }
             Some(id) => {
                 // `projects."/p" = "x"`: not a table; Codex would refuse it. It becomes one.
-                let span = self.index.node(id).value_span.clone().unwrap_or(0..0);
+                let span = self.index().node(id).value_span().unwrap_or(0..0);
                 self.splice(vec![(span, inline_table_text(fields))])
             }
             None => self.create_child(parent, child, fields),
@@ -525,18 +542,22 @@ impl ConfigDocument {
         value: &Value,
     ) -> Result<(), ShapeError> {
         let path = format!("{parent}.{child}.{field}");
-        if let Some(id) = self.index.get(&[parent, child, field]) {
+        if let Some(id) = self.index().get(&[parent, child, field]) {
             return self.replace_value(id, value, &path);
         }
         let child_id = self
-            .index
+            .index()
             .get(&[parent, child])
             .expect("the caller found the table");
         let line = format!("{} = {}", key_repr(field), value_repr(value));
-        match self.index.node(child_id).table_kind() {
+        match self.index().node(child_id).table_kind() {
             Some(TableKind::Header) => {
-                let section = self.index.node(child_id).section.expect("a header table");
-                let at = self.index.sections[section].end(&self.index);
+                let section = self
+                    .index()
+                    .node(child_id)
+                    .section()
+                    .expect("a header table");
+                let at = self.index().sections[section].end(self.index());
                 self.insert_lines(at, &[line])
             }
             Some(TableKind::Inline) => self.add_inline_item(child_id, &line),
@@ -546,18 +567,18 @@ impl ConfigDocument {
                     .last()
                     .expect("a dotted table has entries");
                 let prefix = self.dotted_prefix(last, 2);
-                let at = self.index.entries[last].line.end;
+                let at = self.index().entries[last].line.end;
                 self.insert_lines(at, &[format!("{prefix}.{line}")])
             }
             Some(TableKind::Implicit) => {
                 // Only sub-tables so far (`[parent.child.sub]`): the table's own header goes
                 // just above the first of them.
                 let first = self
-                    .index
+                    .index()
                     .sections_under(&[parent, child])
                     .next()
                     .expect("an implicit table has sub-tables");
-                let at = self.index.sections[first].start();
+                let at = self.index().sections[first].start();
                 let header = format!("[{}.{}]", key_repr(parent), key_repr(child));
                 let ending = self.ending();
                 self.splice(vec![(
@@ -575,9 +596,9 @@ impl ConfigDocument {
 
     /// The entries whose dotted keys make the table at `path` (not those of sections under it).
     fn dotted_entries<'a>(&'a self, path: &'a [&str]) -> impl Iterator<Item = usize> + 'a {
-        self.index.entries_under(path).filter(move |&e| {
-            self.index.sections[self.index.entries[e].section]
-                .path
+        self.index().entries_under(path).filter(move |&e| {
+            self.index()
+                .section_path(self.index().entries[e].section)
                 .len()
                 < path.len()
         })
@@ -587,10 +608,11 @@ impl ConfigDocument {
     /// the root, the section's own path included): `model_providers."mg"` of
     /// `model_providers."mg".name = …`.
     fn dotted_prefix(&self, entry: usize, depth: usize) -> String {
-        let e = &self.index.entries[entry];
-        let own = depth - self.index.sections[e.section].path.len();
-        let start = e.segment_spans[0].start;
-        let end = e.segment_spans[own - 1].end;
+        let e = &self.index().entries[entry];
+        let own = depth - self.index().section_path(e.section).len();
+        let spans = self.index().segment_spans(entry);
+        let start = spans[0].start;
+        let end = spans[own - 1].end;
         self.text[start..end].to_string()
     }
 
@@ -605,8 +627,8 @@ impl ConfigDocument {
             .iter()
             .map(|(k, v)| format!("{} = {}", key_repr(k), value_repr(v)))
             .collect();
-        let parent_id = self.index.get(&[parent]);
-        let kind = parent_id.and_then(|p| self.index.node(p).table_kind());
+        let parent_id = self.index().get(&[parent]);
+        let kind = parent_id.and_then(|p| self.index().node(p).table_kind());
         match (parent_id, kind) {
             (Some(p), Some(TableKind::Inline)) => {
                 let item = format!("{} = {}", key_repr(child), inline_table_text(fields));
@@ -618,13 +640,13 @@ impl ConfigDocument {
                     .last()
                     .expect("a dotted table has entries");
                 let prefix = format!("{}.{}", self.dotted_prefix(last, 1), key_repr(child));
-                let at = self.index.entries[last].line.end;
+                let at = self.index().entries[last].line.end;
                 let lines: Vec<String> = lines.iter().map(|l| format!("{prefix}.{l}")).collect();
                 self.insert_lines(at, &lines)
             }
             (Some(p), Some(TableKind::Header)) if self.inline_entries_only(p) => {
-                let section = self.index.node(p).section.expect("a header table");
-                let at = self.index.sections[section].end(&self.index);
+                let section = self.index().node(p).section().expect("a header table");
+                let at = self.index().sections[section].end(self.index());
                 let item = format!("{} = {}", key_repr(child), inline_table_text(fields));
                 self.insert_lines(at, &[item])
             }
@@ -636,16 +658,16 @@ impl ConfigDocument {
             _ => {
                 // A `[parent.child]` table after its siblings' tables, else at the end.
                 let at = self
-                    .index
+                    .index()
                     .sections_under(&[parent])
                     .last()
-                    .or(if self.index.sections.len() > 1 {
-                        Some(self.index.sections.len() - 1)
+                    .or(if self.index().sections.len() > 1 {
+                        Some(self.index().sections.len() - 1)
                     } else {
                         None
                     })
-                    .map_or(self.index.sections[0].end(&self.index), |s| {
-                        self.index.sections[s].end(&self.index)
+                    .map_or(self.index().sections[0].end(self.index()), |s| {
+                        self.index().sections[s].end(self.index())
                     });
                 let mut block = vec![format!("[{}.{}]", key_repr(parent), key_repr(child))];
                 block.extend(lines);
@@ -660,18 +682,17 @@ impl ConfigDocument {
     /// Whether a `[parent]` table holds entries and all of them are inline tables (`"/a" = {…}`):
     /// a new entry then takes the same form.
     fn inline_entries_only(&self, table: NodeId) -> bool {
-        let node = self.index.node(table);
-        !node.children.is_empty()
-            && node.children.iter().all(|&c| {
-                let n = self.index.node(c);
-                n.table_kind() == Some(TableKind::Inline) && n.entry.is_some()
+        self.index().node(table).has_children()
+            && self.index().children(table).all(|(_, c)| {
+                let n = self.index().node(c);
+                n.table_kind() == Some(TableKind::Inline) && n.entry().is_some()
             })
     }
 
     /// Adds `item` (`key = value`) to the inline table `table`, after its last item.
     fn add_inline_item(&mut self, table: NodeId, item: &str) -> Result<(), ShapeError> {
-        let node = self.index.node(table);
-        let span = node.value_span.clone().expect("an inline table has a span");
+        let node = self.index().node(table);
+        let span = node.value_span().expect("an inline table has a span");
         let items = node.inline.clone().unwrap_or_default();
         let Some(last) = items.items.last() else {
             return self.splice(vec![(span, format!("{{ {item} }}"))]);
@@ -706,7 +727,7 @@ impl ConfigDocument {
     /// or a table with everything in it (its header sections, its dotted lines). Comments above
     /// a removed `[table]` stay. Returns whether anything was there.
     fn remove_path(&mut self, path: &[&str]) -> bool {
-        let Some(id) = self.index.get(path) else {
+        let Some(id) = self.index().get(path) else {
             return false;
         };
         // Inside an inline table: take its items out.
@@ -714,26 +735,17 @@ impl ConfigDocument {
             let ranges = self.inline_removals(owner, &path[depth..]);
             return self.splice(ranges).is_ok();
         }
-        let node = self.index.node(id);
+        let node = self.index().node(id);
         let mut ranges = Vec::new();
-        if let Some(entry) = node.entry {
+        if let Some(entry) = node.entry() {
             ranges.push(self.entry_removal(entry));
         } else {
-            let sections: Vec<usize> = self
-                .index
-                .sections
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| {
-                    s.path.len() >= path.len() && s.path.iter().zip(path).all(|(a, b)| a == b)
-                })
-                .map(|(i, _)| i)
-                .collect();
+            let sections: Vec<usize> = self.index().sections_at_or_under(path).collect();
             ranges.extend(self.section_removals(&sections));
             let entries: Vec<usize> = self
-                .index
+                .index()
                 .entries_under(path)
-                .filter(|e| !sections.contains(&self.index.entries[*e].section))
+                .filter(|e| !sections.contains(&self.index().entries[*e].section))
                 .collect();
             for e in entries {
                 ranges.push(self.entry_removal(e));
@@ -764,10 +776,10 @@ impl ConfigDocument {
         let mut id = Index::ROOT;
         let mut owner = None;
         for (depth, key) in path.iter().enumerate() {
-            if self.index.node(id).table_kind() == Some(TableKind::Inline) {
+            if self.index().node(id).table_kind() == Some(TableKind::Inline) {
                 owner = Some((id, depth));
             }
-            id = self.index.child(id, key)?;
+            id = self.index().child(id, key)?;
         }
         owner
     }
@@ -775,7 +787,7 @@ impl ConfigDocument {
     /// The ranges that take every item under `rest` out of the inline table `owner`, with
     /// their commas, so that the spacing before `}` stays as it was.
     fn inline_removals(&self, owner: NodeId, rest: &[&str]) -> Vec<(Range<usize>, String)> {
-        let node = self.index.node(owner);
+        let node = self.index().node(owner);
         let Some(inline) = &node.inline else {
             return Vec::new();
         };
@@ -790,7 +802,7 @@ impl ConfigDocument {
             return Vec::new();
         }
         if doomed.len() == items.len() {
-            let span = node.value_span.clone().expect("an inline table has a span");
+            let span = node.value_span().expect("an inline table has a span");
             return vec![(span, "{}".to_string())];
         }
         let mut ranges = Vec::new();
@@ -815,7 +827,7 @@ impl ConfigDocument {
 
     /// The range that removes an entry's line.
     fn entry_removal(&self, entry: usize) -> Range<usize> {
-        self.index.entries[entry].line.clone()
+        self.index().entries[entry].line.clone()
     }
 
     /// The ranges that remove header sections (a table, its sub-tables): each run of adjacent
@@ -829,10 +841,10 @@ impl ConfigDocument {
             while j + 1 < sections.len() && sections[j + 1] == sections[j] + 1 {
                 j += 1;
             }
-            let first = &self.index.sections[sections[i]];
-            let last = &self.index.sections[sections[j]];
+            let first = &self.index().sections[sections[i]];
+            let last = &self.index().sections[sections[j]];
             let start = first.start();
-            let end = last.end(&self.index);
+            let end = last.end(self.index());
             let gap_start = self.gap_start(start);
             let gap = &self.text[gap_start..start];
             let has_comment = gap.lines().any(|l| l.trim_start().starts_with('#'));

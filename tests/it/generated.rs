@@ -563,7 +563,7 @@ fn owned_ranges(text: &str, paths: &[Vec<String>]) -> Vec<std::ops::Range<usize>
             // A new item in an inline table rewrites the line that holds it.
             let parent = &path[..path.len() - 1];
             if let Some(p) = index.get(parent) {
-                if let Some(e) = index.node(p).entry {
+                if let Some(e) = index.node(p).entry() {
                     out.push(index.entries[e].line.clone());
                 }
             }
@@ -574,7 +574,7 @@ fn owned_ranges(text: &str, paths: &[Vec<String>]) -> Vec<std::ops::Range<usize>
         let mut line_owner = None;
         for key in &path {
             walk = index.child(walk, key).expect("the path exists");
-            if let Some(e) = index.node(walk).entry {
+            if let Some(e) = index.node(walk).entry() {
                 line_owner = Some(e);
                 break;
             }
@@ -584,9 +584,10 @@ fn owned_ranges(text: &str, paths: &[Vec<String>]) -> Vec<std::ops::Range<usize>
             continue;
         }
         let node = index.node(id);
-        let prefix_ok =
-            |p: &[String]| p.len() >= path.len() && p.iter().zip(&path).all(|(a, b)| a == b);
-        for section in index.sections.iter().filter(|s| prefix_ok(&s.path)) {
+        for section in index
+            .sections_at_or_under(&path)
+            .map(|i| &index.sections[i])
+        {
             // The blank lines above an owned header separate it: they are its own.
             let mut start = section.start();
             while start > 0 {

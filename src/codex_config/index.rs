@@ -87,7 +87,7 @@ impl Sp {
     }
 
     fn get(self) -> Option<Range<usize>> {
-        (self.start != NONE).then(|| self.start as usize..self.end as usize)
+        (self.start != NONE).then_some(self.start as usize..self.end as usize)
     }
 }
 

@@ -123,6 +123,8 @@ pub struct ConfigDocument {
     strict: bool,
     /// `toml_edit`'s tree of `text`, for readers; built when first asked for.
     tree: OnceCell<DocumentMut>,
+    /// The line ending new lines get (see [`Self::ending`]).
+    ending: OnceCell<&'static str>,
 }
 
 const BOM: &str = "\u{feff}";
@@ -184,6 +186,7 @@ impl ConfigDocument {
             index: OnceCell::from(index),
             strict: false,
             tree: OnceCell::new(),
+            ending: OnceCell::new(),
         })
     }
 
@@ -410,15 +413,17 @@ impl ConfigDocument {
 
     // ----- the splices ----------------------------------------------------------------------
 
-    /// The line ending new lines use: CRLF if the file mostly uses it.
+    /// The line ending new lines use: CRLF if the file mostly used it when read.
     fn ending(&self) -> &'static str {
-        let crlf = self.text.matches("\r\n").count();
-        let lf = self.text.matches('\n').count() - crlf;
-        if crlf > lf {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        *self.ending.get_or_init(|| {
+            let crlf = self.original.matches("\r\n").count();
+            let lf = self.original.matches('\n').count() - crlf;
+            if crlf > lf {
+                "\r\n"
+            } else {
+                "\n"
+            }
+        })
     }
 
     /// Applies edits (non-overlapping ranges of the current text and their replacements) and
@@ -430,6 +435,10 @@ impl ConfigDocument {
         }
         edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.start));
         let mut text = self.text.clone();
+        // The part of the new text the edits touched, whole lines: (start, end from the end).
+        let first = edits.last().map_or(0, |(r, _)| r.start);
+        let last_end = edits.first().map_or(0, |(r, _)| r.end);
+        let tail = self.text.len() - last_end;
         for (range, replacement) in edits {
             text.replace_range(range, &replacement);
         }
@@ -441,7 +450,16 @@ impl ConfigDocument {
             let index = Index::build(&text).map_err(|_| bug())?;
             self.index = OnceCell::from(index);
         } else {
-            index::check_syntax(&text).map_err(|_| bug())?;
+            // The lines the edits touched, as TOML of their own (they are whole entries and
+            // tables); should that look wrong out of context, the whole text decides.
+            let start = text[..first].rfind('\n').map_or(0, |i| i + 1);
+            let end_at = text.len() - tail;
+            let end = text[end_at..]
+                .find('\n')
+                .map_or(text.len(), |i| end_at + i + 1);
+            if index::check_syntax(&text[start..end]).is_err() {
+                index::check_syntax(&text).map_err(|_| bug())?;
+            }
             self.index = OnceCell::new();
         }
         self.text = text;

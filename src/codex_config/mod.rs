@@ -415,7 +415,7 @@ impl ConfigDocument {
 
     /// The line ending new lines use: CRLF if the file mostly used it when read.
     fn ending(&self) -> &'static str {
-        *self.ending.get_or_init(|| {
+        self.ending.get_or_init(|| {
             let crlf = self.original.matches("\r\n").count();
             let lf = self.original.matches('\n').count() - crlf;
             if crlf > lf {

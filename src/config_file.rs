@@ -8,11 +8,12 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::codex_config::{ConfigDocument, ParseError};
 use crate::fsutil;
 use crate::fsutil::FileLock;
+use crate::problem::{problem, Fix};
 use crate::setup::State;
 
 /// The resolved Codex home directory.
@@ -37,21 +38,36 @@ impl CodexHome {
             let dir = cwd.join(dir);
             if !dir.is_dir() {
                 if dir.exists() {
-                    bail!(
-                        "{origin} points to `{}`, which is not a directory\nhint: point {origin} at your Codex directory",
-                        dir.display()
-                    );
+                    return Err(problem(
+                        format!(
+                            "{origin} points to `{}`, which is not a directory",
+                            dir.display()
+                        ),
+                        Fix::instruction(format!("point {origin} at your Codex directory")),
+                    ));
                 }
-                bail!(
-                    "{origin} points to `{}`, but that path does not exist (Codex refuses it too)\nhint: create it with `mkdir -p {}`, or unset {origin} to use `~/.codex`",
-                    dir.display(),
-                    dir.display()
+                let mkdir = format!(
+                    "mkdir -p {}",
+                    crate::project::shell_quote(&dir.display().to_string())
                 );
+                return Err(problem(
+                    format!(
+                        "{origin} points to `{}`, but that path does not exist (Codex refuses it too)",
+                        dir.display()
+                    ),
+                    Fix::command_with(
+                        mkdir.clone(),
+                        format!("create it with `{mkdir}`, or unset {origin} to use `~/.codex`"),
+                    ),
+                ));
             }
             return Ok(Self { dir });
         }
         let Some(home) = home else {
-            bail!("cannot find your home directory to locate `~/.codex`\nhint: set HOME, or pass `--codex-home DIR`");
+            return Err(problem(
+                "cannot find your home directory to locate `~/.codex`",
+                Fix::instruction("set HOME, or pass `--codex-home DIR`"),
+            ));
         };
         Ok(Self {
             dir: home.join(".codex"),
@@ -103,7 +119,7 @@ impl fmt::Display for InvalidConfig {
         let gutter = " ".repeat(e.line.to_string().len());
         write!(
             f,
-            "`{}` is not valid TOML at line {}, column {}: {}\n{gutter} |\n{} | {}\n{gutter} | {}^\nhint: fix that line by hand (mg-codex left the file untouched), then run the command again",
+            "`{}` is not valid TOML at line {}, column {}: {}\n{gutter} |\n{} | {}\n{gutter} | {}^",
             self.path.display(),
             e.line,
             e.column,
@@ -111,6 +127,21 @@ impl fmt::Display for InvalidConfig {
             e.line,
             e.source_line,
             " ".repeat(e.column.saturating_sub(1)),
+        )
+    }
+}
+
+impl InvalidConfig {
+    /// Edit the line by hand.
+    pub fn fix(&self) -> Fix {
+        Fix::edit(
+            &self.path,
+            Some(self.error.line),
+            format!(
+                "fix line {} of `{}` by hand (mg-codex left the file untouched), then run the command again",
+                self.error.line,
+                self.path.display()
+            ),
         )
     }
 }
@@ -478,10 +509,15 @@ impl ConfigLock {
             }
             return Ok((value, outcome));
         }
-        bail!(
-            "`{}` kept changing while mg-codex tried to edit it ({MAX_ATTEMPTS} attempts)\nhint: close programs that rewrite it (a running Codex) and run the command again",
-            path.display()
-        )
+        Err(problem(
+            format!(
+                "`{}` kept changing while mg-codex tried to edit it ({MAX_ATTEMPTS} attempts)",
+                path.display()
+            ),
+            Fix::instruction(
+                "close programs that rewrite it (a running Codex) and run the command again",
+            ),
+        ))
     }
 
     fn save_record(&self, old: &Option<State>, new: &Option<State>) -> Result<()> {

@@ -34,11 +34,19 @@ impl std::fmt::Display for NotAFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "`{}` is {}, not a regular file, so mg-codex left it alone\nhint: point it at a regular file (`ls -l {}` shows what it is)",
+            "`{}` is {}, not a regular file, so mg-codex left it alone",
             self.path.display(),
-            self.kind,
-            self.path.display()
+            self.kind
         )
+    }
+}
+
+impl NotAFile {
+    pub fn fix(&self) -> crate::problem::Fix {
+        crate::problem::Fix::instruction(format!(
+            "put a regular file there (`ls -l {}` shows what it is)",
+            self.path.display()
+        ))
     }
 }
 
@@ -153,11 +161,22 @@ pub fn ensure_writable(path: &Path) -> Result<()> {
             kind: file_kind(&meta).unwrap_or("a special file"),
         }
         .into()),
-        Ok(meta) if meta.permissions().readonly() => bail!(
-            "`{}` is read-only, so it was left untouched\nhint: make it writable with `chmod u+w {}` and run the command again",
-            path.display(),
-            path.display()
-        ),
+        Ok(meta) if meta.permissions().readonly() => Err(crate::problem::problem(
+            format!(
+                "`{}` is read-only, so it was left untouched",
+                path.display()
+            ),
+            crate::problem::Fix::command_with(
+                format!(
+                    "chmod u+w {}",
+                    crate::project::shell_quote(&path.display().to_string())
+                ),
+                format!(
+                    "make it writable with `chmod u+w {}` and run the command again",
+                    path.display()
+                ),
+            ),
+        )),
         _ => Ok(()),
     }
 }

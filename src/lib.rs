@@ -16,6 +16,7 @@ pub mod doctor;
 pub mod env;
 pub mod fsutil;
 pub mod merge;
+pub mod problem;
 pub mod project;
 pub mod prompt;
 pub mod redact;

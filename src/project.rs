@@ -11,6 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+
+use crate::problem::{problem, Fix};
 use serde::Serialize;
 
 /// Why a key was chosen for a path.
@@ -65,14 +67,18 @@ pub fn trust_target(dir: &Path, exact: bool) -> Result<TrustTarget> {
     let meta = fs::metadata(dir);
     match meta {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => bail!(
-            "`{}` is not a directory\nhint: Codex trusts directories: pass the project's directory",
-            dir.display()
-        ),
-        Err(_) => bail!(
-            "`{}` does not exist\nhint: check the path, or create the directory first",
-            dir.display()
-        ),
+        Ok(_) => {
+            return Err(problem(
+                format!("`{}` is not a directory", dir.display()),
+                Fix::instruction("Codex trusts directories: pass the project's directory"),
+            ))
+        }
+        Err(_) => {
+            return Err(problem(
+                format!("`{}` does not exist", dir.display()),
+                Fix::instruction("check the path, or create the directory first"),
+            ))
+        }
     }
     let requested = canonical(dir)?;
     let (key_path, source) = if exact {

@@ -2,7 +2,7 @@
 //! prompt that cannot be shown (no terminal, closed input) fails with that flag as the hint
 //! instead of hanging.
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Password, Select};
 
@@ -13,7 +13,10 @@ pub struct Prompter {
 
 fn failed(flag: &str, err: dialoguer::Error) -> anyhow::Error {
     // Every prompt's flag answers it (`--yes` for init's and uninstall's confirmations).
-    anyhow!("cannot ask on this terminal ({err})\nhint: answer with `{flag}` instead")
+    crate::problem::problem(
+        format!("cannot ask on this terminal ({err})"),
+        crate::problem::Fix::instruction(format!("answer with `{flag}` instead")),
+    )
 }
 
 impl Prompter {

@@ -180,16 +180,14 @@ impl Printer {
         ));
     }
 
-    /// Renders a final error once: `error: …`, `Caused by: …`, `hint: …`.
+    /// Renders a final error once: `error: …`, `Caused by: …`, then the fixes the errors of
+    /// the chain carry, as `hint: …` ([`crate::problem::fixes_of`]).
     pub fn error(&self, err: &anyhow::Error) {
         let mut lines = Vec::new();
-        let mut hints = Vec::new();
         for (i, cause) in err.chain().enumerate() {
             let text = cause.to_string();
             for (j, line) in text.lines().enumerate() {
-                if let Some(hint) = line.strip_prefix("hint: ") {
-                    hints.push(hint.to_string());
-                } else if j == 0 && i == 0 {
+                if j == 0 && i == 0 {
                     lines.push(format!("{}: {line}", self.err_style(Style::Error, "error")));
                 } else if j == 0 {
                     lines.push(format!(
@@ -201,8 +199,8 @@ impl Printer {
                 }
             }
         }
-        for hint in hints {
-            lines.push(format!("{}: {hint}", self.err_style(Style::Dim, "hint")));
+        for fix in crate::problem::fixes_of(err) {
+            lines.push(format!("{}: {fix}", self.err_style(Style::Dim, "hint")));
         }
         self.always(&lines.join("\n"));
     }

@@ -59,11 +59,16 @@ pub struct ShapeError {
 
 impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "`{}` is not {}\nhint: fix or remove `{}` by hand (nothing was written), then run the command again",
-            self.path, self.expected, self.path
-        )
+        write!(f, "`{}` is not {}", self.path, self.expected)
+    }
+}
+
+impl ShapeError {
+    pub fn fix(&self) -> crate::problem::Fix {
+        crate::problem::Fix::instruction(format!(
+            "fix or remove `{}` by hand (nothing was written), then run the command again",
+            self.path
+        ))
     }
 }
 

@@ -61,14 +61,14 @@ fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env, printer: &Pri
     let home = match super::codex_home(global, env) {
         Ok(home) => home,
         Err(err) => {
-            let text = format!("{err:#}");
-            let (summary, fix) = text
-                .split_once("\nhint: ")
-                .unwrap_or((&text, "mg-codex init"));
+            let fix = crate::problem::fixes_of(&err)
+                .into_iter()
+                .next()
+                .map_or_else(|| "mg-codex init".to_string(), |f| f.to_string());
             return Report::new(vec![Check::fail(
                 "config.file",
                 Category::Config,
-                summary,
+                format!("{err:#}"),
                 fix,
             )
             .took(started)]);

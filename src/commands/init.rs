@@ -6,7 +6,7 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 
 use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
 use crate::cli::{GlobalArgs, InitArgs};
@@ -14,6 +14,7 @@ use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome, ConfigLock};
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
+use crate::problem::{problem, Fix};
 use crate::prompt::Prompter;
 use crate::secret::ApiKey;
 use crate::setup::{
@@ -73,11 +74,23 @@ struct Current {
 
 pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
     let interactive = !args.yes;
+    let me = super::Invocation::new(global);
     if interactive && !(env.stdin_tty && env.stderr_tty) {
-        bail!(
-            "`mg-codex init` asks questions, but there is no terminal to ask on\nhint: run `mg-codex init --yes` with flags, e.g. `printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model {}`",
+        let example = format!(
+            "printf '%s\\n' \"$KEY\" | {} --model {}",
+            me.command("init --yes --api-key-stdin"),
             setup::DEFAULT_MODEL
         );
+        return Err(problem(
+            "`mg-codex init` asks questions, but there is no terminal to ask on",
+            Fix::command_with(
+                example.clone(),
+                format!(
+                    "run `{}` with flags, e.g. `{example}`",
+                    me.command("init --yes")
+                ),
+            ),
+        ));
     }
     // Checked before any question or request: a typo here must not cost a pasted key.
     let shell_flag = args
@@ -240,7 +253,10 @@ fn configured_effort(current: &Current) -> Option<String> {
 
 fn parse_key(raw: &str, from: &str) -> Result<ApiKey> {
     ApiKey::parse(raw).map_err(|e| {
-        anyhow!("{e} (from {from})\nhint: copy the key again from the ModelGates keys page")
+        problem(
+            format!("{e} (from {from})"),
+            Fix::instruction("copy the key again from the ModelGates keys page"),
+        )
     })
 }
 
@@ -263,19 +279,35 @@ fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Cl
         timeout: args.timeout,
         network: env.network(),
     })
-    .map_err(|e| anyhow!("{e}\nhint: use `--base-url {}`", api::DEFAULT_BASE_URL))
+    .map_err(|e| {
+        problem(
+            e.to_string(),
+            Fix::instruction(format!("use `--base-url {}`", api::DEFAULT_BASE_URL)),
+        )
+    })
 }
 
 /// The error for a key the API did not accept.
 fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
     match e {
-        ApiError::KeyRejected { .. } => anyhow!(
-            "ModelGates rejected the key at `{base_url}`: {e}\nhint: create or copy a key on the ModelGates keys page, then run `mg-codex init` again"
+        ApiError::KeyRejected { .. } => problem(
+            format!("ModelGates rejected the key at `{base_url}`: {e}"),
+            Fix::instruction(
+                "create or copy a key on the ModelGates keys page, then run `mg-codex init` again",
+            ),
         ),
-        ApiError::Unreachable { .. } | ApiError::ServerError { .. } | ApiError::RateLimited { .. } => anyhow!(
-            "could not verify the key at `{base_url}`: {e}\nhint: check your network, or pass `--no-verify` to write the set-up without checking"
+        ApiError::Unreachable { .. }
+        | ApiError::ServerError { .. }
+        | ApiError::RateLimited { .. } => problem(
+            format!("could not verify the key at `{base_url}`: {e}"),
+            Fix::instruction(
+                "check your network, or pass `--no-verify` to write the set-up without checking",
+            ),
         ),
-        other => anyhow!("could not verify the key at `{base_url}`: {other}\nhint: check `--base-url`, or pass `--no-verify`"),
+        other => problem(
+            format!("could not verify the key at `{base_url}`: {other}"),
+            Fix::instruction("check `--base-url`, or pass `--no-verify`"),
+        ),
     }
 }
 
@@ -289,7 +321,10 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
     let (found, catalogue) = Lookup::split(found);
     let info = key.map_err(|e| key_error(&e, base_url))?;
     if info.is_management_key == Some(true) {
-        bail!("this is a management key: it cannot run models\nhint: create an inference key on the ModelGates keys page");
+        return Err(problem(
+            "this is a management key: it cannot run models",
+            Fix::instruction("create an inference key on the ModelGates keys page"),
+        ));
     }
     let mark = printer.err_style(Style::Ok, "✓");
     printer.message(&format!(
@@ -308,21 +343,32 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
                 format!(" ({})", can.join(", "))
             };
             printer.message(&format!("{mark} model `{}` is available{can}", m.id));
-            warn_model(&m, printer)
+            warn_model(&m, printer);
+            Ok(())
         }
         Err(ApiError::NotFound { .. }) => {
             let suggestions = api::suggest(model, &catalogue.unwrap_or_default());
             match suggestions.first() {
-                Some(best) => bail!(
-                    "`{model}` is not a ModelGates model; did you mean {}?\nhint: run again with `--model {best}`",
-                    api::quoted_ids(&suggestions)
-                ),
-                None => bail!("`{model}` is not a ModelGates model\nhint: pick an id from `GET {base_url}/models` and pass it with `--model`"),
+                Some(best) => Err(problem(
+                    format!(
+                        "`{model}` is not a ModelGates model; did you mean {}?",
+                        api::quoted_ids(&suggestions)
+                    ),
+                    Fix::instruction(format!("run again with `--model {best}`")),
+                )),
+                None => Err(problem(
+                    format!("`{model}` is not a ModelGates model"),
+                    Fix::instruction(format!(
+                        "pick an id from `mg-codex models` (`GET {base_url}/models`) and pass it with `--model`"
+                    )),
+                )),
             }
         }
-        Err(e) => bail!("could not check the model `{model}`: {e}\nhint: pass `--no-verify` to write the set-up without checking"),
+        Err(e) => Err(problem(
+            format!("could not check the model `{model}`: {e}"),
+            Fix::instruction("pass `--no-verify` to write the set-up without checking"),
+        )),
     }
-    Ok(())
 }
 
 fn warn_model(model: &Model, printer: &Printer) {
@@ -353,7 +399,10 @@ fn scripted_answers(
     } else if let Some((raw, from)) = &current.key {
         parse_key(raw, from)?
     } else {
-        bail!("no API key: standard input was not used and `MODELGATES_API_KEY` is not set\nhint: `printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin`");
+        return Err(problem(
+            "no API key: standard input was not used and `MODELGATES_API_KEY` is not set",
+            Fix::instruction("`printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin`"),
+        ));
     };
     let base_url = args
         .base_url
@@ -382,13 +431,22 @@ fn scripted_answers(
                 .map(|catalogue| api::suggest(&model, &catalogue))
                 .unwrap_or_default()
         };
-        match suggestions.first() {
-            Some(best) => bail!(
-                "`{model}` is not a ModelGates model id (`author/slug`); did you mean {}?\nhint: run again with `--model {best}`",
-                api::quoted_ids(&suggestions)
+        return Err(match suggestions.first() {
+            Some(best) => problem(
+                format!(
+                    "`{model}` is not a ModelGates model id (`author/slug`); did you mean {}?",
+                    api::quoted_ids(&suggestions)
+                ),
+                Fix::instruction(format!("run again with `--model {best}`")),
             ),
-            None => bail!("`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)\nhint: pass `--model {}`", setup::DEFAULT_MODEL, setup::DEFAULT_MODEL),
-        }
+            None => problem(
+                format!(
+                    "`{model}` is not a ModelGates model id (`author/slug`, e.g. `{}`)",
+                    setup::DEFAULT_MODEL
+                ),
+                Fix::instruction(format!("pass `--model {}`", setup::DEFAULT_MODEL)),
+            ),
+        });
     }
     if !args.no_verify {
         verify(&c, &base_url, &model, printer)?;

@@ -15,15 +15,17 @@
 
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::Result;
 
 use super::models::{Gateway, Layers};
+use super::Invocation;
 use crate::api::{self, ApiError, Lookup, Model};
 use crate::cli::{GlobalArgs, ModelArgs};
 use crate::codex_config::ConfigDocument;
 use crate::config_file::ConfigLock;
 use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
+use crate::problem::{problem, Fix};
 use crate::ui::{Printer, Style};
 
 pub fn run(
@@ -33,7 +35,7 @@ pub fn run(
     printer: &Printer,
 ) -> Result<ExitCode> {
     let layers = Layers::load(global, env)?;
-    let hints = Hints::new(global);
+    let hints = Invocation::new(global);
     match &args.id {
         None => show(&layers, &hints, printer),
         Some(id) => switch(id, args, env, &layers, &hints, printer),
@@ -45,13 +47,17 @@ fn refusal(
     layers: &Layers,
     doc: &ConfigDocument,
     id: &str,
-    hints: &Hints,
+    hints: &Invocation,
 ) -> Option<anyhow::Error> {
     let path = layers.config.display();
     if let Some(provider) = layers.other_provider(doc) {
-        return Some(anyhow!(
-            "`{path}` sends requests to the provider `{provider}` (`model_provider`), not to ModelGates: the ModelGates id `{id}` would break Codex there, so nothing was changed\nhint: switch this config to ModelGates with `{}` (it keeps your other settings; `mg-codex uninstall` takes it back out)",
-            hints.command(&format!("init --model {id}"))
+        let init = hints.command(&format!("init --model {id}"));
+        return Some(problem(
+            format!("`{path}` sends requests to the provider `{provider}` (`model_provider`), not to ModelGates: the ModelGates id `{id}` would break Codex there, so nothing was changed"),
+            Fix::command_with(
+                init.clone(),
+                format!("switch this config to ModelGates with `{init}` (it keeps your other settings; `mg-codex uninstall` takes it back out)"),
+            ),
         ));
     }
     let why = if !layers.exists && layers.base.is_none() {
@@ -63,36 +69,15 @@ fn refusal(
     } else {
         return None;
     };
-    Some(anyhow!(
-        "{why}: Codex is not set up for ModelGates there, so nothing was changed\nhint: set it up with this model: `{}`",
-        hints.command(&format!("init --model {id}"))
+    let init = hints.command(&format!("init --model {id}"));
+    Some(problem(
+        format!("{why}: Codex is not set up for ModelGates there, so nothing was changed"),
+        Fix::command_with(init.clone(), format!("set it up with this model: `{init}`")),
     ))
 }
 
-/// Commands for hints, with the global flags that select the same config.
-struct Hints {
-    prefix: String,
-}
-
-impl Hints {
-    fn new(global: &GlobalArgs) -> Self {
-        let mut prefix = String::from("mg-codex");
-        if let Some(dir) = &global.codex_home {
-            prefix.push_str(&format!(" --codex-home {}", dir.display()));
-        }
-        if let Some(profile) = &global.profile {
-            prefix.push_str(&format!(" --profile {profile}"));
-        }
-        Self { prefix }
-    }
-
-    fn command(&self, rest: &str) -> String {
-        format!("{} {rest}", self.prefix)
-    }
-}
-
 /// Without ID: the configured model on stdout.
-fn show(layers: &Layers, hints: &Hints, printer: &Printer) -> Result<ExitCode> {
+fn show(layers: &Layers, hints: &Invocation, printer: &Printer) -> Result<ExitCode> {
     let path = layers.config.display();
     let Some(model) = layers.root_str(&layers.doc, "model") else {
         let why = if layers.exists {
@@ -100,12 +85,18 @@ fn show(layers: &Layers, hints: &Hints, printer: &Printer) -> Result<ExitCode> {
         } else {
             format!("`{path}` does not exist, so no model is set")
         };
-        bail!(
-            "{why}\nhint: pick one with `{}` (`{}` lists them), or set everything up with `{}`",
-            hints.command("model <id>"),
-            hints.command("models"),
-            hints.command("init")
-        );
+        let init = hints.command("init");
+        return Err(problem(
+            why,
+            Fix::command_with(
+                init.clone(),
+                format!(
+                    "set everything up with `{init}`, or pick a model with `{}` (`{}` lists them)",
+                    hints.command("model <id>"),
+                    hints.command("models")
+                ),
+            ),
+        ));
     };
     printer.data(model);
     if let Some(provider) = layers.other_provider(&layers.doc) {
@@ -122,7 +113,7 @@ fn switch(
     args: &ModelArgs,
     env: &Env,
     layers: &Layers,
-    hints: &Hints,
+    hints: &Invocation,
     printer: &Printer,
 ) -> Result<ExitCode> {
     let path = layers.config.display().to_string();
@@ -133,10 +124,13 @@ fn switch(
     if !args.no_verify {
         verify(id, &gateway, layers, hints, printer)?;
     } else if !model_id_is_well_formed(id) {
-        bail!(
-            "`{id}` is not a ModelGates model id (`author/slug`, e.g. `openai/gpt-5.3-codex`), so nothing was changed\nhint: `{}` lists the models",
-            hints.command("models")
-        );
+        return Err(problem(
+            format!("`{id}` is not a ModelGates model id (`author/slug`, e.g. `openai/gpt-5.3-codex`), so nothing was changed"),
+            Fix::command_with(
+                hints.command("models"),
+                format!("`{}` lists the models", hints.command("models")),
+            ),
+        ));
     }
 
     let already = format!("`{id}` is already the model in `{path}`: nothing changed");
@@ -193,7 +187,7 @@ fn verify(
     id: &str,
     gateway: &Gateway,
     layers: &Layers,
-    hints: &Hints,
+    hints: &Invocation,
     printer: &Printer,
 ) -> Result<()> {
     let spinner = printer.spinner(&format!("Checking `{id}` against the catalogue"));
@@ -226,23 +220,37 @@ fn verify(
     };
     let suggestions = api::suggest(id, &catalogue);
     let Some(best) = suggestions.first() else {
-        bail!(
-            "{what}, so nothing was changed\nhint: `{}` lists the models; `{}` searches them",
-            hints.command("models"),
-            hints.command("models <part of the name>")
-        );
+        return Err(problem(
+            format!("{what}, so nothing was changed"),
+            Fix::command_with(
+                hints.command("models"),
+                format!(
+                    "`{}` lists the models; `{}` searches them",
+                    hints.command("models"),
+                    hints.command("models <part of the name>")
+                ),
+            ),
+        ));
     };
-    bail!(
-        "{what}, so nothing was changed; did you mean {}?\nhint: `{}`",
-        api::quoted_ids(&suggestions),
-        hints.command(&format!("model {best}"))
-    )
+    Err(problem(
+        format!(
+            "{what}, so nothing was changed; did you mean {}?",
+            api::quoted_ids(&suggestions)
+        ),
+        Fix::command(hints.command(&format!("model {best}"))),
+    ))
 }
 
 /// The error for a verification that could not be done.
 fn check_error(gateway: &Gateway, id: &str, e: &ApiError) -> anyhow::Error {
-    let inner = gateway.error(&format!("check `{id}` against the catalogue at"), e);
-    anyhow!("{inner}\nhint: or pass `--no-verify` to switch without checking")
+    let p = gateway.problem(&format!("check `{id}` against the catalogue at"), e);
+    let then = p.fix.map(|f| format!("{f}; or ")).unwrap_or_default();
+    problem(
+        p.message,
+        Fix::instruction(format!(
+            "{then}pass `--no-verify` to switch without checking"
+        )),
+    )
 }
 
 /// Warnings for a model Codex cannot use fully (nothing when the catalogue does not say).

@@ -29,7 +29,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use serde::Serialize;
@@ -41,6 +41,7 @@ use crate::codex_config::ConfigDocument;
 use crate::config_file;
 use crate::doctor::checks::Effective;
 use crate::env::Env;
+use crate::problem::{Fix, Problem};
 use crate::secret::ApiKey;
 use crate::setup::PROVIDER_ID;
 use crate::ui::{Printer, Style};
@@ -333,30 +334,41 @@ impl Gateway {
 
     /// The error for a failed call: what failed, where, and what to do.
     pub(super) fn error(&self, what: &str, e: &ApiError) -> anyhow::Error {
-        let hint = match e {
+        self.problem(what, e).into()
+    }
+
+    /// [`Self::error`] as a [`Problem`], for a caller that adds to its fix.
+    pub(super) fn problem(&self, what: &str, e: &ApiError) -> Problem {
+        let fix = match e {
             ApiError::InsecureUrl { .. } if self.from_flag => {
-                format!("use `--base-url {}`", api::DEFAULT_BASE_URL)
+                Fix::command_with(
+                    format!("mg-codex models --base-url {}", api::DEFAULT_BASE_URL),
+                    format!("use `--base-url {}`", api::DEFAULT_BASE_URL),
+                )
             }
-            ApiError::InsecureUrl { .. } => format!(
-                "fix `base_url` in `[model_providers.modelgates]` (`mg-codex init --base-url {}` does)",
-                api::DEFAULT_BASE_URL
+            ApiError::InsecureUrl { .. } => {
+                let init = format!("mg-codex init --base-url {}", api::DEFAULT_BASE_URL);
+                Fix::command_with(
+                    init.clone(),
+                    format!("fix `base_url` in `[model_providers.modelgates]` (`{init}` does)"),
+                )
+            }
+            ApiError::Unreachable { .. } => Fix::instruction(
+                "check your network and proxy settings; `mg-codex doctor` checks the whole set-up",
             ),
-            ApiError::Unreachable { .. } => {
-                "check your network and proxy settings; `mg-codex doctor` checks the whole set-up"
-                    .to_string()
-            }
             ApiError::ServerError { .. } | ApiError::RateLimited { .. } => {
-                "the gateway is busy or failing: try again in a moment".to_string()
+                Fix::instruction("the gateway is busy or failing: try again in a moment")
             }
-            _ if self.from_flag => "check the URL given with `--base-url`".to_string(),
-            _ => "check `base_url` in `[model_providers.modelgates]`; `mg-codex doctor` checks the whole set-up".to_string(),
+            _ if self.from_flag => Fix::instruction("check the URL given with `--base-url`"),
+            _ => Fix::instruction("check `base_url` in `[model_providers.modelgates]`; `mg-codex doctor` checks the whole set-up"),
         };
-        match e {
+        let message = match e {
             ApiError::InsecureUrl { reason, .. } => {
-                anyhow!("cannot {what} `{}`: {reason}\nhint: {hint}", self.base_url)
+                format!("cannot {what} `{}`: {reason}", self.base_url)
             }
-            _ => anyhow!("cannot {what} `{}`: {e}\nhint: {hint}", self.base_url),
-        }
+            _ => format!("cannot {what} `{}`: {e}", self.base_url),
+        };
+        Problem::new(message).with_fix(fix)
     }
 }
 

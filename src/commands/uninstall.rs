@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config_file::{self, ConfigLock, NewText};
@@ -24,7 +24,14 @@ pub fn run(
 ) -> Result<ExitCode> {
     let can_ask = env.stdin_tty && env.stderr_tty;
     if !(args.yes || args.dry_run || can_ask) {
-        bail!("`mg-codex uninstall` asks for confirmation, but there is no terminal to ask on\nhint: run `mg-codex uninstall --yes` (or `--dry-run` to see what it would do)");
+        let yes = super::Invocation::new(global).command("uninstall --yes");
+        return Err(crate::problem::problem(
+            "`mg-codex uninstall` asks for confirmation, but there is no terminal to ask on",
+            crate::problem::Fix::command_with(
+                yes.clone(),
+                format!("run `{yes}` (or `--dry-run` to see what it would do)"),
+            ),
+        ));
     }
     let home = super::codex_home(global, env)?;
     let config = home.config_path(global.profile.as_deref());

@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use super::shells::{Shell, Syntax};
 
@@ -84,7 +84,10 @@ impl ShellEnv {
     ) -> Result<Self> {
         let get = |name: &str| var(name).filter(|v| !v.is_empty());
         let Some(home) = get("HOME").map(PathBuf::from) else {
-            bail!("cannot find your home directory to locate your shell profiles\nhint: set HOME");
+            return Err(crate::problem::problem(
+                "cannot find your home directory to locate your shell profiles",
+                crate::problem::Fix::instruction("set HOME"),
+            ));
         };
         let user = get("USER").or_else(|| get("LOGNAME"));
         let login_shell = match (passwd, user.as_ref().and_then(|u| u.to_str())) {
@@ -222,7 +225,9 @@ mod tests {
     #[test]
     fn missing_home_is_an_error() {
         let err = ShellEnv::from_vars_and_passwd(vars(&[]), None).unwrap_err();
-        assert!(err.to_string().contains("HOME"));
+        assert!(err.to_string().contains("home directory"), "{err}");
+        let fixes = crate::problem::fixes_of(&err);
+        assert_eq!(fixes[0].text, "set HOME");
     }
 
     #[test]

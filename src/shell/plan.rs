@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use super::block;
 use super::environment::ShellEnv;
@@ -207,10 +207,14 @@ pub fn plan_remove(env: &ShellEnv) -> Result<Plan> {
 fn new_plan(operation: Operation, env: &ShellEnv) -> Result<Plan> {
     let dir = env.dir();
     let dir_action = match fs::metadata(&dir) {
-        Ok(meta) if !meta.is_dir() => bail!(
-            "`{}` exists but is not a directory\nhint: move it away; mg-codex keeps its env files there",
-            dir.display()
-        ),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(crate::problem::problem(
+                format!("`{}` exists but is not a directory", dir.display()),
+                crate::problem::Fix::instruction(
+                    "move it away; mg-codex keeps its env files there",
+                ),
+            ))
+        }
         Ok(_) if operation == Operation::Remove => DirAction::Unchanged,
         Ok(_) => match fsutil::existing_mode(&dir) {
             Some(mode) if mode & 0o777 != DIR_MODE => DirAction::FixMode { from: mode },

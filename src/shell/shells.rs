@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use super::environment::{Os, ShellEnv};
@@ -436,10 +436,13 @@ fn plain(s: &str) -> bool {
 fn utf8(path: &Path) -> Result<&str> {
     match path.to_str() {
         Some(s) => Ok(s),
-        None => bail!(
-            "`{}` is not valid UTF-8, so it cannot be written into a shell profile\nhint: set XDG_CONFIG_HOME to a UTF-8 path",
-            path.display()
-        ),
+        None => Err(crate::problem::problem(
+            format!(
+                "`{}` is not valid UTF-8, so it cannot be written into a shell profile",
+                path.display()
+            ),
+            crate::problem::Fix::instruction("set XDG_CONFIG_HOME to a UTF-8 path"),
+        )),
     }
 }
 

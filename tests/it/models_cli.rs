@@ -1000,7 +1000,7 @@ async fn a_check_that_cannot_be_done_names_the_host_and_no_verify_and_writes_not
     );
     assert_contains(
         &out.stderr,
-        "hint: or pass `--no-verify` to switch without checking",
+        "; or pass `--no-verify` to switch without checking",
     );
     assert_same_tree(&before, &tree(ctx.root.path()), "a failed check");
 }

@@ -339,7 +339,7 @@ fn an_invalid_config_is_never_written_and_the_error_says_where() {
     let out = trust(&ctx, &dir);
     assert_eq!(out.code, 1);
     assert_contains(&out.stderr, "is not valid TOML at line 3, column 17");
-    assert_contains(&out.stderr, "hint: fix that line by hand");
+    assert_contains(&out.stderr, "hint: fix line 3 of `");
     assert_eq!(ctx.read_config(), bad);
     assert!(!ctx.codex_home().join("config.toml.mg-codex.bak").exists());
     let list = run(ctx.cmd().args(["trust", "--list"]));

@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 /// How long `codex --version` and `codex features list` may take.
 const CODEX_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -32,18 +30,24 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// What the command learned about the installed Codex.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CodexProbe {
     pub path: PathBuf,
     pub version: Option<String>,
-    /// `Ok` when `codex features list` loaded the config; else its first error line.
+    /// The command run to judge the config, as a person would type it.
+    pub judged_with: String,
+    /// `Ok` when Codex loaded the config; else its first error line.
     pub loads_config: Result<(), String>,
 }
 
-/// `codex --version`, and `codex features list` on a private copy of `config` (in a temp dir,
-/// where Codex creates no helper files), so the user's `CODEX_HOME` is never written. A missing
-/// `config` is judged as Codex would: as no config at all.
-pub fn probe(codex: &Path, config: &Path) -> CodexProbe {
+/// `codex --version`, and whether Codex loads the config of `home` (with `profile`, the
+/// profile as Codex layers it), judged on a private copy in a temp dir (where Codex creates no
+/// helper files) so the user's `CODEX_HOME` is never written: `codex features list`, or
+/// `codex --profile NAME mcp list` (`features list` refuses `--profile`). `files` are the names
+/// (relative to `home`) to copy: the config, the profile's file, a catalogue it names. A
+/// missing file is judged as Codex would: as absent. No `files`: Codex is run on `home` as it
+/// is (for a home that does not exist or is not a directory, which Codex refuses untouched).
+pub fn probe(codex: &Path, home: &Path, profile: Option<&str>, files: &[PathBuf]) -> CodexProbe {
     // The two runs are independent: ask for the version while the config is being loaded.
     let version_run = {
         let codex = codex.to_path_buf();
@@ -54,15 +58,40 @@ pub fn probe(codex: &Path, config: &Path) -> CodexProbe {
                 .map(|o| o.1.trim().to_string())
         })
     };
+    let args: Vec<String> = match profile {
+        Some(p) => vec!["--profile".into(), p.into(), "mcp".into(), "list".into()],
+        None => vec!["features".into(), "list".into()],
+    };
+    let judged_with = format!("codex {}", args.join(" "));
     let loads_config = (|| {
+        if files.is_empty() {
+            // A home Codex refuses as it is (missing, not a directory): nothing to copy, and
+            // nothing Codex could write into.
+            let (ok, _, stderr) =
+                run_with_timeout(Command::new(codex).args(&args).env("CODEX_HOME", home))?;
+            return if ok {
+                Ok(())
+            } else {
+                Err(first_error_line(&stderr))
+            };
+        }
         let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
-        if config.exists() {
-            std::fs::copy(config, tmp.path().join("config.toml"))
-                .map_err(|e| format!("cannot copy `{}`: {e}", config.display()))?;
+        for name in files {
+            let from = home.join(name);
+            if !from.is_file() {
+                continue;
+            }
+            let to = tmp.path().join(name);
+            if let Some(dir) = to.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            }
+            std::fs::copy(&from, &to)
+                .map_err(|e| format!("cannot copy `{}`: {e}", from.display()))?;
         }
         let (ok, _, stderr) = run_with_timeout(
             Command::new(codex)
-                .args(["features", "list"])
+                .args(&args)
                 .env("CODEX_HOME", tmp.path()),
         )?;
         if ok {
@@ -70,19 +99,32 @@ pub fn probe(codex: &Path, config: &Path) -> CodexProbe {
         }
         let shown = stderr.replace(
             &tmp.path().display().to_string(),
-            &config
-                .parent()
-                .unwrap_or(Path::new(""))
-                .display()
-                .to_string(),
+            &home.display().to_string(),
         );
         Err(first_error_line(&shown))
     })();
     CodexProbe {
         path: codex.to_path_buf(),
         version: version_run.join().unwrap_or(None),
+        judged_with,
         loads_config,
     }
+}
+
+/// The files (relative to `CODEX_HOME`) Codex reads for a config: `config.toml`, the
+/// profile's `NAME.config.toml`, and the catalogue mg-codex writes, plus `extra`.
+pub fn config_files(profile: Option<&str>, extra: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("config.toml")];
+    if let Some(p) = profile {
+        files.push(PathBuf::from(format!("{p}.config.toml")));
+    }
+    files.push(PathBuf::from("modelgates-models.json"));
+    for e in extra {
+        if e.is_relative() && !files.contains(e) {
+            files.push(e.clone());
+        }
+    }
+    files
 }
 
 /// The most telling line of Codex's error output: the first `Caused by:` item, else the first
@@ -95,9 +137,15 @@ fn first_error_line(stderr: &str) -> String {
         .collect();
     if let Some(i) = lines.iter().position(|l| l.starts_with("Caused by")) {
         if let Some(next) = lines.get(i + 1) {
-            return next
+            let mut cause = next
                 .trim_start_matches(|c: char| c.is_ascii_digit() || c == ':' || c == ' ')
                 .to_string();
+            // serde's "in `features`" names the table, on a line of its own.
+            if let Some(place) = lines.get(i + 2).filter(|l| l.starts_with("in `")) {
+                cause.push(' ');
+                cause.push_str(place);
+            }
+            return cause;
         }
     }
     lines

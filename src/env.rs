@@ -74,6 +74,16 @@ impl Env {
             })
     }
 
+    /// This environment with `defaults` added where a variable is not set (as Codex applies
+    /// `$CODEX_HOME/.env`).
+    pub fn with_defaults(&self, defaults: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut env = self.clone();
+        for (name, value) in defaults {
+            env.vars.entry(name).or_insert(value);
+        }
+        env
+    }
+
     /// A variable's value, if it is set and UTF-8.
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)

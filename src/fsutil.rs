@@ -545,6 +545,14 @@ fn test_hook() {
     }
 }
 
+/// A file mode as JSON shows it: an octal string of the permission bits (`"0600"`), or null.
+pub fn serialize_mode<S: serde::Serializer>(mode: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match mode {
+        Some(m) => s.serialize_str(&format!("{:04o}", m & 0o7777)),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,53 @@ impl fmt::Display for Fix {
     }
 }
 
+/// How mg-codex was invoked, for the commands hints and fixes print: `mg-codex`, with the
+/// `--codex-home` and `--profile` the user gave, so the printed command acts on the same file.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    codex_home: Option<std::path::PathBuf>,
+    profile: Option<String>,
+}
+
+impl Invocation {
+    /// `mg-codex` with the global flags that select the config.
+    pub fn new(global: &crate::cli::GlobalArgs) -> Self {
+        Self::with(global.codex_home.as_deref(), global.profile.as_deref())
+    }
+
+    /// `mg-codex --codex-home DIR --profile NAME` (each when given).
+    pub fn with(codex_home: Option<&std::path::Path>, profile: Option<&str>) -> Self {
+        Self {
+            codex_home: codex_home.map(Into::into),
+            profile: profile.map(Into::into),
+        }
+    }
+
+    /// The same `--codex-home`, with another profile (`None`: `config.toml` itself).
+    pub fn for_profile(&self, profile: Option<&str>) -> Self {
+        Self {
+            codex_home: self.codex_home.clone(),
+            profile: profile.map(Into::into),
+        }
+    }
+
+    /// `mg-codex [flags] REST`.
+    pub fn command(&self, rest: &str) -> String {
+        let mut line = String::from("mg-codex");
+        if let Some(dir) = &self.codex_home {
+            line.push_str(" --codex-home ");
+            line.push_str(&crate::project::shell_quote(&dir.display().to_string()));
+        }
+        if let Some(profile) = &self.profile {
+            line.push_str(" --profile ");
+            line.push_str(&crate::project::shell_quote(profile));
+        }
+        line.push(' ');
+        line.push_str(rest);
+        line
+    }
+}
+
 /// An error the user can act on: what failed (one sentence, naming the file or host) and how
 /// to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -234,6 +234,13 @@ impl ConfigDocument {
         }
     }
 
+    /// The 1-based line where the item at `path` is written (its key), if the text has it.
+    pub fn line_of(&self, path: &[&str]) -> Option<usize> {
+        let id = self.index().get(path)?;
+        let span = self.index().node(id).key_span()?;
+        Some(self.text[..span.start].matches('\n').count() + 1)
+    }
+
     // ----- top-level keys -------------------------------------------------------------------
 
     /// The string value of a top-level key, if it is a string.

@@ -1,23 +1,39 @@
 //! `mg-codex doctor`: gather the inputs (files, environment, API answers, Codex's verdict), run
 //! the checks, render one report. Read-only: it never writes a file, and it runs Codex on a
 //! private copy of the config so Codex cannot write into `CODEX_HOME` either.
+//!
+//! Codex runs in a thread of its own from the start (it is the slowest input), the network
+//! checks run concurrently on the runtime meanwhile, and the local checks run while both wait.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::api::{self, Client, ClientOptions, Lookup};
+use crate::api::{Client, ClientOptions, Lookup, Model};
 use crate::cli::{DoctorArgs, GlobalArgs};
 use crate::codex_cli;
 use crate::codex_config::ConfigDocument;
 use crate::config_file::{self, InvalidConfig};
-use crate::doctor::checks::{self, Effective, Loaded};
+use crate::doctor::checks::{
+    api as api_checks, codex as codex_checks, config as config_checks, key as key_checks, projects,
+    shell as shell_checks, Context, Loaded,
+};
+use crate::doctor::knowledge::CodexVersion;
 use crate::doctor::{render, Category, Check, Report};
 use crate::env::Env;
+use crate::fsutil::NotAFile;
+use crate::layers::Layers;
+use crate::problem::Invocation;
 use crate::secret::ApiKey;
+use crate::setup::PROVIDER_ID;
+use crate::shell::{self, Syntax};
 use crate::ui::Printer;
+
+/// Where the managed and system layers live (`/etc/codex`); `MG_CODEX_SYSTEM_CONFIG_DIR`
+/// points elsewhere (tests, and machines that keep them elsewhere).
+const SYSTEM_CONFIG_DIR: &str = "/etc/codex";
 
 pub fn run(
     global: &GlobalArgs,
@@ -25,16 +41,18 @@ pub fn run(
     env: &Env,
     printer: &Printer,
 ) -> Result<ExitCode> {
-    let report = build_report(global, args, env, printer);
+    let (report, secrets) = build_report(global, args, env, printer);
+    let scrub = |text: String| scrub(text, &secrets);
     if args.json {
-        printer.data(&render::json(&report));
+        printer.data(&scrub(render::json(&report)));
     } else {
         let paint = |style, text: &str| printer.out_style(style, text);
         let style = render::HumanStyle {
             ascii: args.ascii || !env.unicode_ok(),
             paint: &paint,
+            home: env.home.as_deref(),
         };
-        printer.data(&render::human(&report, &style));
+        printer.data(&scrub(render::human(&report, &style)));
     }
     Ok(if report.failed() {
         ExitCode::from(1)
@@ -43,188 +61,636 @@ pub fn run(
     })
 }
 
+/// Every secret the report could hold replaced by its mask: checks show only masks, and this
+/// is the net under them (a key pasted where a name belongs, a server that echoes it).
+fn scrub(mut text: String, secrets: &[String]) -> String {
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), &crate::secret::mask(secret));
+        }
+    }
+    text
+}
+
 fn load(path: &Path) -> Loaded {
     match config_file::load_existing(path) {
         Ok(Some(doc)) => Loaded::Parsed(Box::new(doc)),
         Ok(None) => Loaded::Missing,
         Err(err) => match err.downcast::<InvalidConfig>() {
             Ok(invalid) => Loaded::Invalid(invalid),
-            Err(other) => Loaded::Unreadable(other.root_cause().to_string()),
+            Err(other) => Loaded::Unreadable {
+                special: other.downcast_ref::<NotAFile>().is_some(),
+                error: other.root_cause().to_string(),
+            },
         },
     }
 }
 
+/// The Codex home as Codex would take it, or why Codex refuses it.
+fn resolve_home(global: &GlobalArgs, env: &Env) -> Result<PathBuf, Loaded> {
+    let explicit = global
+        .codex_home
+        .as_deref()
+        .map(|p| (p, "--codex-home"))
+        .or(env.codex_home.as_deref().map(|p| (p, "CODEX_HOME")));
+    let (dir, origin) = match explicit {
+        Some((dir, origin)) => (env.cwd.join(dir), origin),
+        None => match &env.home {
+            Some(home) => (home.join(".codex"), "~/.codex"),
+            None => {
+                return Err(Loaded::Unreadable {
+                    error: "cannot find your home directory (set HOME, or pass `--codex-home DIR`)"
+                        .into(),
+                    special: false,
+                })
+            }
+        },
+    };
+    match std::fs::metadata(&dir) {
+        Ok(m) if m.is_dir() => Ok(dir),
+        Ok(_) => Err(Loaded::HomeNotDir { dir, origin }),
+        Err(_) if origin == "~/.codex" => Ok(dir),
+        Err(_) => Err(Loaded::HomeMissing { dir, origin }),
+    }
+}
+
+/// A project's own `.codex/config.toml`: in the cwd or a parent, up to the git root.
+fn project_local(cwd: &Path, base: &Path) -> Option<PathBuf> {
+    for dir in cwd.ancestors() {
+        let candidate = dir.join(".codex/config.toml");
+        if candidate != base && candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// The profile files of `home` (`NAME.config.toml`) that select ModelGates.
+fn modelgates_profiles(home: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(home) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let profile = name.strip_suffix(".config.toml")?.to_string();
+            let doc = config_file::load_existing(&home.join(&name)).ok()??;
+            (doc.root_str("model_provider") == Some(PROVIDER_ID)).then_some(profile)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Codex front ends that do not read shell profiles, found installed.
+fn gui_front_ends(home: Option<&Path>) -> Vec<shell_checks::GuiFrontEnd> {
+    let Some(home) = home else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let app = home.join("Library/Application Support/Codex");
+    if app.is_dir() {
+        found.push(shell_checks::GuiFrontEnd {
+            name: "the Codex desktop app",
+            path: app,
+        });
+    }
+    for (editor, name) in [
+        (".vscode/extensions", "the Codex extension for VS Code"),
+        (".cursor/extensions", "the Codex extension for Cursor"),
+        (".windsurf/extensions", "the Codex extension for Windsurf"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(home.join(editor)) else {
+            continue;
+        };
+        let mut hits: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("openai.chatgpt-")
+            })
+            .map(|e| e.path())
+            .collect();
+        hits.sort();
+        if let Some(path) = hits.pop() {
+            found.push(shell_checks::GuiFrontEnd { name, path });
+        }
+    }
+    found
+}
+
+/// The ids of the catalogue `model_catalog_json` names (`{"models":[{"slug":…}]}`).
+fn catalogue_slugs(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let models = value
+        .get("models")
+        .and_then(|m| m.as_array())
+        .ok_or("no `models` list")?;
+    Ok(models
+        .iter()
+        .filter_map(|m| m.get("slug").and_then(|s| s.as_str()).map(str::to_string))
+        .collect())
+}
+
+/// The key mg-codex stored in its sh env file, if any.
+fn stored_key(shell_env: &shell::ShellEnv) -> Option<(String, PathBuf)> {
+    let path = shell_env.env_file(Syntax::Posix);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let key = shell::shells::parse_assignment(Syntax::Posix, &text)?;
+    (!key.trim().is_empty()).then_some((key, path))
+}
+
+/// The results of the network checks, for the checks that build on them.
+struct Network {
+    checks: Vec<Check>,
+    /// Ids close to a model the gateway does not know.
+    suggestions: Vec<String>,
+}
+
 /// Gathers every input and runs the checks. The waits (the API, Codex) show a spinner, which is
 /// gone again before this returns and anything is printed.
-fn build_report(global: &GlobalArgs, args: &DoctorArgs, env: &Env, printer: &Printer) -> Report {
+fn build_report(
+    global: &GlobalArgs,
+    args: &DoctorArgs,
+    env: &Env,
+    printer: &Printer,
+) -> (Report, Vec<String>) {
     let started = Instant::now();
-    let home = match super::codex_home(global, env) {
-        Ok(home) => home,
-        Err(err) => {
-            let fix = crate::problem::fixes_of(&err)
-                .into_iter()
-                .next()
-                .map_or_else(|| "mg-codex init".to_string(), |f| f.to_string());
-            return Report::new(vec![Check::fail(
-                "config.file",
-                Category::Config,
-                format!("{err:#}"),
-                fix,
-            )
-            .took(started)]);
-        }
-    };
+    let me = Invocation::new(global);
     let profile = global.profile.as_deref();
-    let base_path = home.config_path(None);
-    let base = load(&base_path);
-    let selected_path = home.config_path(profile);
-    let selected = profile.map(|_| load(&selected_path));
-    let mut checks = Vec::new();
-
-    // config.file: the selected file; with a profile, a broken base file is the bigger problem.
-    let file_check = match (&selected, &base) {
-        (Some(_), Loaded::Invalid(_)) | (None, _) => checks::config_file(&base_path, &base, None),
-        (Some(sel), _) => checks::config_file(&selected_path, sel, profile),
+    let home = resolve_home(global, env);
+    let home_dir = match &home {
+        Ok(dir) => dir.clone(),
+        Err(Loaded::HomeMissing { dir, .. } | Loaded::HomeNotDir { dir, .. }) => dir.clone(),
+        Err(_) => PathBuf::from(".codex"),
     };
-    checks.push(file_check.took(started));
+    let base_path = home_dir.join("config.toml");
+    let selected_path = match profile {
+        Some(p) => home_dir.join(format!("{p}.config.toml")),
+        None => base_path.clone(),
+    };
 
-    let local_path = env.cwd.join(".codex/config.toml");
-    let local = (local_path != base_path && local_path.is_file())
-        .then(|| config_file::load(&local_path).ok())
-        .flatten();
-    let eff = Effective::new(selected.as_ref().and_then(Loaded::doc), base.doc());
-    let any_config = base.doc().is_some() || selected.as_ref().and_then(Loaded::doc).is_some();
+    // `$CODEX_HOME/.env`: what Codex adds to its environment (a proxy, a key).
+    let dotenv_path = home_dir.join(".env");
+    let dotenv: Vec<crate::dotenv::Assignment> = std::fs::read_to_string(&dotenv_path)
+        .map(|t| crate::dotenv::applied(&t))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| env.var(&a.name).is_none())
+        .collect();
+    let codex_env = env.with_defaults(dotenv.iter().map(|a| (a.name.clone(), a.value.clone())));
+    let from_dotenv = |name: &str| dotenv.iter().find(|a| a.name == name);
 
-    let t = Instant::now();
-    if any_config {
-        checks.push(
-            checks::config_provider(
-                &eff,
-                profile,
-                local.as_ref().map(|d| (local_path.as_path(), d)),
-            )
-            .took(t),
-        );
-        checks.push(checks::config_model(&eff, profile).took(t));
-    } else {
-        checks.push(Check::skipped(
-            "config.provider",
-            Category::Config,
-            "no config to check",
-        ));
-        checks.push(Check::skipped(
-            "config.model",
-            Category::Config,
-            "no config to check",
-        ));
-    }
-
-    let env_key = eff.env_key();
-    let (key_check, key) = checks::key_present(&env_key, env.var(&env_key));
-    checks.push(key_check.took(t));
-
-    // Codex runs in a thread while the network checks run.
+    // Codex first: it is the slowest input. It judges files, not our parse of them.
+    let codex_program = codex_cli::find_program("codex", env.path.as_deref());
     let codex_thread = {
-        let path_var = env.path.clone();
-        let base_path = base_path.clone();
+        let codex = codex_program.clone();
+        let home_ok = home.is_ok();
+        let home_dir = home_dir.clone();
+        let profile = profile.map(str::to_string);
+        let catalogue = catalogue_name(&base_path, &selected_path);
         std::thread::spawn(move || {
             let t = Instant::now();
-            let probe = codex_cli::find_program("codex", path_var.as_deref())
-                .map(|codex| codex_cli::probe(&codex, &base_path));
-            checks::codex_cli(probe.as_ref()).took(t)
+            let probe = codex.map(|codex| {
+                let files = if home_ok {
+                    codex_cli::config_files(profile.as_deref(), &catalogue)
+                } else {
+                    Vec::new()
+                };
+                codex_cli::probe(&codex, &home_dir, profile.as_deref(), &files)
+            });
+            (probe, t.elapsed())
         })
     };
 
-    {
+    let system_dir = env
+        .var("MG_CODEX_SYSTEM_CONFIG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(SYSTEM_CONFIG_DIR));
+    let (base, selected) = match &home {
+        Ok(_) => (load(&base_path), profile.map(|_| load(&selected_path))),
+        Err(_) => (Loaded::Missing, None),
+    };
+    let load_if_file = |path: PathBuf| {
+        let doc = path
+            .is_file()
+            .then(|| config_file::load_existing(&path).ok().flatten())
+            .flatten();
+        (path, doc)
+    };
+    let managed: Vec<(PathBuf, Option<ConfigDocument>)> =
+        ["managed_config.toml", "requirements.toml"]
+            .iter()
+            .map(|name| load_if_file(system_dir.join(name)))
+            .filter(|(_, d)| d.is_some())
+            .collect();
+    let system = load_if_file(system_dir.join("config.toml"));
+    let local_path = project_local(&env.cwd, &base_path);
+    let local = local_path
+        .as_ref()
+        .and_then(|p| config_file::load_existing(p).ok().flatten());
+
+    let layers = Layers::of(
+        managed
+            .iter()
+            .filter(|(p, _)| p.ends_with("managed_config.toml"))
+            .map(|(p, d)| (p.as_path(), d.as_ref()))
+            .chain(
+                selected
+                    .as_ref()
+                    .map(|s| (selected_path.as_path(), s.doc())),
+            )
+            .chain(std::iter::once((base_path.as_path(), base.doc())))
+            .chain(std::iter::once((system.0.as_path(), system.1.as_ref()))),
+    );
+    let ctx_version = None::<CodexVersion>;
+    let ctx = Context {
+        me: &me,
+        profile,
+        codex: ctx_version,
+        home: env.home.as_deref(),
+    };
+
+    let mut out = Vec::new();
+    let t = Instant::now();
+    // config.file: the selected file; with a profile, a broken base file is the bigger problem.
+    let file_check = match (&home, &selected, &base) {
+        (Err(problem), _, _) => config_checks::file(&ctx, &home_dir, problem),
+        (Ok(_), Some(_), Loaded::Invalid(_)) | (Ok(_), None, _) => {
+            config_checks::file(&ctx, &base_path, &base)
+        }
+        (Ok(_), Some(sel), _) => config_checks::file(&ctx, &selected_path, sel),
+    };
+    let parse_failed = !matches!(base, Loaded::Parsed(_) | Loaded::Missing)
+        || selected
+            .as_ref()
+            .is_some_and(|s| !matches!(s, Loaded::Parsed(_) | Loaded::Missing));
+    let nothing = layers.is_empty() || home.is_err();
+    let why_not = if home.is_err() {
+        "the Codex home is unusable (see config.file)"
+    } else if parse_failed {
+        "the config does not parse (see config.file)"
+    } else {
+        "there is no config (see config.file)"
+    };
+    out.push(file_check.took(t));
+
+    let profiles_with_mg = if profile.is_none() && home.is_ok() {
+        modelgates_profiles(&home_dir)
+    } else {
+        Vec::new()
+    };
+    if parse_failed || nothing {
+        out.push(Check::skipped("config.provider", Category::Config, why_not));
+    } else {
+        let t = Instant::now();
+        let managed_docs: Vec<(&Path, &ConfigDocument)> = managed
+            .iter()
+            .filter_map(|(p, d)| d.as_ref().map(|d| (p.as_path(), d)))
+            .collect();
+        out.push(
+            config_checks::provider(
+                &ctx,
+                &layers,
+                &config_checks::ProviderInputs {
+                    project_local: local_path.as_deref().zip(local.as_ref()),
+                    managed: managed_docs,
+                    modelgates_profiles: &profiles_with_mg,
+                },
+            )
+            .took(t),
+        );
+    }
+
+    // The key: this terminal's, else the one mg-codex stored (the API checks use it then).
+    let env_key = layers.env_key();
+    let shell_env = super::shell_env(env).ok();
+    let stored = shell_env
+        .as_ref()
+        .filter(|_| env_key == shell::VAR)
+        .and_then(stored_key);
+    let shell_status = shell_env
+        .as_ref()
+        .map(|s| shell::status(s, env.var(shell::VAR)));
+    let activation = shell_status
+        .as_ref()
+        .and_then(|s| s.as_ref().ok())
+        .and_then(|s| {
+            s.shells
+                .iter()
+                .find(|sh| sh.login)
+                .map(|sh| sh.activation.clone())
+        })
+        .unwrap_or_else(|| ". ~/.config/mg-codex/env".to_string());
+    let t = Instant::now();
+    let (mut key_check, key) = key_checks::present(
+        &ctx,
+        &env_key,
+        layers.located(&["model_providers", PROVIDER_ID, "env_key"]),
+        codex_env.var(&env_key),
+        stored.as_ref().map(|(key, file)| key_checks::Stored {
+            key,
+            file,
+            activation: &activation,
+        }),
+        layers.provider_str(PROVIDER_ID, "experimental_bearer_token"),
+    );
+    let key_in_dotenv = from_dotenv(&env_key);
+    if let Some(a) = key_in_dotenv {
+        key_check.findings.push(
+            crate::doctor::Finding::note(
+                "key_from_codex_dotenv_note",
+                format!(
+                    "`{env_key}` comes from `{}:{}`, which Codex loads at start (every Codex front end gets it)",
+                    ctx.show(&dotenv_path),
+                    a.line
+                ),
+            )
+            .file(&dotenv_path, Some(a.line)),
+        );
+    }
+    let from_store = key_check.details.get("used").and_then(|u| u.as_str()) == Some("store");
+    out.push(key_check.took(t));
+
+    // The network, while Codex runs.
+    let network = {
         let text = if args.deep {
             "Asking ModelGates about the key and the model, and sending a live request"
         } else {
             "Asking ModelGates about the key and the model"
         };
         let _s = (!args.offline).then(|| printer.spinner(text));
-        checks.extend(network_checks(args, env, &eff, key, profile));
+        let skip = if parse_failed || nothing {
+            Some(why_not)
+        } else {
+            None
+        };
+        let mut network = network_checks(&ctx, args, &codex_env, &layers, key, from_store, skip);
+        blame_dotenv_proxy(&ctx, &mut network.checks, &dotenv_path, &dotenv);
+        network
+    };
+
+    // Codex's verdict: its version decides which rules apply to the model settings.
+    let (probe, codex_took) = {
+        let _s = codex_program
+            .is_some()
+            .then(|| printer.spinner("Asking Codex whether it loads the config"));
+        codex_thread.join().unwrap_or((None, Default::default()))
+    };
+    let version = probe
+        .as_ref()
+        .and_then(|p| p.version.as_deref())
+        .and_then(CodexVersion::parse);
+    let ctx = Context {
+        codex: version,
+        ..ctx
+    };
+
+    if parse_failed || nothing {
+        out.push(Check::skipped("config.model", Category::Config, why_not));
+    } else {
+        let t = Instant::now();
+        let catalogue_path = layers
+            .root_str("model_catalog_json")
+            .map(|p| home_dir.join(p));
+        let catalogue = catalogue_path.as_deref().map(|p| (p, catalogue_slugs(p)));
+        out.push(
+            config_checks::model(
+                &ctx,
+                &layers,
+                &config_checks::ModelInputs {
+                    catalogue,
+                    suggestion: network.suggestions.first().map(String::as_str),
+                },
+            )
+            .took(t),
+        );
+    }
+    out.extend(network.checks);
+
+    let t = Instant::now();
+    out.push(
+        match (&shell_status, env_key == shell::VAR) {
+            (Some(Ok(status)), true) => {
+                // A command, or Codex's own `.env`, reaches every front end.
+                let command_auth = layers
+                    .item_at(&["model_providers", PROVIDER_ID, "auth", "command"])
+                    .is_some()
+                    || key_in_dotenv.is_some();
+                shell_checks::profiles(
+                    &ctx,
+                    status,
+                    &gui_front_ends(env.home.as_deref()),
+                    command_auth,
+                )
+            }
+            (Some(Ok(_)), false) => Check::skipped(
+                "shell.profiles",
+                Category::Shell,
+                format!(
+                    "the provider reads `{env_key}`; mg-codex manages `{}` only",
+                    shell::VAR
+                ),
+            ),
+            (Some(Err(err)), _) => Check::skipped(
+                "shell.profiles",
+                Category::Shell,
+                format!("the shell profiles cannot be read: {err:#}"),
+            ),
+            (None, _) => Check::skipped(
+                "shell.profiles",
+                Category::Shell,
+                "no home directory to find the shell profiles in",
+            ),
+        }
+        .took(t),
+    );
+
+    let t = Instant::now();
+    if parse_failed || home.is_err() {
+        out.push(Check::skipped(
+            "projects.trust",
+            Category::Projects,
+            why_not,
+        ));
+    } else {
+        let entries: Vec<projects::Entry> = layers
+            .documents()
+            .filter_map(|(file, doc)| file.map(|f| (f, doc)))
+            .filter(|(file, _)| *file == base_path.as_path() || *file == selected_path.as_path())
+            .flat_map(|(file, doc)| {
+                let in_profile = (file != base_path.as_path()).then_some(profile).flatten();
+                doc.trust_entries()
+                    .into_iter()
+                    .map(move |e| projects::Entry {
+                        line: doc.line_of(&["projects", &e.key]),
+                        key: e.key,
+                        level: e.level,
+                        file,
+                        profile: in_profile,
+                    })
+            })
+            .collect();
+        out.push(
+            projects::trust(
+                &ctx,
+                &projects::TrustInputs {
+                    cwd: &env.cwd,
+                    entries,
+                    project_local: local_path.as_deref(),
+                },
+            )
+            .took(t),
+        );
     }
 
-    let t = Instant::now();
-    checks.push(shell_check(env, &env_key).took(t));
-
-    let mut trust_docs: Vec<&ConfigDocument> = Vec::new();
-    trust_docs.extend(selected.as_ref().and_then(Loaded::doc));
-    trust_docs.extend(base.doc());
-    let t = Instant::now();
-    checks.push(checks::projects_trust(&env.cwd, &trust_docs).took(t));
-
-    let codex_check = {
-        let _s = printer.spinner("Asking Codex whether it loads the config");
-        codex_thread.join()
-    };
-    checks.push(codex_check.unwrap_or_else(|_| {
-        Check::fail(
-            "codex.cli",
-            Category::Codex,
-            "the Codex check crashed",
-            "run `codex features list` yourself",
-        )
-    }));
-    let t = Instant::now();
-    checks.extend(checks::docs_mcp(&eff, profile).map(|c| c.took(t)));
-    Report::new(checks)
+    let no_openai_login = !home_dir.join("auth.json").exists()
+        && (layers.provider_str(PROVIDER_ID, "env_key").is_some()
+            || layers
+                .item_at(&["model_providers", PROVIDER_ID, "auth"])
+                .is_some());
+    let mut cli = codex_checks::cli(
+        &ctx,
+        &codex_checks::CliInputs {
+            probe: probe.as_ref(),
+            config: &selected_path,
+            layers: &layers,
+            no_openai_login,
+        },
+    );
+    cli.duration_ms = codex_took.as_millis() as u64;
+    out.push(cli);
+    if !parse_failed {
+        out.extend(codex_checks::docs_mcp(&ctx, &layers));
+    }
+    let _ = started;
+    // The secrets this run saw, longest first (a key contains no shorter one of these).
+    let mut secrets: Vec<String> = [
+        codex_env.var(&env_key).map(str::trim),
+        stored.as_ref().map(|(k, _)| k.trim()),
+        layers
+            .provider_str(PROVIDER_ID, "experimental_bearer_token")
+            .map(str::trim),
+        key_checks::looks_like_a_key(&env_key).then_some(env_key.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| s.len() >= 8)
+    .map(str::to_string)
+    .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    (Report::new(out), secrets)
 }
 
-/// `shell.profiles`, from the shell module's view of the profiles.
-fn shell_check(env: &Env, env_key: &str) -> Check {
-    let shell_env = super::shell_env(env);
-    let status = shell_env
-        .and_then(|shell_env| crate::shell::status(&shell_env, env.var(crate::shell::VAR)));
-    match status {
-        Ok(status) if env_key == crate::shell::VAR => checks::shell_profiles(&status),
-        Ok(_) => Check::skipped(
-            "shell.profiles",
-            Category::Shell,
-            format!(
-                "the provider reads `{env_key}`; mg-codex manages `{}` only",
-                crate::shell::VAR
-            ),
-        ),
-        Err(err) => Check::warning(
-            "shell.profiles",
-            Category::Shell,
-            format!("cannot inspect the shell profiles: {err:#}"),
-            "check that your profiles are readable",
-        ),
+/// A proxy that fails and comes from `$CODEX_HOME/.env` (the environment has none): the
+/// finding names that file and line, and the fix is to edit it.
+fn blame_dotenv_proxy(
+    ctx: &Context,
+    checks: &mut [Check],
+    path: &Path,
+    dotenv: &[crate::dotenv::Assignment],
+) {
+    let proxies: Vec<&crate::dotenv::Assignment> = dotenv
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.name.to_ascii_uppercase().as_str(),
+                "HTTPS_PROXY" | "HTTP_PROXY" | "ALL_PROXY"
+            )
+        })
+        .collect();
+    let Some(first) = proxies.first() else {
+        return;
+    };
+    let lines: Vec<String> = proxies.iter().map(|a| a.line.to_string()).collect();
+    for check in checks.iter_mut() {
+        let mut changed = false;
+        for f in check
+            .findings
+            .iter_mut()
+            .filter(|f| f.code == "unreachable_proxy")
+        {
+            f.message.push_str(&format!(
+                " (the proxy comes from `{}`, which Codex loads)",
+                ctx.show(path)
+            ));
+            f.evidence.file = Some(path.to_path_buf());
+            f.evidence.line = Some(first.line);
+            f.fix = Some(crate::problem::Fix::edit(
+                path,
+                Some(first.line),
+                format!(
+                    "delete the proxy line{} {} of `{}` (the proxy is gone), or start the proxy again",
+                    if lines.len() == 1 { "" } else { "s" },
+                    lines.join(", "),
+                    ctx.show(path)
+                ),
+            ));
+            changed = true;
+        }
+        if changed {
+            check.refresh();
+        }
     }
+}
+
+/// The catalogue the configs name (relative to `CODEX_HOME`), to copy with them for Codex.
+fn catalogue_name(base: &Path, selected: &Path) -> Vec<PathBuf> {
+    [selected, base]
+        .iter()
+        .filter_map(|p| config_file::load_existing(p).ok().flatten())
+        .filter_map(|d| d.root_str("model_catalog_json").map(PathBuf::from))
+        .take(1)
+        .collect()
 }
 
 /// `api.key`, `api.model` and (with `--deep`) `api.responses`, concurrently.
 fn network_checks(
+    ctx: &Context,
     args: &DoctorArgs,
     env: &Env,
-    eff: &Effective,
+    layers: &Layers,
     key: Option<ApiKey>,
-    profile: Option<&str>,
-) -> Vec<Check> {
-    let ids = ["api.key", "api.model"];
-    let skip_all = |why: &str| -> Vec<Check> {
-        let mut v: Vec<Check> = ids
+    from_store: bool,
+    skip: Option<&str>,
+) -> Network {
+    let mut ids = vec!["api.key", "api.model"];
+    if args.deep {
+        ids.push("api.responses");
+    }
+    let skip_all = |why: &str| Network {
+        checks: ids
             .iter()
             .map(|id| Check::skipped(id, Category::Api, why))
-            .collect();
-        if args.deep {
-            v.push(Check::skipped("api.responses", Category::Api, why));
-        }
-        v
+            .collect(),
+        suggestions: Vec::new(),
     };
     if args.offline {
         return skip_all("--offline");
     }
-    let Some(base_url) = eff.base_url() else {
-        return skip_all("no `base_url` for ModelGates in the config");
+    if let Some(why) = skip {
+        return skip_all(why);
+    }
+    if layers.root_str("model_provider") != Some(PROVIDER_ID) {
+        return skip_all("ModelGates is not the provider (see config.provider)");
+    }
+    let Some(base_url) = layers.base_url().filter(|u| !u.trim().is_empty()) else {
+        return skip_all("no `base_url` for ModelGates (see config.provider)");
     };
     let Some(key) = key else {
         return skip_all("no usable key (see key.present)");
     };
-    let model = eff.root_str("model").map(str::to_string);
-    let effort = eff.root_str("model_reasoning_effort").map(str::to_string);
+    let shown = key.masked();
+    let model = layers.root_str("model").map(str::to_string);
+    let effort = layers
+        .root_str("model_reasoning_effort")
+        .map(str::to_string);
     let client = match Client::new(ClientOptions {
         base_url: base_url.clone(),
         key: Some(key),
@@ -233,14 +699,22 @@ fn network_checks(
     }) {
         Ok(client) => client,
         Err(err) => {
-            let mut v = vec![Check::fail(
-                "api.key",
-                Category::Api,
-                format!("the key is not sent: {err}"),
-                format!("mg-codex init --base-url {}", api::DEFAULT_BASE_URL),
+            let mut checks = vec![api_checks::key(
+                ctx,
+                &Err(err),
+                jiff::Timestamp::now(),
+                &shown,
+                from_store,
             )];
-            v.extend(skip_all("the base URL was refused").into_iter().skip(1));
-            return v;
+            checks.extend(
+                ids.iter()
+                    .skip(1)
+                    .map(|id| Check::skipped(id, Category::Api, "the base URL was refused")),
+            );
+            return Network {
+                checks,
+                suggestions: Vec::new(),
+            };
         }
     };
     let runtime = match super::runtime() {
@@ -252,29 +726,28 @@ fn network_checks(
             ))
         }
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = jiff::Timestamp::now();
     runtime.block_on(async {
         let key_task = async {
             let t = Instant::now();
-            checks::api_key(&client.key_status().await, now).took(t)
+            api_checks::key(ctx, &client.key_status().await, now, &shown, from_store).took(t)
         };
         let model_task = async {
             let t = Instant::now();
             let Some(model) = model.as_deref() else {
-                return Check::skipped("api.model", Category::Api, "no `model` in the config");
+                return (
+                    Check::skipped("api.model", Category::Api, "no `model` in the config"),
+                    Vec::new(),
+                );
             };
             let (outcome, catalogue) = Lookup::split(client.lookup(model).await);
-            checks::api_model(
-                model,
-                effort.as_deref(),
-                &outcome,
-                catalogue.as_deref(),
-                profile,
-            )
-            .took(t)
+            let suggestions: Vec<String> = catalogue
+                .as_deref()
+                .map(|c: &[Model]| crate::model_id::suggest(model, c))
+                .unwrap_or_default();
+            let check =
+                api_checks::model(ctx, model, effort.as_deref(), &outcome, &suggestions).took(t);
+            (check, suggestions)
         };
         let probe_task = async {
             if !args.deep {
@@ -284,13 +757,26 @@ fn network_checks(
             Some(match model.as_deref() {
                 None => Check::skipped("api.responses", Category::Api, "no `model` in the config"),
                 Some(m) => {
-                    checks::api_responses(m, &client.probe(m, effort.as_deref()).await).took(t)
+                    api_checks::responses(ctx, m, &client.probe(m, effort.as_deref()).await).took(t)
                 }
             })
         };
-        let (k, m, p) = tokio::join!(key_task, model_task, probe_task);
-        let mut v = vec![k, m];
-        v.extend(p);
-        v
+        let (k, (m, suggestions), p) = tokio::join!(key_task, model_task, probe_task);
+        let mut checks = vec![k];
+        // A network failure explains the model check's failure too: it says so instead.
+        if api_checks::is_network(&checks[0]) && m.status == crate::doctor::Status::Fail {
+            checks.push(Check::skipped(
+                "api.model",
+                Category::Api,
+                "ModelGates cannot be reached (see api.key)",
+            ));
+        } else {
+            checks.push(m);
+        }
+        checks.extend(p);
+        Network {
+            checks,
+            suggestions,
+        }
     })
 }

@@ -12,8 +12,8 @@ use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome, ConfigLock};
-use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
+use crate::model_id;
 use crate::problem::{problem, Fix};
 use crate::prompt::Prompter;
 use crate::secret::ApiKey;
@@ -239,7 +239,7 @@ fn configured_model(current: &Current) -> Option<String> {
     (current.doc.root_str("model_provider") == Some(PROVIDER_ID))
         .then(|| current.doc.root_str("model"))
         .flatten()
-        .filter(|m| model_id_is_well_formed(m))
+        .filter(|m| model_id::is_well_formed(m))
         .map(str::to_string)
 }
 
@@ -420,7 +420,7 @@ fn scripted_answers(
         .unwrap_or_else(|| setup::DEFAULT_EFFORT.to_string());
     let shells = shell_flag.unwrap_or(ShellSelection::Detected);
     let c = client(&base_url, &key, args, env)?;
-    if !model_id_is_well_formed(&model) {
+    if !model_id::is_well_formed(&model) {
         // Ids without their author (`gpt-5.3-codex`) are the usual mistake: name the real one.
         let suggestions = if args.no_verify {
             Vec::new()
@@ -592,7 +592,7 @@ fn interactive_answers(
             ));
             continue;
         }
-        if !model_id_is_well_formed(&chosen) {
+        if !model_id::is_well_formed(&chosen) {
             printer.warn(&format!("`{chosen}` is not an `author/slug` id"));
             continue;
         }
@@ -754,7 +754,12 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
     let base = current.home.config_path(None);
     let probe = {
         let _s = printer.spinner("Asking Codex whether it loads the config");
-        codex_cli::probe(&codex, &base)
+        codex_cli::probe(
+            &codex,
+            &current.home.dir,
+            None,
+            &codex_cli::config_files(None, &[]),
+        )
     };
     if probe.loads_config.is_ok() {
         printer.message(&format!(

@@ -15,36 +15,9 @@ use anyhow::Result;
 use crate::cli::GlobalArgs;
 use crate::config_file::CodexHome;
 use crate::env::Env;
+pub use crate::problem::Invocation;
 use crate::shell;
 use crate::ui::{Printer, Style};
-
-/// How mg-codex was invoked, for the commands hints and fixes print: `mg-codex`, with the
-/// `--codex-home` and `--profile` the user gave, so the printed command acts on the same file.
-#[derive(Debug, Clone)]
-pub struct Invocation {
-    prefix: String,
-}
-
-impl Invocation {
-    pub fn new(global: &GlobalArgs) -> Self {
-        let mut prefix = String::from("mg-codex");
-        if let Some(dir) = &global.codex_home {
-            prefix.push_str(&format!(
-                " --codex-home {}",
-                crate::project::shell_quote(&dir.display().to_string())
-            ));
-        }
-        if let Some(profile) = &global.profile {
-            prefix.push_str(&format!(" --profile {profile}"));
-        }
-        Self { prefix }
-    }
-
-    /// `mg-codex [flags] REST`.
-    pub fn command(&self, rest: &str) -> String {
-        format!("{} {rest}", self.prefix)
-    }
-}
 
 /// The Codex home the global flags and the environment select.
 pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {

@@ -23,8 +23,8 @@ use crate::api::{self, ApiError, Lookup, Model};
 use crate::cli::{GlobalArgs, ModelArgs};
 use crate::codex_config::ConfigDocument;
 use crate::config_file::ConfigLock;
-use crate::doctor::checks::model_id_is_well_formed;
 use crate::env::Env;
+use crate::model_id;
 use crate::problem::{problem, Fix};
 use crate::ui::{Printer, Style};
 
@@ -123,7 +123,7 @@ fn switch(
     let gateway = Gateway::new(layers, None, args.timeout, env);
     if !args.no_verify {
         verify(id, &gateway, layers, hints, printer)?;
-    } else if !model_id_is_well_formed(id) {
+    } else if !model_id::is_well_formed(id) {
         return Err(problem(
             format!("`{id}` is not a ModelGates model id (`author/slug`, e.g. `openai/gpt-5.3-codex`), so nothing was changed"),
             Fix::command_with(
@@ -191,7 +191,7 @@ fn verify(
     printer: &Printer,
 ) -> Result<()> {
     let spinner = printer.spinner(&format!("Checking `{id}` against the catalogue"));
-    let found = if model_id_is_well_formed(id) {
+    let found = if model_id::is_well_formed(id) {
         gateway.fetch(printer, |client, rt| rt.block_on(client.lookup(id)))
     } else {
         // `gpt-5.3-codex` for `openai/gpt-5.3-codex`: no request for it, only suggestions.
@@ -210,7 +210,7 @@ fn verify(
         }
         Lookup::Missing { catalogue, .. } => catalogue,
     };
-    let what = if model_id_is_well_formed(id) {
+    let what = if model_id::is_well_formed(id) {
         format!(
             "`{id}` is not in the ModelGates catalogue at `{}`",
             gateway.base_url

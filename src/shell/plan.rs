@@ -470,13 +470,15 @@ fn definition_warnings(
 /// The user's own definitions of the key in a profile we edit (its text): a definition after
 /// our block overrides it, one before it is overridden.
 pub(super) fn profile_definitions(shell: Shell, path: &Path, text: &str) -> Vec<UserDefinition> {
+    let has_block = matches!(block::body(text), Ok(Some(_)));
     block::definitions(text, VAR)
         .into_iter()
         .map(|d| UserDefinition {
             shell,
             file: path.to_path_buf(),
             line: d.line,
-            precedence: if d.after_block {
+            // Without our block, nothing overrides the user's own line: it gives the key.
+            precedence: if d.after_block || !has_block {
                 Precedence::Overrides
             } else {
                 Precedence::Overridden

@@ -48,6 +48,8 @@ pub struct EnvFileStatus {
     pub syntax: Syntax,
     pub path: PathBuf,
     pub present: bool,
+    /// In JSON as an octal string (`"0600"`).
+    #[serde(serialize_with = "crate::fsutil::serialize_mode")]
     pub mode: Option<u32>,
     /// Mode 0600.
     pub private: bool,
@@ -105,6 +107,10 @@ pub struct ShellStatus {
     pub shell: Shell,
     /// Installed or in use (would be set up without `--shell`).
     pub detected: bool,
+    /// `$SHELL` or the passwd login shell.
+    pub login: bool,
+    /// One of the files this shell reads at start exists (so the user starts it).
+    pub has_startup_file: bool,
     pub profiles: Vec<ProfileStatus>,
     /// The env file its block sources.
     pub env_file: EnvFileStatus,
@@ -115,6 +121,12 @@ pub struct ShellStatus {
 }
 
 impl ShellStatus {
+    /// Whether the user uses this shell: it is the login shell, or one of its startup files
+    /// exists (an installed shell nobody starts is not "in use").
+    pub fn in_use(&self) -> bool {
+        self.login || self.has_startup_file
+    }
+
     /// Whether any profile of this shell has our block.
     pub fn has_block(&self) -> bool {
         self.profiles.iter().any(|p| p.block.is_present())
@@ -134,6 +146,8 @@ pub struct Status {
     /// Our directory.
     pub dir: PathBuf,
     pub dir_exists: bool,
+    /// In JSON as an octal string (`"0700"`).
+    #[serde(serialize_with = "crate::fsutil::serialize_mode")]
     pub dir_mode: Option<u32>,
     /// Mode 0700.
     pub dir_private: bool,
@@ -164,15 +178,23 @@ pub fn status(env: &ShellEnv, current_key: Option<&str>) -> Result<Status> {
             }
             profiles.push(status);
         }
+        let mut related_exist = false;
         for (path, precedence) in shells::related_files(shell, env) {
             if profiles.iter().any(|p| p.path == path) {
                 continue;
             }
+            related_exist |= path.is_file();
             definitions.extend(related_definitions(shell, &path, precedence));
         }
+        let has_startup_file = related_exist
+            || profiles
+                .iter()
+                .any(|p| p.exists && !p.path.ends_with("mg-codex.fish"));
         shells_out.push(ShellStatus {
             shell,
             detected: env.detects(shell),
+            login: env.is_login_shell(shell),
+            has_startup_file,
             profiles,
             env_file: env_files
                 .iter()

@@ -36,15 +36,43 @@ async fn healthy_server() -> MockServer {
 }
 
 /// A context whose work directory is trusted, with a config pointing at `server`.
+/// The work directory is a git repository and the config names a catalogue that knows the
+/// model, so nothing but what a test sets up is a finding.
 fn trusted_context(server: &MockServer, model: &str) -> TestContext {
     let ctx = TestContext::new();
     let work = fs::canonicalize(ctx.work()).unwrap();
+    fs::create_dir_all(work.join(".git")).unwrap();
+    write_catalogue(&ctx, &[model, "openai/gpt-5.3-codex"]);
     ctx.write_config(&format!(
-        "{}\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n",
+        "model_catalog_json = \"modelgates-models.json\"\n{}\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n",
         config_for(server, model),
         work.display()
     ));
     ctx
+}
+
+/// A catalogue (`model_catalog_json`) that lists `models`, each entry as Codex requires it.
+fn write_catalogue(ctx: &TestContext, models: &[&str]) {
+    let template: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(crate::support::fixtures_dir().join(
+            "doctor/scenarios/53-trusted-dir-not-git-exec-refuses/home/.codex/modelgates-models.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let models: Vec<serde_json::Value> = models
+        .iter()
+        .map(|m| {
+            let mut entry = template["models"][0].clone();
+            entry["slug"] = serde_json::json!(m);
+            entry
+        })
+        .collect();
+    fs::write(
+        ctx.codex_home().join("modelgates-models.json"),
+        serde_json::json!({ "models": models }).to_string(),
+    )
+    .unwrap();
 }
 
 /// A `bin` directory holding only `bash` (the one shell doctor will find in use) and `node`
@@ -92,7 +120,10 @@ fn doctor(ctx: &TestContext, args: &[&str], with_codex: Option<&Path>) -> Output
         Some(codex) => format!("{}:{}", bin.display(), codex.parent().unwrap().display()),
         None => bin.display().to_string(),
     };
-    cmd.env("PATH", path).env("LANG", "C.UTF-8");
+    // bash is the login shell: the one shell in use.
+    cmd.env("PATH", path)
+        .env("LANG", "C.UTF-8")
+        .env("SHELL", bin.join("bash"));
     run(&mut cmd)
 }
 
@@ -113,7 +144,7 @@ async fn a_healthy_setup_passes_and_the_report_reads_well() {
     assert_no_key(&out, KEY);
     let expected = "\
 Configuration
-  ✓ config.file      `[TEMP]/home/.codex/config.toml` parses
+  ✓ config.file      `~/.codex/config.toml` parses
   ✓ config.provider  Codex uses ModelGates at `[SERVER]/api/v1`
   ✓ config.model     model `openai/gpt-5.3-codex`, reasoning effort `high`
 
@@ -121,20 +152,21 @@ API key
   ✓ key.present      `MODELGATES_API_KEY` is set (sk-mg-…cdef)
 
 ModelGates API
-  ✓ api.key          accepted: sk-mg-v1-ab3...9f2, 24.10 of 25.00 USD left
+  ✓ api.key          accepted: sk-mg-…cdef, 24.10 of 25.00 USD left
   ✓ api.model        `openai/gpt-5.3-codex` exists, 400000 tokens of context
 
 Shell profiles
   ✓ shell.profiles   new terminals get the key: bash
 
 Codex CLI
-  ! codex.cli        `codex` is not on PATH
-                     fix: install it: `npm install -g @openai/codex`
+  ! codex.cli        `codex` is not on PATH: Codex is not installed for this shell, so mg-codex cannot ask it whether it loads the config
+                     fix: install it with `npm install -g @openai/codex` (or put its directory on PATH), then run `mg-codex doctor` again
 
 Project trust
   ✓ projects.trust   `[TEMP]/work` is trusted for Codex
 
-8 ok · 1 warning · 0 failed
+! Start here: `codex` is not on PATH: Codex is not installed for this shell, so mg-codex cannot ask it whether it loads the config (codex.cli, codex_missing)
+1 warning · 8 ok
 ";
     assert_eq!(filtered(&ctx, &server, &out.stdout), expected);
 }
@@ -143,12 +175,14 @@ Project trust
 async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
     let server = healthy_server().await;
     let ctx = trusted_context(&server, "openai/gpt-5.3-codex");
+    install_key_for_bash(&ctx, KEY);
     let out = doctor(&ctx, &["--json"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_no_key(&out, KEY);
     let report: serde_json::Value =
         serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
+    assert_eq!(report["root_cause"]["code"], "codex_missing");
     assert_eq!(report["mg_codex_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(report["overall"], "warning");
     let checks = report["checks"].as_array().unwrap();
@@ -175,11 +209,35 @@ async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
             "summary",
             "details",
             "remediation",
+            "findings",
             "duration_ms",
         ] {
             assert!(c.get(field).is_some(), "{field} missing in {c}");
         }
         assert!(c["details"].is_object());
+        // The check's summary and remediation are those of its first problem.
+        if let Some(first) = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["severity"] != "ok")
+        {
+            assert_eq!(c["summary"], first["message"]);
+            assert_eq!(c["remediation"], first["fix"]["text"]);
+        }
+    }
+    // Fixes are data: a command to run, as printed.
+    let cli = checks.iter().find(|c| c["id"] == "codex.cli").unwrap();
+    assert_eq!(cli["findings"][0]["fix"]["kind"], "command");
+    assert_eq!(
+        cli["findings"][0]["fix"]["command"],
+        "npm install -g @openai/codex"
+    );
+    // No Rust enum layouts, modes as octal strings.
+    assert!(!out.stdout.contains("\"Ok\""), "{}", out.stdout);
+    let shell = checks.iter().find(|c| c["id"] == "shell.profiles").unwrap();
+    for file in shell["details"]["env_files"].as_array().unwrap() {
+        assert!(file["mode"].is_null() || file["mode"].is_string(), "{file}");
     }
     let key = checks.iter().find(|c| c["id"] == "api.key").unwrap();
     assert_eq!(key["details"]["limit"], 25.0);
@@ -228,6 +286,7 @@ async fn a_rejected_key_fails_with_exit_1_and_the_key_is_never_printed() {
     }
     let out = doctor(&ctx, &["--ascii"], None);
     assert_contains(&out.stdout, "[XX] api.key");
+    assert_contains(&out.stdout, "[XX] Start here: the key check failed");
     assert_contains(&out.stdout, "the key was rejected (401)");
     assert_contains(&out.stdout, "fix: create or copy a key");
 }
@@ -244,22 +303,19 @@ async fn a_model_id_without_author_gets_did_you_mean() {
         &out.stdout,
         "`gpt-5.3-codex` is not a ModelGates model; did you mean `openai/gpt-5.3-codex`",
     );
-    assert_contains(&out.stdout, "fix: mg-codex model openai/gpt-5.3-codex");
+    assert_contains(&out.stdout, "fix: `mg-codex model openai/gpt-5.3-codex`");
     // The catalogue that found no such id also gave the suggestions: fetched once.
     let catalogue_requests = requests_to(&server, "/api/v1/models").await;
     assert_eq!(catalogue_requests, 1);
-    assert_contains(
-        &out.stdout,
-        "fix: `mg-codex models gpt-5.3-codex` shows the full id; then `mg-codex model ID`",
-    );
 
     // The printed fix is a command that works: run it, and doctor has nothing left to say
     // about the model.
     let fix = out
         .stdout
         .lines()
-        .find_map(|l| l.trim().strip_prefix("fix: mg-codex model "))
+        .find_map(|l| l.trim().strip_prefix("fix: `mg-codex model "))
         .expect("a `mg-codex model` fix")
+        .trim_end_matches('`')
         .to_string();
     let switched = run(ctx.cmd().args(["model", &fix]));
     assert_eq!(switched.code, 0, "{}", switched.stderr);
@@ -280,7 +336,7 @@ async fn missing_key_and_missing_config_are_failures_with_fixes() {
     assert_eq!(out.code, 1);
     assert_contains(&out.stdout, "config.toml` does not exist");
     assert_contains(&out.stdout, "`MODELGATES_API_KEY` is not set");
-    assert_contains(&out.stdout, "fix: mg-codex init");
+    assert_contains(&out.stdout, "fix: set it up with `mg-codex init`");
     let missing = ctx.root.path().join("nope");
     let out = run(ctx
         .cmd()
@@ -288,6 +344,7 @@ async fn missing_key_and_missing_config_are_failures_with_fixes() {
         .args(["doctor", "--offline"]));
     assert_eq!(out.code, 1);
     assert_contains(&out.stdout, "CODEX_HOME points to");
+    assert_contains(&out.stdout, "(config.file, codex_home_missing)");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -371,16 +428,19 @@ async fn shell_profiles_report_a_missing_block_and_a_stale_key() {
     let out = doctor(&ctx, &["--offline"], None);
     assert_contains(
         &out.stdout,
-        "! shell.profiles   bash is in use but new bash terminals do not get `MODELGATES_API_KEY`",
+        "! shell.profiles   bash is your login shell, but new bash terminals do not get `MODELGATES_API_KEY`",
     );
-    assert_contains(&out.stdout, "fix: mg-codex init --shell bash");
+    assert_contains(&out.stdout, "fix: `mg-codex init --yes --shell bash`");
 
     // The stored key is another one than this environment's (a terminal from before a rotation).
-    install_key_for_bash(&ctx, "sk-mg-v1-anotherkey0123456789abcdef");
+    install_key_for_bash(&ctx, "sk-mg-v1-anotherkey0123456789zyxw");
     let out = doctor(&ctx, &["--offline"], None);
     assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_contains(&out.stdout, "differs from `$MODELGATES_API_KEY` here");
-    assert_contains(&out.stdout, "fix: open a new terminal, or run `. ");
+    assert_contains(
+        &out.stdout,
+        "! key.present      this terminal's `MODELGATES_API_KEY` (sk-mg-…cdef) is not the key mg-codex stored (sk-mg-…zyxw)",
+    );
+    assert_contains(&out.stdout, "fix: run `. ");
     assert!(!out.stdout.contains("anotherkey"), "{}", out.stdout);
     assert_no_key(&out, KEY);
 }
@@ -399,7 +459,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
         let mut t = Terminal::start_with_env(&ctx, &["doctor"], &vars);
         // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)
         t.expect("Asking ModelGates about the key and the model");
-        t.expect("accepted: sk-mg-v1-ab3...9f2");
+        t.expect("accepted: sk-mg-");
         t.finish();
         t.assert_spun("Asking ModelGates about the key and the model");
         let spun = t
@@ -414,7 +474,7 @@ async fn on_a_terminal_a_slow_api_shows_a_spinner_until_the_report_and_quiet_sho
         );
 
         let mut t = Terminal::start_with_env(&ctx, &["--quiet", "doctor"], &vars);
-        t.expect("accepted: sk-mg-v1-ab3...9f2");
+        t.expect("accepted: sk-mg-");
         t.finish();
         assert!(
             !t.transcript.contains("Asking ModelGates"),
@@ -435,11 +495,9 @@ fn a_config_that_cannot_be_read_says_so_not_line_0() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert_contains(
         &out.stdout,
-        &format!(
-            "✗ config.file      cannot read `{}`",
-            ctx.config().display()
-        ),
+        "✗ config.file      cannot read `~/.codex/config.toml`",
     );
+    assert_contains(&out.stdout, "(config.file, config_special_file)");
     assert_contains(&out.stdout, "fix: make `");
     assert!(!out.stdout.contains("line 0"), "{}", out.stdout);
 }
@@ -456,5 +514,5 @@ fn the_real_codex_judges_a_config_that_is_not_toml() {
     assert_contains(&out.stdout, "✗ config.file");
     // Codex is shown the file as it is, so it refuses it too (not a missing config).
     assert_contains(&out.stdout, "✗ codex.cli        codex-cli");
-    assert_contains(&out.stdout, "cannot load the config");
+    assert_contains(&out.stdout, "refuses the config");
 }

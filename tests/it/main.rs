@@ -19,6 +19,7 @@ mod net_tls;
 mod output;
 mod promises;
 mod redact_cli;
+mod scenarios;
 mod scrub_cli;
 mod shell_profiles;
 mod support;

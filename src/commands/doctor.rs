@@ -585,7 +585,43 @@ fn build_report(
     .collect();
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();
-    (Report::new(out), secrets)
+    let mut report = Report::new(out);
+    credit_codex_refusal(&mut report);
+    (report, secrets)
+}
+
+/// When Codex refuses the config and another finding explains why (a setting Codex rejects,
+/// the home, the file), Codex's refusal gets that finding's fix: one cause, one fix.
+fn credit_codex_refusal(report: &mut Report) {
+    let Some(root) = report.root_cause.clone() else {
+        return;
+    };
+    if crate::doctor::rank(root.code) >= crate::doctor::rank("codex_refuses_config") {
+        return;
+    }
+    let Some(cause) = report
+        .check(root.check)
+        .and_then(|c| c.findings.iter().find(|f| f.code == root.code))
+        .cloned()
+    else {
+        return;
+    };
+    for check in report.checks.iter_mut().filter(|c| c.id == "codex.cli") {
+        for f in check
+            .findings
+            .iter_mut()
+            .filter(|f| f.code.starts_with("codex_refuses_"))
+        {
+            f.message
+                .push_str(&format!(" (the cause: `{}` in {})", cause.code, root.check));
+            if let Some(fix) = &cause.fix {
+                let mut fix = fix.clone();
+                fix.text = format!("the fix of {}: {}", root.check, fix.text);
+                f.fix = Some(fix);
+            }
+        }
+        check.refresh();
+    }
 }
 
 /// A proxy that fails and comes from `$CODEX_HOME/.env` (the environment has none): the

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::{Finding, Report, Status};
-use crate::problem::FixKind;
 use crate::ui::Style;
 
 /// How to draw the human report.
@@ -51,20 +50,20 @@ fn show(path: &Path, home: Option<&Path>) -> String {
 fn finding_tail(out: &mut String, finding: &Finding, indent: &str, style: &HumanStyle) {
     let paint = style.paint;
     let e = &finding.evidence;
-    let fix_names_place = matches!(
-        finding.fix.as_ref().map(|f| &f.kind),
-        Some(FixKind::Edit { .. })
-    ) && finding.fix.as_ref().is_some_and(|f| {
-        e.file
-            .as_ref()
-            .is_some_and(|p| f.text.contains(&show(p, style.home)))
-    });
-    if let (Some(file), false) = (&e.file, fix_names_place) {
+    if let Some(file) = &e.file {
         let place = match e.line {
             Some(line) => format!("{}:{line}", show(file, style.home)),
             None => show(file, style.home),
         };
-        out.push_str(&format!("{indent}{} {place}\n", paint(Style::Dim, "at")));
+        // Said already when the message or the fix names the place.
+        let named = finding.message.contains(&place)
+            || finding
+                .fix
+                .as_ref()
+                .is_some_and(|f| f.text.contains(&place));
+        if !named {
+            out.push_str(&format!("{indent}{} {place}\n", paint(Style::Dim, "at")));
+        }
     }
     if let Some(v) = &e.codex_version {
         out.push_str(&format!("{indent}{} {v}\n", paint(Style::Dim, "rule of")));

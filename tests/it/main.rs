@@ -7,6 +7,7 @@ mod completions;
 mod corpus;
 mod docs_mcp;
 mod doctor_cli;
+mod doctor_snapshots;
 mod generated;
 mod hostile;
 mod init_cli;

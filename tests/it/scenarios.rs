@@ -28,11 +28,11 @@ use crate::support::{
     Stdin,
 };
 
-const KEY: &str = "sk-mg-v1-scenariokey0123456789abcdef";
+pub const KEY: &str = "sk-mg-v1-scenariokey0123456789abcdef";
 
 /// One `scenario.toml`.
 #[derive(Debug, Clone, Default)]
-struct Scenario {
+pub struct Scenario {
     name: String,
     dir: PathBuf,
     cwd: Option<String>,
@@ -242,7 +242,45 @@ struct Verdict {
     summary: String,
 }
 
-fn run_scenario(s: &Scenario, codex: Option<&Path>, runtime: &tokio::runtime::Runtime) -> Verdict {
+/// A scenario's home, built in a temporary directory, its gateway, and how doctor runs there.
+pub struct Materialized {
+    pub root: tempfile::TempDir,
+    pub home: PathBuf,
+    pub cwd: PathBuf,
+    /// Everything doctor's environment holds.
+    pub env: Vec<(String, String)>,
+    pub args: Vec<String>,
+    /// Kept alive for the run.
+    _server: MockServer,
+}
+
+impl Materialized {
+    /// `mg-codex doctor ARGS` there.
+    pub fn doctor(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+        cmd.env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.cwd);
+        cmd.arg("doctor")
+            .args(&self.args)
+            .args(args)
+            .args(["--timeout", "5"]);
+        run_with(&mut cmd, Stdin::Null, std::time::Duration::from_secs(90))
+    }
+}
+
+/// The scenario named `name` (its directory's name).
+pub fn scenario(name: &str) -> Scenario {
+    read_scenario(&fixtures_dir().join("doctor/scenarios").join(name))
+}
+
+/// Builds the scenario's home and gateway (on `runtime`), with `codex` on PATH unless the
+/// scenario has none.
+pub fn materialize(
+    s: &Scenario,
+    codex: Option<&Path>,
+    runtime: &tokio::runtime::Runtime,
+) -> Materialized {
     let root = tempfile::tempdir().unwrap();
     let home = root.path().join("home");
     let server = runtime.block_on(gateway(s));
@@ -266,14 +304,13 @@ fn run_scenario(s: &Scenario, codex: Option<&Path>, runtime: &tokio::runtime::Ru
     };
     copy_tree(&s.dir.join("home"), &home, &fill);
     // Git keeps no modes: the key files are private, as mg-codex writes them.
-    for dir in [home.join(".config/mg-codex")] {
-        if dir.is_dir() {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
-            for f in fs::read_dir(&dir).unwrap() {
-                let f = f.unwrap().path();
-                fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
-            }
+    let private = home.join(".config/mg-codex");
+    if private.is_dir() {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&private, fs::Permissions::from_mode(0o700)).unwrap();
+        for f in fs::read_dir(&private).unwrap() {
+            let f = f.unwrap().path();
+            fs::set_permissions(&f, fs::Permissions::from_mode(0o600)).unwrap();
         }
     }
     for repo in &s.git {
@@ -286,33 +323,49 @@ fn run_scenario(s: &Scenario, codex: Option<&Path>, runtime: &tokio::runtime::Ru
     fs::create_dir_all(&cwd).unwrap();
     let system = root.path().join("etc-codex");
     fs::create_dir_all(&system).unwrap();
-
     let mut path: Vec<PathBuf> = Vec::new();
     if let (true, Some(codex)) = (s.codex, codex) {
         path.push(codex.parent().unwrap().to_path_buf());
         path.extend(dir_on_path("node"));
     }
     path.extend(["/usr/bin", "/bin"].map(PathBuf::from));
-    let run = |json: bool| -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
-        cmd.env_clear()
-            .env("HOME", &home)
-            .env("PATH", std::env::join_paths(&path).unwrap())
-            .env("NO_COLOR", "1")
-            .env("LANG", "C.UTF-8")
-            .env("MG_CODEX_SYSTEM_CONFIG_DIR", &system)
-            // No login shell unless the scenario names one: shells are "in use" by their files.
-            .env("SHELL", s.shell.as_deref().unwrap_or("/usr/sbin/nologin"))
-            .current_dir(&cwd);
-        for (k, v) in &s.env {
-            cmd.env(k, fill(v));
-        }
-        cmd.arg("doctor")
-            .args(&s.args)
-            .args(if json { &["--json"][..] } else { &[][..] })
-            .args(["--timeout", "5"]);
-        run_with(&mut cmd, Stdin::Null, std::time::Duration::from_secs(90))
-    };
+    let show = |p: &Path| p.display().to_string();
+    let mut env: Vec<(String, String)> = vec![
+        ("HOME".into(), show(&home)),
+        (
+            "PATH".into(),
+            std::env::join_paths(&path)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+        ),
+        ("NO_COLOR".into(), "1".into()),
+        ("LANG".into(), "C.UTF-8".into()),
+        ("MG_CODEX_SYSTEM_CONFIG_DIR".into(), show(&system)),
+        // No login shell unless the scenario names one: shells are "in use" by their files.
+        (
+            "SHELL".into(),
+            s.shell
+                .clone()
+                .unwrap_or_else(|| "/usr/sbin/nologin".into()),
+        ),
+    ];
+    for (k, v) in &s.env {
+        env.push((k.clone(), fill(v)));
+    }
+    Materialized {
+        root,
+        home,
+        cwd,
+        env,
+        args: s.args.clone(),
+        _server: server,
+    }
+}
+
+fn run_scenario(s: &Scenario, codex: Option<&Path>, runtime: &tokio::runtime::Runtime) -> Verdict {
+    let m = materialize(s, codex, runtime);
+    let run = |json: bool| m.doctor(if json { &["--json"] } else { &[] });
     let out = run(true);
     let mut problems = Vec::new();
     for (name, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {

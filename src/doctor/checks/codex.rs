@@ -84,8 +84,7 @@ pub fn cli(ctx: &Context, inputs: &CliInputs) -> Check {
         let mut finding = Finding::fail(
             code,
             format!("{version} refuses {what}, so it does not start: {line}"),
-        )
-        .codex_version(version);
+        );
         let see = format!("`{}` shows Codex's error again", probe.judged_with);
         finding = match place {
             Some((Some(file), line_no)) => finding.file(file, line_no).fix(Fix::edit(

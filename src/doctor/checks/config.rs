@@ -897,7 +897,7 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
             if layers.root_str("model_provider") == Some(PROVIDER_ID)
                 && layers.located(&["model"]).is_some()
                 && knowledge::writes_gateway_tables(version)
-                && !id.contains('/')
+                && guess.as_deref().is_some_and(|g| g.starts_with("openai/"))
             {
                 // Codex 0.171's "set as default provider" rewrites model_provider, not model.
                 finding.message.push_str(

@@ -104,7 +104,15 @@ pub fn trust(ctx: &Context, inputs: &TrustInputs) -> Check {
         }
         let others: Vec<_> = problems.iter().filter(|p| p.kind != "bad_level").collect();
         if let Some(last) = others.last() {
-            let why: Vec<&str> = others.iter().map(|p| p.message.as_str()).collect();
+            let why: Vec<&str> = others
+                .iter()
+                .map(|p| {
+                    let m = p.message.as_str();
+                    m.strip_suffix(", so this never matches")
+                        .or_else(|| m.strip_suffix(" so this never matches"))
+                        .unwrap_or(m)
+                })
+                .collect();
             let mut finding = Finding::warning(
                 "trust_entry_never_matches",
                 format!("`{shown}` at {at} never matches: {}", why.join("; ")),

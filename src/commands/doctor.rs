@@ -453,6 +453,12 @@ fn build_report(
 
     if parse_failed || nothing {
         out.push(Check::skipped("config.model", Category::Config, why_not));
+    } else if layers.root_str("model_provider") != Some(PROVIDER_ID) {
+        out.push(Check::skipped(
+            "config.model",
+            Category::Config,
+            "ModelGates is not the provider (see config.provider)",
+        ));
     } else {
         let t = Instant::now();
         let catalogue_path = layers

@@ -214,12 +214,7 @@ pub fn model(
             };
             let fix = match suggestions.first() {
                 Some(s) => ctx.run(&format!("model {s}")),
-                None => ctx.run_with("models", |c| {
-                    format!(
-                        "pick an id from `{c}`, then run `{}`",
-                        ctx.me.command("model ID")
-                    )
-                }),
+                None => switch_to_default(ctx, model_id, "pick another id"),
             };
             let finding = Finding::fail(
                 "model_unknown",
@@ -235,21 +230,13 @@ pub fn model(
         Ok(m) => m,
     };
     let mut f = Vec::new();
-    let pick = |what: &str| {
-        ctx.run_with(&format!("models {what}"), |c| {
-            format!(
-                "pick a model from `{c}`, then run `{}`",
-                ctx.me.command("model ID")
-            )
-        })
-    };
     if model.supports_known("tools") == Some(false) {
         f.push(
             Finding::fail(
                 "model_no_tools",
                 format!("`{model_id}` does not support tool calls (`tools`): Codex cannot edit files or run commands with it"),
             )
-            .fix(pick("--tools-only")),
+            .fix(switch_to_default(ctx, model_id, "switch to a model with tool calls")),
         );
     }
     if effort.is_some_and(|e| e != "none") && model.supports_known("reasoning") == Some(false) {
@@ -258,7 +245,9 @@ pub fn model(
                 "model_no_reasoning",
                 format!("`{model_id}` does not list `reasoning`, but `model_reasoning_effort` is set: the gateway may refuse or ignore it"),
             )
-            .fix(ctx.run("model --reasoning-effort default")),
+            .fix(ctx.run_with("init --yes --reasoning-effort none", |c| {
+                format!("send no reasoning effort with `{c}` (or pick a reasoning model from `mg-codex models`)")
+            })),
         );
     }
     if let Some(date) = &model.expiration_date {
@@ -267,7 +256,7 @@ pub fn model(
                 "model_retiring",
                 format!("`{model_id}` is scheduled to be retired on {date}"),
             )
-            .fix(pick("")),
+            .fix(switch_to_default(ctx, model_id, "switch before then")),
         );
     }
     let mut ok = format!("`{model_id}` exists");
@@ -275,6 +264,21 @@ pub fn model(
         ok.push_str(&format!(", {ctx_len} tokens of context"));
     }
     Check::new(ID, Category::Api, ok, f).details(model)
+}
+
+/// `mg-codex model <the default model>`, with `what` and where the other ids are listed.
+fn switch_to_default(ctx: &Context, current: &str, what: &str) -> Fix {
+    let default = crate::setup::DEFAULT_MODEL;
+    let models = ctx.me.command("models --tools-only");
+    if current == default {
+        return Fix::instruction(format!(
+            "{what}: `{models}` lists them, `{}` sets one",
+            ctx.me.command("model ID")
+        ));
+    }
+    ctx.run_with(&format!("model {default}"), |c| {
+        format!("{what}: `{c}` (the default), or another from `{models}`")
+    })
 }
 
 /// `api.responses` (`--deep`): a one-token streaming request completed.

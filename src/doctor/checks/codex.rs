@@ -32,6 +32,17 @@ fn path_in_error(line: &str) -> Option<Vec<String>> {
     (!path.is_empty()).then(|| path.split('.').map(str::to_string).collect())
 }
 
+/// The file and line Codex names at the start of a parse error (`/h/.codex/x.toml:3:36: …`).
+fn file_line_in_error(line: &str) -> Option<(std::path::PathBuf, usize)> {
+    let (place, _) = line.split_once(": ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let _column: usize = parts.next()?.parse().ok()?;
+    let line_no: usize = parts.next()?.parse().ok()?;
+    let file = parts.next()?;
+    file.ends_with(".toml")
+        .then(|| (std::path::PathBuf::from(file), line_no))
+}
+
 /// What `codex.cli` looks at.
 pub struct CliInputs<'a> {
     /// `None`: no `codex` on PATH.
@@ -77,10 +88,14 @@ pub fn cli(ctx: &Context, inputs: &CliInputs) -> Check {
             Some(p) => ("codex_refuses_profile", format!("the profile `{p}`")),
             None => ("codex_refuses_config", "the config".to_string()),
         };
-        let place = path_in_error(line).and_then(|path| {
-            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
-            inputs.layers.located(&keys)
-        });
+        let named = file_line_in_error(line);
+        let place = match &named {
+            Some((file, line_no)) => Some((Some(file.as_path()), Some(*line_no))),
+            None => path_in_error(line).and_then(|path| {
+                let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+                inputs.layers.located(&keys)
+            }),
+        };
         let mut finding = Finding::fail(
             code,
             format!("{version} refuses {what}, so it does not start: {line}"),

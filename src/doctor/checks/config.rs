@@ -289,9 +289,10 @@ pub fn file(ctx: &Context, path: &Path, loaded: &Loaded) -> Check {
             );
         }
         Loaded::Parsed(doc) => {
-            for key in stranded_keys(doc.document().as_table()) {
-                let parts: Vec<&str> = key.split('.').collect();
-                let (table, name) = key.rsplit_once('.').unwrap_or(("", &key));
+            for path_keys in stranded_keys(doc.document().as_table()) {
+                let parts: Vec<&str> = path_keys.iter().map(String::as_str).collect();
+                let (name, table_path) = path_keys.split_last().expect("a key in a table");
+                let table = header(table_path);
                 let line = doc.line_of(&parts);
                 f.push(
                     Finding::fail(
@@ -310,6 +311,7 @@ pub fn file(ctx: &Context, path: &Path, loaded: &Loaded) -> Check {
                         ),
                     )),
                 );
+                let key = format!("{table}.{name}");
                 details.stranded_keys.push(key);
             }
             for (key, _) in doc.document().iter() {
@@ -340,10 +342,11 @@ pub fn file(ctx: &Context, path: &Path, loaded: &Loaded) -> Check {
     Check::new(ID, Category::Config, format!("`{shown}` parses"), f).details(details)
 }
 
-/// Dotted paths (`mcp_servers.x.model_provider`) of top-level settings stranded in tables.
-pub fn stranded_keys(root: &Table) -> Vec<String> {
+/// The key paths (`["mcp_servers", "x", "model_provider"]`) of top-level settings stranded in
+/// tables.
+pub fn stranded_keys(root: &Table) -> Vec<Vec<String>> {
     let mut found = Vec::new();
-    fn walk(table: &Table, path: &mut Vec<String>, found: &mut Vec<String>) {
+    fn walk(table: &Table, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
         for (key, item) in table.iter() {
             match item {
                 Item::Table(t) => {
@@ -356,7 +359,9 @@ pub fn stranded_keys(root: &Table) -> Vec<String> {
                         && TABLES_WITHOUT_ROOT_KEYS.contains(&path[0].as_str())
                         && ROOT_ONLY_KEYS.contains(&key) =>
                 {
-                    found.push(format!("{}.{key}", path.join(".")));
+                    let mut full = path.clone();
+                    full.push(key.to_string());
+                    found.push(full);
                 }
                 _ => {}
             }
@@ -364,6 +369,23 @@ pub fn stranded_keys(root: &Table) -> Vec<String> {
     }
     walk(root, &mut Vec::new(), &mut found);
     found
+}
+
+/// A table's path as TOML writes it in a header (`projects."/home/me/app"`).
+fn header(path: &[String]) -> String {
+    path.iter()
+        .map(|k| {
+            if !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                k.clone()
+            } else {
+                toml_edit::Key::new(k.as_str()).display_repr().into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 // ----- config.provider -----------------------------------------------------------------------
@@ -431,23 +453,25 @@ pub fn provider(ctx: &Context, layers: &Layers, inputs: &ProviderInputs) -> Chec
             format!("`{c}` sets it up (it keeps your other settings)")
         })
     };
-    let profiles_note = |f: Finding| match inputs.modelgates_profiles.first() {
-        // ModelGates is set up in a profile: the default was left alone on purpose.
-        Some(name) if ctx.profile.is_none() => {
+    // ModelGates set up in a profile file and the default left alone: that is a choice, not
+    // a problem; the note says how to use it.
+    let in_profile = inputs
+        .modelgates_profiles
+        .first()
+        .filter(|_| ctx.profile.is_none());
+    let profiles_note = |f: Finding| match in_profile {
+        Some(name) => {
             let mut f = f;
-            f.severity = crate::doctor::Status::Warning;
-            f.message.push_str(&format!(
-                "; ModelGates is set up in the profile `{name}`: run `codex --profile {name}` (`mg-codex --profile {name} doctor` checks it)"
-            ));
-            f.fix(Fix::command_with(
-                format!("mg-codex --profile {name} doctor"),
-                format!(
-                    "use `codex --profile {name}`, or set up the default too with `{}`",
-                    ctx.me.command("init --yes")
-                ),
-            ))
+            f.severity = crate::doctor::Status::Ok;
+            f.code = "modelgates_in_profile_note";
+            f.message = format!(
+                "{}; ModelGates is set up in the profile `{name}`: run `codex --profile {name}` (`{}` checks it)",
+                f.message,
+                ctx.me.for_profile(Some(name)).command("doctor")
+            );
+            f
         }
-        _ => f.fix(init()),
+        None => f.fix(init()),
     };
     match layers.root_str("model_provider") {
         Some(PROVIDER_ID) => {}

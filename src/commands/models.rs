@@ -747,7 +747,7 @@ mod tests {
             prompt_price: Some(0.00000175),
             completion_price: Some(0.000014),
             supported_parameters: params.iter().map(|p| p.to_string()).collect(),
-            expiration_date: None,
+            ..Model::default()
         }
     }
 

@@ -242,6 +242,9 @@ pub struct Marker {
     pub codex_version: Option<String>,
     /// The gateway the models come from.
     pub base_url: Option<String>,
+    /// Whether models without tool support are in too (`--all-models`), so that a rewrite
+    /// for another model keeps them.
+    pub all_models: bool,
 }
 
 /// A model known only by its id (the catalogue could not be asked): its entry has no context
@@ -487,6 +490,7 @@ pub fn build(input: &BuildInput<'_>) -> Result<Built, CatalogError> {
             .filter(|_| own > 0)
             .map(|v| v.trim().to_string()),
         base_url: Some(input.base_url.to_string()),
+        all_models: input.all_models,
     };
     let mut text = serde_json::to_string_pretty(&File {
         mg_codex: &marker,
@@ -908,6 +912,7 @@ pub fn inspect(text: &str) -> Result<CatalogInfo, CatalogError> {
             mg_codex_version: text("mg_codex_version"),
             codex_version: text("codex_version"),
             base_url: text("base_url"),
+            all_models: m.get("all_models").and_then(Value::as_bool) == Some(true),
         }
     });
     Ok(CatalogInfo { marker, entries })

@@ -147,7 +147,7 @@ fn read_key(env: &Env, printer: &Printer) -> Result<ApiKey> {
         line
     };
     let raw = raw.trim_end_matches(['\n', '\r']);
-    ApiKey::parse(raw.trim()).map_err(|e| {
+    ApiKey::parse(raw).map_err(|e| {
         problem(
             format!("{e} (from standard input)"),
             Fix::command_with(

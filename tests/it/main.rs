@@ -3,6 +3,7 @@
 mod api;
 mod base_url_cli;
 mod cases;
+mod catalog_cli;
 mod completions;
 mod corpus;
 mod docs_mcp;
@@ -12,6 +13,7 @@ mod hostile;
 mod init_cli;
 mod init_e2e;
 mod init_pty;
+mod key_cli;
 mod models_cli;
 mod net_limits;
 mod net_proxy;

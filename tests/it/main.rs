@@ -4,6 +4,7 @@ mod api;
 mod base_url_cli;
 mod cases;
 mod catalog_cli;
+mod codex_releases;
 mod completions;
 mod corpus;
 mod docs_mcp;

@@ -12,7 +12,7 @@ Examples:
   mg-codex models codex --tools-only     Models Codex can drive, matching `codex`
   mg-codex model openai/gpt-5.3-codex    Switch models (one line of config.toml)
   mg-codex trust                         Trust the current project (its git root)
-  mg-codex init --key-source command     Codex runs `mg-codex key print`: every front end gets the key
+  mg-codex init --key-source command     Every Codex front end gets the key
   mg-codex models --sync                 Refresh the model catalogue Codex reads
   mg-codex --profile work init           Set up ~/.codex/work.config.toml for `codex --profile work`
 
@@ -76,7 +76,7 @@ Examples:
   printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model openai/gpt-5.3-codex
   mg-codex init --yes --reasoning-effort medium   Change only the effort (the key comes from MODELGATES_API_KEY)
   mg-codex --profile mg init --yes                Write ~/.codex/mg.config.toml for `codex --profile mg`
-  mg-codex init --yes --key-source command        Codex Desktop and IDEs get the key too (Codex runs `mg-codex key print`)
+  mg-codex init --yes --key-source command        Codex Desktop and IDEs get the key too
   mg-codex init --dry-run --yes                   Show the diff of every file, write nothing")]
     Init(InitArgs),
 
@@ -143,8 +143,8 @@ Examples:
     /// shell profiles source and `mg-codex key print` reads.
     #[command(after_help = "\
 Examples:
-  mg-codex key print                               The stored key on stdout (what Codex runs with --key-source command)
-  printf '%s\\n' \"$KEY\" | mg-codex key set         Check a new key, then store it in every place that holds the old one")]
+  mg-codex key print                          The stored key on stdout (Codex runs this)
+  printf '%s\\n' \"$KEY\" | mg-codex key set    Check a new key, then replace every copy")]
     Key(KeyArgs),
 
     /// Print a shell completion script on stdout

@@ -325,6 +325,11 @@ pub struct State {
     /// the option existed: `false`).
     #[serde(default)]
     pub docs_mcp_added: bool,
+    /// The model catalogue mg-codex wrote for this config (the `model_catalog_json` it set), so
+    /// that `uninstall` removes that file (absent in records written before the catalogue:
+    /// `None`, and `uninstall` looks where the catalogue goes).
+    #[serde(default)]
+    pub catalog_file: Option<String>,
 }
 
 impl State {
@@ -348,6 +353,7 @@ impl State {
                 .is_some_and(|t| t.contains_key(PROVIDER_ID)),
             trusted_added: Vec::new(),
             docs_mcp_added: false,
+            catalog_file: None,
         }
     }
 }
@@ -971,6 +977,7 @@ mod tests {
         let old = r#"{"schema_version":1,"before":null,"after":"x","previous":[["model",null]],"provider_existed":false,"trusted_added":[]}"#;
         let state: State = serde_json::from_str(old).unwrap();
         assert!(!state.docs_mcp_added);
+        assert_eq!(state.catalog_file, None);
         assert_eq!(state.after.as_deref(), Some("x"));
     }
 }

@@ -195,6 +195,24 @@ pub(crate) fn plan(req: &Request<'_>) -> Plan {
         }
     };
     let existed = existing.is_some();
+    if let Some(text) = &existing {
+        if !catalog::inspect(text).is_ok_and(|info| info.is_ours()) {
+            return Plan {
+                path,
+                outcome: Outcome::Keep {
+                    exists: false,
+                    why: format!(
+                        "`{}` is not a model catalogue mg-codex wrote, so it was left alone and none was written\n  move it away and run `{}`",
+                        req.path.display(),
+                        req.sync_command
+                    ),
+                    warn: true,
+                },
+                existed,
+                warnings: Vec::new(),
+            };
+        }
+    }
     let keep_as = |why: String, warn: bool| Plan {
         path: req.path.to_path_buf(),
         outcome: Outcome::Keep {
@@ -334,13 +352,13 @@ pub(crate) fn plan(req: &Request<'_>) -> Plan {
             Ok(listed) => {
                 if let Some(missing) = built.ours.iter().find(|o| !listed.contains(o)) {
                     return keep(format!(
-                        "{who} loads the new model catalogue but does not list `{missing}` from it, so `{shown}` was left as it is\n  `mg-codex doctor` shows more"
+                        "{who} loads the new model catalogue but does not list `{missing}` from it, so `{shown}` was left as it is\n  this Codex may need a newer mg-codex; `--no-catalog` sets up without the catalogue"
                     ));
                 }
             }
             Err(e) => {
                 return keep(format!(
-                    "{who} refuses the new model catalogue ({e}), so `{shown}` was left as it is\n  `mg-codex doctor` shows more"
+                    "{who} refuses the new model catalogue ({e}), so `{shown}` was left as it is\n  this Codex may need a newer mg-codex; `--no-catalog` sets up without the catalogue"
                 ));
             }
         }

@@ -207,6 +207,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     let (applied, outcome) = lock.edit_with_record(|doc, state, before| {
         let state = state.get_or_insert_with(|| State::capture(before, doc));
         state.remember(catalog::CONFIG_KEY, doc);
+        if let Some(file) = &answers.settings.catalog {
+            state.catalog_file = Some(file.clone());
+        }
         let applied = setup::apply(doc, &answers.settings)?;
         for key in &applied.trusted_added {
             if !state.trusted_added.contains(key) {
@@ -331,7 +334,7 @@ fn plan_catalog(
         return None;
     }
     let codex = catalog_file::installed_codex(env);
-    let _s = printer.spinner("Writing the model catalogue for Codex");
+    let _s = printer.spinner("Building the model catalogue for Codex");
     Some(catalog_file::plan(&catalog_file::Request {
         path: &path,
         models: answers.catalogue.as_deref().map_err(Clone::clone),

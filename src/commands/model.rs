@@ -218,7 +218,7 @@ fn plan_catalog(
             .map_err(|e| Unfetched::Failed(e.to_string()))
     };
     let codex = super::catalog::installed_codex(env);
-    let _s = printer.spinner("Writing the model catalogue for Codex");
+    let _s = printer.spinner("Building the model catalogue for Codex");
     Some(super::catalog::plan(&super::catalog::Request {
         path: &path,
         models: fetched.as_deref().map_err(Clone::clone),

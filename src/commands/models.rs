@@ -212,7 +212,7 @@ fn sync(global: &GlobalArgs, args: &ModelsArgs, env: &Env, printer: &Printer) ->
     let models = fetched.map_err(|e| gateway.error("fetch the model catalogue from", &e))?;
     let codex = super::catalog::installed_codex(env);
     let plan = {
-        let _s = printer.spinner("Writing the model catalogue for Codex");
+        let _s = printer.spinner("Building the model catalogue for Codex");
         super::catalog::plan(&super::catalog::Request {
             path: &path,
             models: Ok(&models),
@@ -240,6 +240,7 @@ fn sync(global: &GlobalArgs, args: &ModelsArgs, env: &Env, printer: &Printer) ->
     let (_, outcome) = lock.edit_with_record(|doc, state, _| {
         if let Some(state) = state {
             state.remember(catalog::CONFIG_KEY, doc);
+            state.catalog_file = Some(value.clone());
         }
         doc.set_root_str(catalog::CONFIG_KEY, &value)?;
         Ok(())

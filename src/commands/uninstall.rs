@@ -50,7 +50,13 @@ pub fn run(
     let shell_env = super::shell_env(env)?;
     let plan = shell::plan_remove(&shell_env)?;
     let config_changes = new_config != current;
-    let catalog = catalog::path_in(&home.dir, global.profile.as_deref());
+    // The file `init` recorded, else where the catalogue goes; only one mg-codex wrote.
+    let catalog = state
+        .as_ref()
+        .and_then(|s| s.catalog_file.as_deref())
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| catalog::path_in(&home.dir, global.profile.as_deref()));
     let catalog = super::models::carries_our_marker(&catalog).then_some(catalog);
 
     if args.dry_run || !args.yes {

@@ -101,9 +101,20 @@ async fn gateway_without_catalogue() -> MockServer {
 async fn init_writes_a_private_catalogue_of_the_tool_models_named_by_its_absolute_path() {
     let server = gateway("models.json").await;
     let ctx = stub_context();
+    let path = catalog_path(&ctx);
+    // A dry run names the file and writes nothing.
+    let before = tree(ctx.root.path());
+    let dry = init(&ctx, &server, &["--dry-run"]);
+    assert_ok(&dry);
+    assert_contains(
+        &dry.stderr,
+        &format!("Would create `{}` (4 ModelGates models", path.display()),
+    );
+    assert_contains(&dry.stdout, "+model_catalog_json = ");
+    assert_same_tree(&before, &tree(ctx.root.path()), "init --dry-run");
+
     let out = init(&ctx, &server, &[]);
     assert_ok(&out);
-    let path = catalog_path(&ctx);
     assert_eq!(
         catalog_key(&ctx.read_config()).as_deref(),
         Some(path.to_str().unwrap())
@@ -360,6 +371,19 @@ async fn a_catalogue_of_the_users_is_left_alone() {
     assert_ok(&mg(&ctx, &["uninstall", "--yes"], Stdin::Null));
     assert_eq!(ctx.read_config(), mine);
     assert!(theirs.exists(), "never removed");
+
+    // A file of the user's where ours would go is not overwritten either.
+    let ctx = stub_context();
+    let path = catalog_path(&ctx);
+    fs::write(&path, "my notes\n").unwrap();
+    let out = init(&ctx, &server, &[]);
+    assert_ok(&out);
+    assert_contains(
+        &out.stderr,
+        "is not a model catalogue mg-codex wrote, so it was left alone",
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), "my notes\n");
+    assert_eq!(catalog_key(&ctx.read_config()), None);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -184,8 +184,9 @@ pub(crate) fn plan(req: &Request<'_>) -> Plan {
         Err(e) => {
             return Plan {
                 path,
+                // Not a file Codex could read either: the config is not pointed at it.
                 outcome: Outcome::Keep {
-                    exists: true,
+                    exists: false,
                     why: format!("{e:#}: the model catalogue was not written"),
                     warn: true,
                 },

@@ -325,8 +325,7 @@ fn plan_catalog(
     let path = catalog::path_in(&current.home.dir, global.profile.as_deref());
     if let Some(theirs) = foreign_catalog(current, &path) {
         printer.warn(&format!(
-            "`{}` names a model catalogue of yours (`{theirs}`), so mg-codex left it and wrote none
-  it must list `{}` for Codex to know the model; `{}` writes one of mg-codex's instead once you remove that line",
+            "`{}` names a model catalogue of yours (`{theirs}`), so mg-codex left it and wrote none\n  it must list `{}` for Codex to know the model; `{}` writes one of mg-codex's instead once you remove that line",
             catalog::CONFIG_KEY,
             answers.settings.model,
             me.command("models --sync")

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, KeyCommand};
 use crate::commands;
 use crate::env::Env;
 use crate::ui::Printer;
@@ -41,6 +41,10 @@ pub fn main() -> ExitCode {
         Command::Uninstall(args) => commands::uninstall::run(&cli.global, args, &env, &printer),
         Command::Models(args) => commands::models::run(&cli.global, args, &env, &printer),
         Command::Model(args) => commands::model::run(&cli.global, args, &env, &printer),
+        Command::Key(args) => match &args.command {
+            KeyCommand::Print => commands::key::print(&env, &printer),
+            KeyCommand::Set(set) => commands::key::set(&cli.global, set, &env, &printer),
+        },
         Command::Completions(args) => commands::completions::run(args, &printer),
         Command::Man(args) => commands::completions::man(args, &printer),
     };

@@ -12,12 +12,15 @@ Examples:
   mg-codex models codex --tools-only     Models Codex can drive, matching `codex`
   mg-codex model openai/gpt-5.3-codex    Switch models (one line of config.toml)
   mg-codex trust                         Trust the current project (its git root)
+  mg-codex init --key-source command     Every Codex front end gets the key
+  mg-codex models --sync                 Refresh the model catalogue Codex reads
   mg-codex --profile work init           Set up ~/.codex/work.config.toml for `codex --profile work`
 
 Files:
   $CODEX_HOME/config.toml (default ~/.codex/config.toml), or NAME.config.toml with --profile.
   Before a change the previous bytes go to config.toml.mg-codex.bak; the very first change also
-  keeps config.toml.mg-codex.orig.
+  keeps config.toml.mg-codex.orig. The model catalogue Codex reads (model_catalog_json) is
+  $CODEX_HOME/modelgates-models.json (NAME.modelgates-models.json with --profile).
 
 Exit codes: 0 success, 1 failure, 2 usage error.";
 
@@ -73,6 +76,7 @@ Examples:
   printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model openai/gpt-5.3-codex
   mg-codex init --yes --reasoning-effort medium   Change only the effort (the key comes from MODELGATES_API_KEY)
   mg-codex --profile mg init --yes                Write ~/.codex/mg.config.toml for `codex --profile mg`
+  mg-codex init --yes --key-source command        Codex Desktop and IDEs get the key too
   mg-codex init --dry-run --yes                   Show the diff of every file, write nothing")]
     Init(InitArgs),
 
@@ -97,7 +101,8 @@ Examples:
 Examples:
   mg-codex models                     The whole catalogue
   mg-codex models codex --tools-only  Models Codex can drive, matching `codex`
-  mg-codex models --json | jq -r '.[].id'")]
+  mg-codex models --json | jq -r '.[].id'
+  mg-codex models --sync              Rewrite the catalogue Codex reads (modelgates-models.json)")]
     Models(ModelsArgs),
 
     /// Switch the configured model (verified against the catalogue); nothing else is touched
@@ -132,6 +137,16 @@ Examples:
     /// added.
     Uninstall(UninstallArgs),
 
+    /// The API key mg-codex stores: print it for Codex, or replace it everywhere
+    ///
+    /// The store is mg-codex's private env file (`~/.config/mg-codex/env`, mode 0600), which the
+    /// shell profiles source and `mg-codex key print` reads.
+    #[command(after_help = "\
+Examples:
+  mg-codex key print                          The stored key on stdout (Codex runs this)
+  printf '%s\\n' \"$KEY\" | mg-codex key set    Check a new key, then replace every copy")]
+    Key(KeyArgs),
+
     /// Print a shell completion script on stdout
     #[command(after_help = "\
 Install (one line per shell):
@@ -151,6 +166,52 @@ Examples:
 }
 
 #[derive(Debug, Args)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub command: KeyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Print the stored key on stdout and nothing else (as `gh auth token`); exit 1 when none
+    /// is stored
+    ///
+    /// Reads only mg-codex's private store: no network, no config. This is the command Codex
+    /// runs for the key with `init --key-source command`.
+    Print,
+
+    /// Replace the stored key: the env files, and the profile blocks that hold the key
+    ///
+    /// The key is read from standard input (hidden prompt on a terminal) and checked with
+    /// `GET /key` first, unless --no-verify.
+    Set(KeySetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeySetArgs {
+    /// Do not check the key against the API
+    #[arg(long)]
+    pub no_verify: bool,
+
+    /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+
+    /// Seconds the check may take, retries included
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+}
+
+/// Where Codex gets the key (`init --key-source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeySourceArg {
+    /// `env_key = "MODELGATES_API_KEY"`, set by the shell profiles
+    Env,
+    /// Codex runs `mg-codex key print` (works where no shell profile is read)
+    Command,
+}
+
+#[derive(Debug, Args)]
 pub struct ModelsArgs {
     /// Keep models whose id or name matches this text (substring, else fuzzy)
     pub query: Option<String>,
@@ -162,6 +223,15 @@ pub struct ModelsArgs {
     /// Print the models as JSON on stdout
     #[arg(long)]
     pub json: bool,
+
+    /// Rewrite the model catalogue Codex reads (`model_catalog_json`) from the live catalogue,
+    /// and point the config at it
+    #[arg(long, conflicts_with_all = ["query", "tools_only", "json"])]
+    pub sync: bool,
+
+    /// With --sync: list models without tool support too
+    #[arg(long, requires = "sync")]
+    pub all_models: bool,
 
     /// The ModelGates API [default: the configured one, else https://modelgates.ai/api/v1]
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
@@ -257,6 +327,21 @@ pub struct InitArgs {
     /// `codex mcp add modelgates-docs --url https://modelgates.ai/docs/_mcp/server` would
     #[arg(long)]
     pub docs_mcp: bool,
+
+    /// Where Codex gets the key: env (MODELGATES_API_KEY, from the shell profiles) or command
+    /// (Codex runs `mg-codex key print`, so Codex Desktop and IDEs get it too)
+    /// [default: the configured one, else env]
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub key_source: Option<KeySourceArg>,
+
+    /// Do not write the model catalogue (model_catalog_json) that tells Codex about
+    /// ModelGates' models
+    #[arg(long)]
+    pub no_catalog: bool,
+
+    /// Put models without tool support in the catalogue too
+    #[arg(long, conflicts_with = "no_catalog")]
+    pub all_models: bool,
 
     /// Print the (redacted) diff of every file and write nothing
     #[arg(long)]

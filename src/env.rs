@@ -23,6 +23,9 @@ pub struct Env {
     pub stderr_tty: bool,
     /// `PATH`, to find programs such as `codex`.
     pub path: Option<OsString>,
+    /// The running `mg-codex` (`std::env::current_exe`), for the command Codex runs to get the
+    /// key (`--key-source command`).
+    pub exe: Option<PathBuf>,
     /// `MG_CODEX_TEST_STOP_AT_WRITE`: the crash tests' hook (see
     /// [`crate::fsutil::set_stop_at_write_step`]); 0 when unset.
     pub stop_at_write: usize,
@@ -48,6 +51,7 @@ impl Env {
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
             path: std::env::var_os("PATH"),
+            exe: std::env::current_exe().ok(),
             stop_at_write: std::env::var("MG_CODEX_TEST_STOP_AT_WRITE")
                 .ok()
                 .and_then(|v| v.parse().ok())

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod codex_cli;
 pub mod codex_config;

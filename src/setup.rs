@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use toml_edit::{Item, Value};
 
+use crate::catalog;
 use crate::codex_config::{ConfigDocument, McpServer, ShapeError, TrustLevel};
 
 /// The env var Codex reads the key from (`env_key`).
@@ -52,7 +53,8 @@ pub const ENV_KEY_INSTRUCTIONS: &str =
 pub const DEFAULT_MODEL: &str = "openai/gpt-5.3-codex";
 /// The reasoning effort offered when none is configured.
 pub const DEFAULT_EFFORT: &str = "high";
-/// Top-level keys `init` may set, and so `uninstall` restores.
+/// Top-level keys `init` may set, and so `uninstall` restores (with
+/// [`catalog::CONFIG_KEY`], recorded as well: see [`State::remember`]).
 pub const ROOT_KEYS: [&str; 5] = [
     "model_provider",
     "model",
@@ -60,6 +62,31 @@ pub const ROOT_KEYS: [&str; 5] = [
     "show_raw_agent_reasoning",
     "personality",
 ];
+
+/// The arguments of the command Codex runs for the key (`--key-source command`).
+pub const KEY_COMMAND_ARGS: [&str; 2] = ["key", "print"];
+
+/// Where Codex gets the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `env_key = "MODELGATES_API_KEY"`: the variable the shell profiles set (front ends that
+    /// read no shell profile, such as Codex Desktop or an IDE, do not get it).
+    Env,
+    /// `auth = { command = "<program>", args = ["key", "print"] }`: Codex runs
+    /// `mg-codex key print`, which prints the key from mg-codex's store, at start and on refresh
+    /// (every front end gets it).
+    Command { program: String },
+}
+
+impl KeySource {
+    /// `env` or `command`, as `--key-source` spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KeySource::Env => "env",
+            KeySource::Command { .. } => "command",
+        }
+    }
+}
 
 /// Everything `init` puts into a config.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +101,9 @@ pub struct Settings {
     /// Add the ModelGates docs MCP server (`[mcp_servers.modelgates-docs]`). `false` leaves an
     /// existing entry alone: it never removes one.
     pub docs_mcp: bool,
+    pub key_source: KeySource,
+    /// The absolute path to set as `model_catalog_json` (`None`: the key is left as it is).
+    pub catalog: Option<String>,
 }
 
 /// What became of the docs MCP server when it was asked for.
@@ -98,28 +128,102 @@ pub struct Applied {
     pub docs_mcp: Option<DocsMcp>,
 }
 
-/// Why a field is taken out of our provider table.
-fn removal_reason(field: &str, item: &Item) -> Option<&'static str> {
-    match field {
-        "requires_openai_auth" if item.as_bool() == Some(true) => {
-            Some("it would send your OpenAI login to the gateway")
+/// What becomes of a field already in our provider table.
+enum Disposal {
+    Keep,
+    /// Taken out without a word: ours, and not wanted with this key source.
+    Remove,
+    /// Taken out, with why.
+    RemoveWarn(&'static str),
+}
+
+/// What to do with a field of an existing `[model_providers.modelgates]`.
+fn disposal(field: &str, item: &Item, source: &KeySource) -> Disposal {
+    match (field, source) {
+        ("requires_openai_auth", _) if item.as_bool() == Some(true) => {
+            Disposal::RemoveWarn("it would send your OpenAI login to the gateway")
         }
-        "experimental_bearer_token" => {
-            Some("it kept a key in plain text; the key now lives in `MODELGATES_API_KEY`")
+        ("experimental_bearer_token", _) => Disposal::RemoveWarn(
+            "it kept a key in plain text in the config; mg-codex keeps the key in its own private file",
+        ),
+        ("auth", KeySource::Env) if is_our_auth(item) => Disposal::RemoveWarn(
+            "the key comes from `MODELGATES_API_KEY` again (`--key-source env`)",
+        ),
+        ("auth", KeySource::Env) => {
+            Disposal::RemoveWarn("Codex refuses `auth` together with `env_key`")
         }
-        "auth" => Some("Codex refuses `auth` together with `env_key`"),
-        "supports_websockets" if item.as_bool() == Some(true) => {
-            Some("ModelGates serves the Responses API over HTTP, not WebSockets")
+        ("auth", KeySource::Command { program }) if auth_runs(item, program) => Disposal::Keep,
+        ("auth", KeySource::Command { .. }) if is_our_auth(item) => Disposal::Remove,
+        ("auth", KeySource::Command { .. }) => Disposal::RemoveWarn(
+            "Codex runs `mg-codex key print` for the key now (`--key-source command`)",
+        ),
+        ("env_key" | "env_key_instructions", KeySource::Command { .. }) => Disposal::Remove,
+        ("supports_websockets", _) if item.as_bool() == Some(true) => Disposal::RemoveWarn(
+            "ModelGates serves the Responses API over HTTP, not WebSockets",
+        ),
+        (f, _) if !KNOWN_PROVIDER_FIELDS.contains(&f) => {
+            Disposal::RemoveWarn("Codex does not know it (`--strict-config` refuses it)")
         }
-        f if !KNOWN_PROVIDER_FIELDS.contains(&f) => {
-            Some("Codex does not know it (`--strict-config` refuses it)")
-        }
-        _ => None,
+        _ => Disposal::Keep,
     }
 }
 
-/// Applies the settings: top-level keys (in place, or above the first table), the provider
-/// table (updated in place, keeping the fields Codex knows), the trust entries, and the docs MCP
+/// The `command` and `args` of an `auth` table.
+fn auth_parts(item: &Item) -> Option<(&str, Vec<&str>)> {
+    let table = item.as_table_like()?;
+    let command = table.get("command")?.as_str()?;
+    let args = table
+        .get("args")
+        .and_then(Item::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    Some((command, args))
+}
+
+/// Whether an `auth` table runs `<program> key print`.
+fn auth_runs(item: &Item, program: &str) -> bool {
+    auth_parts(item).is_some_and(|(command, args)| command == program && args == KEY_COMMAND_ARGS)
+}
+
+/// Whether an `auth` table is one `init --key-source command` wrote: it runs
+/// `…/mg-codex key print` (from wherever mg-codex was installed then).
+pub fn is_our_auth(item: &Item) -> bool {
+    auth_parts(item).is_some_and(|(command, args)| {
+        let name = std::path::Path::new(command)
+            .file_stem()
+            .and_then(|n| n.to_str());
+        name == Some("mg-codex") && args == KEY_COMMAND_ARGS
+    })
+}
+
+/// The key source a config is set up with: `command` when our provider table has an `auth`
+/// that runs `mg-codex key print`, else `None` (env, or not set up).
+pub fn configured_command(doc: &ConfigDocument) -> Option<String> {
+    let auth = doc
+        .document()
+        .get("model_providers")
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.get(PROVIDER_ID))
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.get("auth"))?;
+    is_our_auth(auth).then(|| auth_parts(auth).map(|(c, _)| c.to_string()))?
+}
+
+/// `{ command = "<program>", args = ["key", "print"] }`.
+fn auth_value(program: &str) -> Value {
+    let mut table = toml_edit::InlineTable::new();
+    table.insert("command", Value::from(program));
+    let mut args = toml_edit::Array::new();
+    for arg in KEY_COMMAND_ARGS {
+        args.push(arg);
+    }
+    table.insert("args", Value::Array(args));
+    Value::InlineTable(table)
+}
+
+/// Applies the settings: top-level keys (in place, or above the first table; the catalogue's
+/// path when there is one), the provider table (updated in place, keeping the fields Codex
+/// knows; `env_key` or `auth` as the key source says), the trust entries, and the docs MCP
 /// server (added when there is no entry of that name; an entry that is there is never changed).
 pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, ShapeError> {
     let mut applied = Applied::default();
@@ -134,6 +238,9 @@ pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, S
     if let Some(personality) = &settings.personality {
         doc.set_root_str("personality", personality)?;
     }
+    if let Some(path) = &settings.catalog {
+        doc.set_root_str(catalog::CONFIG_KEY, path)?;
+    }
     let existing: Vec<(String, Item)> = doc
         .document()
         .get("model_providers")
@@ -142,22 +249,37 @@ pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, S
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
         .unwrap_or_default();
+    let mut auth_kept = false;
     for (field, item) in &existing {
-        if let Some(reason) = removal_reason(field, item) {
-            doc.remove_provider_field(PROVIDER_ID, field);
-            applied.removed_fields.push((field.clone(), reason));
+        match disposal(field, item, &settings.key_source) {
+            Disposal::Keep => auth_kept |= field == "auth",
+            Disposal::Remove => {
+                doc.remove_provider_field(PROVIDER_ID, field);
+            }
+            Disposal::RemoveWarn(reason) => {
+                doc.remove_provider_field(PROVIDER_ID, field);
+                applied.removed_fields.push((field.clone(), reason));
+            }
         }
     }
-    doc.set_provider_fields(
-        PROVIDER_ID,
-        &[
-            ("name", PROVIDER_NAME.into()),
-            ("base_url", settings.base_url.as_str().into()),
-            ("env_key", ENV_KEY.into()),
-            ("env_key_instructions", ENV_KEY_INSTRUCTIONS.into()),
-            ("wire_api", "responses".into()),
-        ],
-    )?;
+    let mut fields: Vec<(&str, Value)> = vec![
+        ("name", PROVIDER_NAME.into()),
+        ("base_url", settings.base_url.as_str().into()),
+    ];
+    match &settings.key_source {
+        KeySource::Env => {
+            fields.push(("env_key", ENV_KEY.into()));
+            fields.push(("env_key_instructions", ENV_KEY_INSTRUCTIONS.into()));
+            fields.push(("wire_api", "responses".into()));
+        }
+        KeySource::Command { program } => {
+            fields.push(("wire_api", "responses".into()));
+            if !auth_kept {
+                fields.push(("auth", auth_value(program)));
+            }
+        }
+    }
+    doc.set_provider_fields(PROVIDER_ID, &fields)?;
     for (key, level) in &settings.trust {
         if doc.trust_level(key).is_none() {
             applied.trusted_added.push(key.clone());
@@ -203,6 +325,11 @@ pub struct State {
     /// the option existed: `false`).
     #[serde(default)]
     pub docs_mcp_added: bool,
+    /// The model catalogue mg-codex wrote for this config (the `model_catalog_json` it set), so
+    /// that `uninstall` removes that file (absent in records written before the catalogue:
+    /// `None`, and `uninstall` looks where the catalogue goes).
+    #[serde(default)]
+    pub catalog_file: Option<String>,
 }
 
 impl State {
@@ -210,17 +337,8 @@ impl State {
     pub fn capture(before_text: Option<&str>, doc: &ConfigDocument) -> Self {
         let previous = ROOT_KEYS
             .iter()
-            .map(|k| {
-                let value = match doc.document().get(k) {
-                    Some(Item::Value(v)) => {
-                        let mut v = v.clone();
-                        v.decor_mut().clear();
-                        Some(v.to_string())
-                    }
-                    _ => None,
-                };
-                (k.to_string(), value)
-            })
+            .chain(&[catalog::CONFIG_KEY])
+            .map(|k| (k.to_string(), root_value_text(doc, k)))
             .collect();
         Self {
             schema_version: 2,
@@ -235,7 +353,32 @@ impl State {
                 .is_some_and(|t| t.contains_key(PROVIDER_ID)),
             trusted_added: Vec::new(),
             docs_mcp_added: false,
+            catalog_file: None,
         }
+    }
+}
+
+impl State {
+    /// Records the value the top-level `key` has in `doc` as the one before `init`, when the
+    /// record does not know the key yet (a record written before mg-codex could set it, such as
+    /// `model_catalog_json`), so that `uninstall` restores it.
+    pub fn remember(&mut self, key: &str, doc: &ConfigDocument) {
+        if !self.previous.iter().any(|(k, _)| k == key) {
+            self.previous
+                .push((key.to_string(), root_value_text(doc, key)));
+        }
+    }
+}
+
+/// A top-level value as TOML text without decor (`None`: absent, or a table).
+fn root_value_text(doc: &ConfigDocument, key: &str) -> Option<String> {
+    match doc.document().get(key) {
+        Some(Item::Value(v)) => {
+            let mut v = v.clone();
+            v.decor_mut().clear();
+            Some(v.to_string())
+        }
+        _ => None,
     }
 }
 
@@ -332,8 +475,9 @@ fn changed_lines(a: &str, b: &str) -> usize {
 pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Vec<String> {
     let mut kept = Vec::new();
     // What `init` wrote, to tell its values from the user's later changes. Without a record,
-    // only `model_provider = "modelgates"` and a provider table with mg-codex's own
-    // `env_key_instructions` are known to be ours.
+    // only `model_provider = "modelgates"`, a `model_catalog_json` naming a catalogue of
+    // mg-codex's, and a provider table with mg-codex's own `env_key_instructions` or `auth`
+    // are known to be ours.
     let written = state
         .after
         .as_deref()
@@ -344,6 +488,7 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
             Some(w) => table_fields(doc, &provider) == table_fields(w, &provider),
             None => {
                 doc.provider_str(PROVIDER_ID, "env_key_instructions") == Some(ENV_KEY_INSTRUCTIONS)
+                    || configured_command(doc).is_some()
             }
         };
         if ours {
@@ -356,6 +501,9 @@ pub fn revert(doc: &mut ConfigDocument, state: &State, remove_trust: bool) -> Ve
         let init_value = match &written {
             Some(w) => root_value(w, key),
             None if key == "model_provider" => Some(Value::from(PROVIDER_ID)),
+            None if key == catalog::CONFIG_KEY => {
+                root_value(doc, key).filter(|v| v.as_str().is_some_and(catalog::is_our_file_name))
+            }
             None => None,
         };
         let Some(init_value) = init_value else {
@@ -528,6 +676,8 @@ mod tests {
             personality: None,
             trust: vec![("/p".into(), TrustLevel::Trusted)],
             docs_mcp: false,
+            key_source: KeySource::Env,
+            catalog: None,
         }
     }
 
@@ -673,11 +823,161 @@ mod tests {
         }
     }
 
+    fn command(program: &str) -> Settings {
+        Settings {
+            key_source: KeySource::Command {
+                program: program.into(),
+            },
+            catalog: Some("/h/.codex/modelgates-models.json".into()),
+            trust: Vec::new(),
+            ..settings()
+        }
+    }
+
+    #[test]
+    fn the_key_source_switches_in_place() {
+        let text = "model = \"o3\"\n\n[model_providers.modelgates]\nname = \"x\"\nrequest_max_retries = 3\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let applied = apply(&mut doc, &command("/usr/bin/mg-codex")).unwrap();
+        assert!(applied.removed_fields.is_empty(), "{applied:?}");
+        let out = doc.render();
+        assert!(
+            out.ends_with("request_max_retries = 3\nbase_url = \"https://modelgates.ai/api/v1\"\nwire_api = \"responses\"\nauth = { command = \"/usr/bin/mg-codex\", args = [\"key\", \"print\"] }\n"),
+            "{out}"
+        );
+        assert!(!out.contains("env_key"), "{out}");
+        assert!(out.contains("model_catalog_json = \"/h/.codex/modelgates-models.json\"\n"));
+        assert_eq!(
+            configured_command(&doc).as_deref(),
+            Some("/usr/bin/mg-codex")
+        );
+        // Twice: nothing changes.
+        let mut again = ConfigDocument::parse(&out).unwrap();
+        apply(&mut again, &command("/usr/bin/mg-codex")).unwrap();
+        assert!(!again.is_changed(), "{}", again.render());
+        // mg-codex moved: the command follows, without a warning.
+        let mut moved = ConfigDocument::parse(&out).unwrap();
+        let applied = apply(&mut moved, &command("/opt/bin/mg-codex")).unwrap();
+        assert!(applied.removed_fields.is_empty());
+        assert_eq!(
+            configured_command(&moved).as_deref(),
+            Some("/opt/bin/mg-codex")
+        );
+        // Back to env: `auth` goes (said so), `env_key` comes back.
+        let mut env = ConfigDocument::parse(&out).unwrap();
+        let applied = apply(
+            &mut env,
+            &Settings {
+                trust: Vec::new(),
+                ..settings()
+            },
+        )
+        .unwrap();
+        assert_eq!(applied.removed_fields.len(), 1);
+        assert_eq!(applied.removed_fields[0].0, "auth");
+        let env = env.render();
+        assert!(env.contains("env_key = \"MODELGATES_API_KEY\""), "{env}");
+        assert!(!env.contains("auth"), "{env}");
+        assert!(env.contains("request_max_retries = 3"), "{env}");
+    }
+
+    #[test]
+    fn an_auth_of_the_users_is_replaced_with_a_warning_and_ours_in_any_spelling_is_kept() {
+        let text = "[model_providers.modelgates]\nname = \"x\"\n\n[model_providers.modelgates.auth]\ncommand = \"vault\"\nargs = [\"read\"]\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let applied = apply(&mut doc, &command("/usr/bin/mg-codex")).unwrap();
+        assert_eq!(applied.removed_fields[0].0, "auth");
+        let out = doc.render();
+        assert!(!out.contains("vault"), "{out}");
+        assert_eq!(
+            configured_command(&doc).as_deref(),
+            Some("/usr/bin/mg-codex")
+        );
+        // Ours as a table of its own, with a timeout of the user's: kept as it is.
+        let text = "[model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"https://modelgates.ai/api/v1\"\nwire_api = \"responses\"\n\n[model_providers.modelgates.auth]\ncommand = \"/usr/bin/mg-codex\"\nargs = [\"key\", \"print\"]\ntimeout_ms = 9000\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        apply(
+            &mut doc,
+            &Settings {
+                catalog: None,
+                ..command("/usr/bin/mg-codex")
+            },
+        )
+        .unwrap();
+        let out = doc.render();
+        assert!(out.ends_with("timeout_ms = 9000\n"), "{out}");
+        assert_eq!(out.matches("auth").count(), 1, "{out}");
+        // Without a record, uninstall knows the command-auth table as ours.
+        let mut doc = ConfigDocument::parse(&out).unwrap();
+        let fallback = State {
+            previous: vec![
+                ("model_provider".into(), None),
+                (catalog::CONFIG_KEY.into(), None),
+            ],
+            ..State::default()
+        };
+        revert(&mut doc, &fallback, false);
+        assert!(!doc.render().contains("modelgates"), "{}", doc.render());
+    }
+
+    #[test]
+    fn the_catalogue_key_is_recorded_and_reverted() {
+        let text = "model = \"o3\"\n";
+        let mut doc = ConfigDocument::parse(text).unwrap();
+        let mut state = State::capture(Some(text), &doc);
+        assert!(state
+            .previous
+            .contains(&(catalog::CONFIG_KEY.to_string(), None)));
+        apply(&mut doc, &command("/usr/bin/mg-codex")).unwrap();
+        state.after = Some(doc.render());
+        let mut edited = ConfigDocument::parse(&format!("{}\n# mine\n", doc.render())).unwrap();
+        assert!(revert(&mut edited, &state, true).is_empty());
+        assert!(
+            !edited.render().contains("model_catalog_json"),
+            "{}",
+            edited.render()
+        );
+
+        // A record from before the catalogue learns the key's value before it is set.
+        let mut old = State {
+            previous: vec![("model".into(), None)],
+            ..State::default()
+        };
+        old.remember(
+            catalog::CONFIG_KEY,
+            &ConfigDocument::parse("model_catalog_json = \"/mine.json\"\n").unwrap(),
+        );
+        old.remember(catalog::CONFIG_KEY, &ConfigDocument::empty());
+        assert_eq!(
+            old.previous[1],
+            (
+                catalog::CONFIG_KEY.to_string(),
+                Some("\"/mine.json\"".into())
+            )
+        );
+
+        // Without a record: a catalogue of mg-codex's goes, anyone else's stays.
+        for (value, gone) in [
+            ("/h/.codex/work.modelgates-models.json", true),
+            ("/h/mine.json", false),
+        ] {
+            let mut doc =
+                ConfigDocument::parse(&format!("model_catalog_json = \"{value}\"\n")).unwrap();
+            let fallback = State {
+                previous: vec![(catalog::CONFIG_KEY.into(), None)],
+                ..State::default()
+            };
+            revert(&mut doc, &fallback, false);
+            assert_eq!(doc.render().is_empty(), gone, "{value}");
+        }
+    }
+
     #[test]
     fn a_state_file_from_before_the_docs_option_still_reads() {
         let old = r#"{"schema_version":1,"before":null,"after":"x","previous":[["model",null]],"provider_existed":false,"trusted_added":[]}"#;
         let state: State = serde_json::from_str(old).unwrap();
         assert!(!state.docs_mcp_added);
+        assert_eq!(state.catalog_file, None);
         assert_eq!(state.after.as_deref(), Some("x"));
     }
 }

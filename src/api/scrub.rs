@@ -53,6 +53,12 @@ impl Scrubber<'_> {
             id: self.text(&model.id),
             name: self.option(model.name),
             expiration_date: self.option(model.expiration_date),
+            description: self.option(model.description),
+            input_modalities: model
+                .input_modalities
+                .iter()
+                .map(|m| self.text(m))
+                .collect(),
             ..model
         }
     }
@@ -110,6 +116,8 @@ mod tests {
             id: format!("openai/{KEY}"),
             name: Some(format!("{KEY} and sk-mg-v1-another0123456789")),
             expiration_date: Some(KEY.into()),
+            description: Some(format!("see {KEY}")),
+            input_modalities: vec![KEY.into()],
             ..Model::default()
         });
         let shown = format!("{model:?}");

@@ -17,6 +17,8 @@ use super::lenient::{Bool, Code, List, Num, Obj, Str};
 pub const MAX_MODELS: usize = 100_000;
 /// The most `supported_parameters` kept for one model.
 const MAX_PARAMETERS: usize = 1_000;
+/// The most input modalities kept for one model.
+const MAX_MODALITIES: usize = 100;
 
 /// `GET /key`: the key's own status. Every field may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -44,6 +46,10 @@ pub struct Model {
     pub completion_price: Option<f64>,
     pub supported_parameters: Vec<String>,
     pub expiration_date: Option<String>,
+    /// What the catalogue says of the model (free text from the server).
+    pub description: Option<String>,
+    /// `architecture.input_modalities` (`text`, `image`, `file`, ...); empty when not given.
+    pub input_modalities: Vec<String>,
 }
 
 impl Model {
@@ -174,10 +180,18 @@ pub(crate) struct RawPricing {
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
+pub(crate) struct RawArchitecture {
+    input_modalities: List<Str, MAX_MODALITIES>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct RawModel {
     id: Str,
     name: Str,
+    description: Str,
     context_length: Num,
+    architecture: Obj<RawArchitecture>,
     pricing: Obj<RawPricing>,
     supported_parameters: List<Str, MAX_PARAMETERS>,
     expiration_date: Str,
@@ -236,20 +250,28 @@ fn model(raw: Option<RawModel>) -> Result<Model, ApiError> {
         .0
         .ok_or_else(|| bad("a model without a string `id`"))?;
     let pricing = raw.pricing.0.unwrap_or_default();
+    let strings = |list: Option<Vec<Str>>| -> Vec<String> {
+        list.unwrap_or_default()
+            .into_iter()
+            .filter_map(|s| s.0)
+            .collect()
+    };
     Ok(Model {
         id,
         name: raw.name.0,
         context_length: raw.context_length.0.map(|n| n as u64),
         prompt_price: pricing.prompt.0,
         completion_price: pricing.completion.0,
-        supported_parameters: raw
-            .supported_parameters
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|p| p.0)
-            .collect(),
+        supported_parameters: strings(raw.supported_parameters.items),
         expiration_date: raw.expiration_date.0,
+        description: raw.description.0,
+        input_modalities: strings(
+            raw.architecture
+                .0
+                .unwrap_or_default()
+                .input_modalities
+                .items,
+        ),
     })
 }
 
@@ -359,6 +381,14 @@ mod tests {
         assert_eq!(models[0].context_length, Some(4096));
         assert_eq!(models[0].prompt_price, None);
         assert_eq!(models[0].supported_parameters, ["tools", "reasoning"]);
+        assert!(models[0].input_modalities.is_empty());
+        let models = read(
+            r#"{"data": [{"id": "a/b", "description": "Fast.",
+                "architecture": {"input_modalities": ["text", 3, "image"]}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(models[0].description.as_deref(), Some("Fast."));
+        assert_eq!(models[0].input_modalities, ["text", "image"]);
         assert!(read(r#"{"data": [{"name": "no id"}]}"#).is_err());
         assert!(read(r#"{"data": [1]}"#).is_err());
         assert!(read(r#"{"data": {"id": "x"}}"#).is_err());

@@ -1,6 +1,12 @@
 //! `mg-codex init`: gather the answers (prompts, or flags with `--yes`), verify them against the
-//! API, plan every file, then write: the config through `setup`, the key through `shell`, and
-//! the record `uninstall` needs. Little logic of its own: it composes the modules.
+//! API, plan every file, then write: the model catalogue (`commands::catalog`), the config
+//! through `setup`, the key through `shell`, and the record `uninstall` needs. Little logic of
+//! its own: it composes the modules.
+//!
+//! The catalogue is part of the set-up unless `--no-catalog`; one that cannot be fetched or
+//! checked leaves the file there (and the config's key) as they are, with a warning naming
+//! `mg-codex models --sync`, and the rest of the set-up proceeds. A `model_catalog_json` that
+//! names a catalogue of the user's own is left alone.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -8,8 +14,10 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 
+use super::catalog::{self as catalog_file, Unfetched};
 use crate::api::{self, ApiError, Client, ClientOptions, Lookup, Model};
-use crate::cli::{GlobalArgs, InitArgs};
+use crate::catalog;
+use crate::cli::{GlobalArgs, InitArgs, KeySourceArg};
 use crate::codex_config::{ConfigDocument, TrustLevel};
 use crate::config_file::{self, CodexHome, ConfigLock};
 use crate::env::Env;
@@ -18,7 +26,7 @@ use crate::problem::{problem, Fix};
 use crate::prompt::Prompter;
 use crate::secret::ApiKey;
 use crate::setup::{
-    self, DocsMcp, DocsMcpState, Settings, State, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
+    self, DocsMcp, DocsMcpState, KeySource, Settings, State, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
 };
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
@@ -30,6 +38,8 @@ struct Answers {
     settings: Settings,
     shells: ShellSelection,
     key_in_profile: bool,
+    /// ModelGates' catalogue, for the model catalogue file.
+    catalogue: Result<Vec<Model>, Unfetched>,
 }
 
 impl Answers {
@@ -53,10 +63,20 @@ impl Answers {
                 personality: args.personality.clone(),
                 trust,
                 docs_mcp: args.docs_mcp,
+                key_source: KeySource::Env,
+                catalog: None,
             },
             shells,
             key_in_profile: args.key_in_profile,
+            catalogue: Err(Unfetched::NotAsked),
         }
+    }
+
+    /// With the key source and the catalogue to build the model catalogue from.
+    fn with(mut self, key_source: KeySource, catalogue: Result<Vec<Model>, Unfetched>) -> Self {
+        self.settings.key_source = key_source;
+        self.catalogue = catalogue;
+        self
     }
 }
 
@@ -100,13 +120,20 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         .transpose()
         .map_err(|e| anyhow!("--shell: {e}"))?;
     let current = look(global, env)?;
+    let key_source = key_source(args, env, &current, &me)?;
     let answers = if interactive {
-        interactive_answers(args, shell_flag, env, &current, printer)?
+        interactive_answers(args, shell_flag, env, &current, key_source, printer)?
     } else {
-        scripted_answers(args, shell_flag, env, &current, printer)?
+        scripted_answers(args, shell_flag, env, &current, key_source, printer)?
     };
+    let mut answers = answers;
 
-    // Plan every file before writing any.
+    // Plan every file before writing any: the catalogue first (the config names it).
+    let catalog_plan = plan_catalog(args, global, env, &current, &answers, &me, printer);
+    answers.settings.catalog = catalog_plan
+        .as_ref()
+        .filter(|p| p.file_after())
+        .map(catalog_file::Plan::config_value);
     let mut planned = current.doc.clone();
     let planned_applied = setup::apply(&mut planned, &answers.settings)?;
     let new_config = planned.render();
@@ -119,24 +146,45 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         &current.shell_env,
     )?;
     let config_changes = current.text.as_deref() != Some(new_config.as_str());
+    let catalog_changes = catalog_plan
+        .as_ref()
+        .is_some_and(catalog_file::Plan::writes);
 
     if args.dry_run || interactive {
         let diffs = render_diffs(&current, &new_config, &shell_plan, &answers.key);
         if args.dry_run {
             warn_docs_mcp(planned_applied.docs_mcp.as_ref(), global, printer);
-            super::print_dry_run(
-                &diffs,
-                "Nothing would change: everything is already set up",
-                printer,
-            );
+            let line = catalog_plan
+                .as_ref()
+                .and_then(catalog_file::Plan::dry_run_line);
+            if diffs.is_empty() && line.is_none() {
+                printer.message("Nothing would change: everything is already set up");
+            } else {
+                if !diffs.is_empty() {
+                    printer.data(&diffs);
+                }
+                if let Some(line) = line {
+                    printer.message(&line);
+                }
+                printer.message("Dry run: nothing was written");
+            }
             return Ok(ExitCode::SUCCESS);
         }
-        if !config_changes && !shell_plan.changes_anything() {
+        if !config_changes && !shell_plan.changes_anything() && !catalog_changes {
+            if let Some(plan) = &catalog_plan {
+                plan.report(printer);
+            }
             printer.message("Everything is already set up: nothing changed");
             return Ok(ExitCode::SUCCESS);
         }
         let prompter = Prompter::new(printer.color_err());
-        summarize(&current, config_changes, &shell_plan, printer);
+        summarize(
+            &current,
+            config_changes,
+            catalog_plan.as_ref().filter(|p| p.writes()),
+            &shell_plan,
+            printer,
+        );
         if prompter.confirm("Show the changes as a diff?", false, "--dry-run")? {
             printer.message(&diffs);
         }
@@ -151,8 +199,17 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     // shells.
     current.home.prepare_for_write()?;
     let lock = ConfigLock::acquire(&current.config)?;
+    // The catalogue before the config that names it: Codex never reads a config whose
+    // catalogue is not there yet.
+    if let Some(plan) = &catalog_plan {
+        plan.write()?;
+    }
     let (applied, outcome) = lock.edit_with_record(|doc, state, before| {
         let state = state.get_or_insert_with(|| State::capture(before, doc));
+        state.remember(catalog::CONFIG_KEY, doc);
+        if let Some(file) = &answers.settings.catalog {
+            state.catalog_file = Some(file.clone());
+        }
         let applied = setup::apply(doc, &answers.settings)?;
         for key in &applied.trusted_added {
             if !state.trusted_added.contains(key) {
@@ -190,13 +247,115 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
             ));
         }
     }
+    if let Some(plan) = &catalog_plan {
+        plan.report(printer);
+        wrote |= plan.writes();
+    }
     wrote |= super::report_shell(&shell_report, "add this to it by hand", printer);
     if !wrote {
         printer.message("Everything is already set up: nothing changed");
     }
     codex_verdict(&current, env, printer);
-    next_steps(&shell_report.activation, env, printer);
+    next_steps(
+        &shell_report.activation,
+        &answers.settings.key_source,
+        env,
+        printer,
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where Codex gets the key: `--key-source`, else what is configured, else env. For
+/// `command`, the program Codex runs is the running mg-codex ([`super::key::key_program`]).
+fn key_source(
+    args: &InitArgs,
+    env: &Env,
+    current: &Current,
+    me: &super::Invocation,
+) -> Result<KeySource> {
+    let wanted = args
+        .key_source
+        .unwrap_or_else(|| match setup::configured_command(&current.doc) {
+            Some(_) => KeySourceArg::Command,
+            None => KeySourceArg::Env,
+        });
+    match wanted {
+        KeySourceArg::Env => Ok(KeySource::Env),
+        KeySourceArg::Command if args.no_catalog => Err(problem(
+            "`--key-source command` needs the model catalogue: without `model_catalog_json`, Codex asks `GET /models` for Codex's own schema on every start and logs errors",
+            Fix::command_with(
+                me.command("init --key-source command"),
+                format!("drop `--no-catalog`: `{}`", me.command("init --key-source command")),
+            ),
+        )),
+        KeySourceArg::Command => {
+            let Some(program) = super::key::key_program(env) else {
+                return Err(problem(
+                    "cannot tell where this mg-codex is installed, which Codex would run for the key",
+                    Fix::command_with(
+                        me.command("init --key-source env"),
+                        format!(
+                            "run mg-codex by its full path, or use the environment variable: `{}`",
+                            me.command("init --key-source env")
+                        ),
+                    ),
+                ));
+            };
+            Ok(KeySource::Command {
+                program: program.display().to_string(),
+            })
+        }
+    }
+}
+
+/// What to do with the model catalogue: `None` with `--no-catalog`, or when the config names
+/// a catalogue of the user's own (left alone, with a warning).
+fn plan_catalog(
+    args: &InitArgs,
+    global: &GlobalArgs,
+    env: &Env,
+    current: &Current,
+    answers: &Answers,
+    me: &super::Invocation,
+    printer: &Printer,
+) -> Option<catalog_file::Plan> {
+    if args.no_catalog {
+        return None;
+    }
+    let path = catalog::path_in(&current.home.dir, global.profile.as_deref());
+    if let Some(theirs) = foreign_catalog(current, &path) {
+        printer.warn(&format!(
+            "`{}` names a model catalogue of yours (`{theirs}`), so mg-codex left it and wrote none\n  it must list `{}` for Codex to know the model; `{}` writes one of mg-codex's instead once you remove that line",
+            catalog::CONFIG_KEY,
+            answers.settings.model,
+            me.command("models --sync")
+        ));
+        return None;
+    }
+    let codex = catalog_file::installed_codex(env);
+    let _s = printer.spinner("Building the model catalogue for Codex");
+    Some(catalog_file::plan(&catalog_file::Request {
+        path: &path,
+        models: answers.catalogue.as_deref().map_err(Clone::clone),
+        configured: Some(&answers.settings.model),
+        effort: answers.settings.effort.as_deref(),
+        all_models: args.all_models,
+        base_url: &answers.settings.base_url,
+        codex: codex.as_deref(),
+        refresh: false,
+        sync_command: me.command("models --sync"),
+    }))
+}
+
+/// The `model_catalog_json` of the selected config, when it names a file other than ours that
+/// mg-codex did not write.
+fn foreign_catalog(current: &Current, ours: &std::path::Path) -> Option<String> {
+    let value = current.doc.root_str(catalog::CONFIG_KEY)?;
+    let path = current.home.dir.join(value);
+    if path == ours {
+        return None;
+    }
+    (!super::models::carries_our_marker(&path)).then(|| value.to_string())
 }
 
 /// Reads what is configured now; an unparsable config stops here, before any question.
@@ -311,13 +470,22 @@ fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
     }
 }
 
-/// Checks the key and the model (concurrently); a model that does not exist gets "did you mean".
-fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Result<()> {
+/// Checks the key and the model, and fetches the catalogue (concurrently); a model that does
+/// not exist gets "did you mean". Returns the catalogue (or why it could not be fetched).
+fn verify(
+    client: &Client,
+    base_url: &str,
+    model: &str,
+    printer: &Printer,
+) -> Result<Result<Vec<Model>, Unfetched>> {
     let rt = super::runtime()?;
-    let (key, found) = {
+    let (key, found, all) = {
         let _s = printer.spinner("Checking the key and the model");
-        rt.block_on(async { tokio::join!(client.key_status(), client.lookup(model)) })
+        rt.block_on(async {
+            tokio::join!(client.key_status(), client.lookup(model), client.models())
+        })
     };
+    let all = all.map_err(|e| Unfetched::Failed(e.to_string()));
     let (found, catalogue) = Lookup::split(found);
     let info = key.map_err(|e| key_error(&e, base_url))?;
     if info.is_management_key == Some(true) {
@@ -344,7 +512,7 @@ fn verify(client: &Client, base_url: &str, model: &str, printer: &Printer) -> Re
             };
             printer.message(&format!("{mark} model `{}` is available{can}", m.id));
             warn_model(&m, printer);
-            Ok(())
+            Ok(all)
         }
         Err(ApiError::NotFound { .. }) => {
             let suggestions = api::suggest(model, &catalogue.unwrap_or_default());
@@ -385,6 +553,7 @@ fn scripted_answers(
     shell_flag: Option<ShellSelection>,
     env: &Env,
     current: &Current,
+    key_source: KeySource,
     printer: &Printer,
 ) -> Result<Answers> {
     let key = if args.api_key_stdin {
@@ -448,13 +617,13 @@ fn scripted_answers(
             ),
         });
     }
-    if !args.no_verify {
-        verify(&c, &base_url, &model, printer)?;
-    }
+    let catalogue = if args.no_verify {
+        Err(Unfetched::NotAsked)
+    } else {
+        verify(&c, &base_url, &model, printer)?
+    };
     let trust = trust_list(&args.trust, env)?;
-    Ok(Answers::new(
-        args, key, base_url, model, effort, trust, shells,
-    ))
+    Ok(Answers::new(args, key, base_url, model, effort, trust, shells).with(key_source, catalogue))
 }
 
 fn interactive_answers(
@@ -462,6 +631,7 @@ fn interactive_answers(
     shell_flag: Option<ShellSelection>,
     env: &Env,
     current: &Current,
+    key_source: KeySource,
     printer: &Printer,
 ) -> Result<Answers> {
     let p = Prompter::new(printer.color_err());
@@ -545,12 +715,15 @@ fn interactive_answers(
         .clone()
         .or_else(|| configured_model(current))
         .unwrap_or_else(|| setup::DEFAULT_MODEL.to_string());
-    let mut catalogue = if args.no_verify {
-        Vec::new()
+    let fetched = if args.no_verify {
+        Err(Unfetched::NotAsked)
     } else {
         let _s = printer.spinner("Fetching the model catalogue");
-        super::runtime()?.block_on(c.models()).unwrap_or_default()
+        super::runtime()?
+            .block_on(c.models())
+            .map_err(|e| Unfetched::Failed(e.to_string()))
     };
+    let mut catalogue = fetched.clone().unwrap_or_default();
     catalogue.sort_by_key(|m| !m.supports("tools"));
     let model = loop {
         let chosen = if catalogue.is_empty() {
@@ -680,7 +853,8 @@ fn interactive_answers(
                 "--docs-mcp",
             )?);
 
-    let mut answers = Answers::new(args, key, base_url, model, effort, trust, shells);
+    let mut answers =
+        Answers::new(args, key, base_url, model, effort, trust, shells).with(key_source, fetched);
     answers.settings.docs_mcp = docs_mcp;
     Ok(answers)
 }
@@ -730,10 +904,22 @@ fn render_diffs(current: &Current, new_config: &str, plan: &shell::Plan, key: &A
 }
 
 /// One line per file that will change.
-fn summarize(current: &Current, config_changes: bool, plan: &shell::Plan, printer: &Printer) {
+fn summarize(
+    current: &Current,
+    config_changes: bool,
+    catalog_plan: Option<&catalog_file::Plan>,
+    plan: &shell::Plan,
+    printer: &Printer,
+) {
     printer.message("These files will change:");
     if config_changes {
         printer.message(&format!("  {}", current.config.display()));
+    }
+    if let Some(c) = catalog_plan {
+        printer.message(&format!(
+            "  {} (the model catalogue Codex reads)",
+            c.path.display()
+        ));
     }
     for file in plan.files.iter().filter(|f| f.action.writes()) {
         let what = match file.role {
@@ -747,7 +933,7 @@ fn summarize(current: &Current, config_changes: bool, plan: &shell::Plan, printe
 /// Asks the installed Codex whether it loads the result, and says why not (a cause that is not
 /// ours, such as another provider's `wire_api = "chat"`).
 fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
-    let Some(codex) = codex_cli::find_program("codex", env.path.as_deref()) else {
+    let Some(codex) = catalog_file::installed_codex(env) else {
         printer.message("Codex is not on PATH yet: install it with `npm install -g @openai/codex`");
         return;
     };
@@ -776,7 +962,18 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
     }
 }
 
-fn next_steps(activation: &[shell::Activation], env: &Env, printer: &Printer) {
+fn next_steps(
+    activation: &[shell::Activation],
+    key_source: &KeySource,
+    env: &Env,
+    printer: &Printer,
+) {
+    if let KeySource::Command { program } = key_source {
+        printer.message(&format!(
+            "Next: run `codex`; it gets the key by running `{program} key print` (so do Codex Desktop and the IDE extensions)"
+        ));
+        return;
+    }
     // `$SHELL` as a shell we know (`/bin/dash` is sh).
     let login = env.var("SHELL").and_then(Shell::from_executable);
     let hint = activation

@@ -1,8 +1,10 @@
 //! One module per subcommand: orchestration only (resolve paths, call the core, print).
 
+pub mod catalog;
 pub mod completions;
 pub mod doctor;
 pub mod init;
+pub mod key;
 pub mod model;
 pub mod models;
 pub mod trust;

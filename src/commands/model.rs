@@ -12,11 +12,17 @@
 //!
 //! When `init`'s record (`<config>.mg-codex.state`) exists, its copy of what `init` wrote gets
 //! the same switch, so `uninstall` still counts the model as mg-codex's own.
+//!
+//! When the config names mg-codex's model catalogue (`model_catalog_json`), the catalogue is
+//! rewritten for the new model too, from the live catalogue (`commands::catalog`; with
+//! `--no-verify` no request is sent and the file stays as it is). A config without it is left
+//! without it (`mg-codex models --sync` adds it).
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
+use super::catalog::Unfetched;
 use super::models::{Gateway, Layers};
 use super::Invocation;
 use crate::api::{self, ApiError, Lookup, Model};
@@ -134,6 +140,7 @@ fn switch(
     }
 
     let already = format!("`{id}` is already the model in `{path}`: nothing changed");
+    let catalog_plan = plan_catalog(id, args, env, layers, &gateway, hints, printer);
     if args.dry_run {
         let before = layers.doc.original_text();
         let mut planned = layers.doc.clone();
@@ -146,6 +153,9 @@ fn switch(
             }
         });
         super::print_dry_run(&diff, &already, printer);
+        if let Some(line) = catalog_plan.as_ref().and_then(|p| p.dry_run_line()) {
+            printer.message(&line);
+        }
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -153,6 +163,9 @@ fn switch(
     // With `init`'s record (when there is one): it learns the switch in the same lock, so
     // `uninstall` still counts the model as mg-codex's.
     let lock = ConfigLock::acquire(&layers.config)?;
+    if let Some(plan) = &catalog_plan {
+        plan.write()?;
+    }
     let (previous, outcome) = lock.edit_with_record(|doc, _, _| {
         if let Some(refusal) = refusal(layers, doc, id, hints) {
             return Err(refusal);
@@ -161,6 +174,10 @@ fn switch(
         doc.set_root_str("model", id)?;
         Ok(previous)
     })?;
+    drop(lock);
+    if let Some(plan) = &catalog_plan {
+        plan.report(printer);
+    }
     if !outcome.changed {
         printer.message(&already);
         return Ok(ExitCode::SUCCESS);
@@ -179,6 +196,41 @@ fn switch(
     };
     super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The catalogue for the new model, when the config names mg-codex's (`None`: it does not).
+fn plan_catalog(
+    id: &str,
+    args: &ModelArgs,
+    env: &Env,
+    layers: &Layers,
+    gateway: &Gateway,
+    hints: &Invocation,
+    printer: &Printer,
+) -> Option<super::catalog::Plan> {
+    let path = layers.our_catalog(&layers.doc)?;
+    let fetched = if args.no_verify {
+        Err(Unfetched::NotAsked)
+    } else {
+        let _s = printer.spinner("Fetching the model catalogue");
+        gateway
+            .fetch(printer, |client, rt| rt.block_on(client.models()))
+            .map_err(|e| Unfetched::Failed(e.to_string()))
+    };
+    let codex = super::catalog::installed_codex(env);
+    let _s = printer.spinner("Building the model catalogue for Codex");
+    Some(super::catalog::plan(&super::catalog::Request {
+        path: &path,
+        models: fetched.as_deref().map_err(Clone::clone),
+        configured: Some(id),
+        effort: layers.root_str(&layers.doc, "model_reasoning_effort"),
+        // As the catalogue there was written.
+        all_models: super::models::carries_all_models(&path),
+        base_url: &gateway.base_url,
+        codex: codex.as_deref(),
+        refresh: false,
+        sync_command: hints.command("models --sync"),
+    }))
 }
 
 /// Checks `id` against the catalogue: warnings for a model Codex cannot use fully, an error

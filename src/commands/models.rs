@@ -35,13 +35,15 @@ use fuzzy_matcher::FuzzyMatcher;
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::Invocation;
 use crate::api::{self, ApiError, Client, ClientOptions, Model};
+use crate::catalog;
 use crate::cli::{GlobalArgs, ModelsArgs};
 use crate::codex_config::ConfigDocument;
-use crate::config_file;
+use crate::config_file::{self, ConfigLock};
 use crate::env::Env;
 use crate::layers::Layers as Effective;
-use crate::problem::{Fix, Problem};
+use crate::problem::{problem, Fix, Problem};
 use crate::secret::ApiKey;
 use crate::setup::PROVIDER_ID;
 use crate::ui::{Printer, Style};
@@ -52,6 +54,9 @@ pub fn run(
     env: &Env,
     printer: &Printer,
 ) -> Result<ExitCode> {
+    if args.sync {
+        return sync(global, args, env, printer);
+    }
     // The config only decides the mark, the base URL and the key's variable: a broken one is a
     // warning here, not a failure.
     let layers = Layers::load(global, env).unwrap_or_else(|e| {
@@ -170,11 +175,99 @@ fn summary(
     line
 }
 
+// ----- `--sync` -------------------------------------------------------------------------------
+
+/// `mg-codex models --sync`: the catalogue file rewritten from the live catalogue (checked by
+/// the installed Codex first), and `model_catalog_json` pointed at it. A catalogue that cannot
+/// be fetched or checked is an error, and nothing changes.
+fn sync(global: &GlobalArgs, args: &ModelsArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
+    let hints = Invocation::new(global);
+    let layers = Layers::load(global, env)?;
+    let path_shown = layers.config.display().to_string();
+    let init = hints.command("init");
+    if let Some(provider) = layers.other_provider(&layers.doc) {
+        return Err(problem(
+            format!("`{path_shown}` sends requests to the provider `{provider}`, not to ModelGates: a catalogue of ModelGates' models would not help there, so nothing was changed"),
+            Fix::command_with(init.clone(), format!("switch this config to ModelGates with `{init}`")),
+        ));
+    }
+    if !layers.has_provider_table(&layers.doc) {
+        return Err(problem(
+            format!("`{path_shown}` is not set up for ModelGates (no `[model_providers.modelgates]`), so nothing was changed"),
+            Fix::command_with(init.clone(), format!("set it up with `{init}`; it writes the catalogue too")),
+        ));
+    }
+    let path = catalog::path_in(&layers.home, layers.profile.as_deref());
+    if let Some(theirs) = layers.foreign_catalog(&layers.doc) {
+        return Err(problem(
+            format!("`{path_shown}` names a model catalogue of yours (`{}` = `{theirs}`); mg-codex does not replace it, so nothing was changed", catalog::CONFIG_KEY),
+            Fix::edit(&layers.config, None, format!("remove the `{}` line from `{path_shown}`, then run `{}` again", catalog::CONFIG_KEY, hints.command("models --sync"))),
+        ));
+    }
+    let gateway = Gateway::new(&layers, args.base_url.as_deref(), args.timeout, env);
+    let fetched = {
+        let _s = printer.spinner("Fetching the model catalogue");
+        gateway.fetch(printer, |client, rt| rt.block_on(client.models()))
+    };
+    let models = fetched.map_err(|e| gateway.error("fetch the model catalogue from", &e))?;
+    let codex = super::catalog::installed_codex(env);
+    let plan = {
+        let _s = printer.spinner("Building the model catalogue for Codex");
+        super::catalog::plan(&super::catalog::Request {
+            path: &path,
+            models: Ok(&models),
+            configured: layers.configured_model(&layers.doc),
+            effort: layers.root_str(&layers.doc, "model_reasoning_effort"),
+            all_models: args.all_models,
+            base_url: &gateway.base_url,
+            codex: codex.as_deref(),
+            refresh: true,
+            sync_command: hints.command("models --sync"),
+        })
+    };
+    if let super::catalog::Outcome::Keep { why, .. } = &plan.outcome {
+        return Err(problem(
+            why.lines().next().unwrap_or_default().to_string(),
+            Fix::command_with(
+                hints.command("doctor"),
+                format!("`{}` checks the whole set-up", hints.command("doctor")),
+            ),
+        ));
+    }
+    let lock = ConfigLock::acquire(&layers.config)?;
+    plan.write()?;
+    let value = plan.config_value();
+    let (_, outcome) = lock.edit_with_record(|doc, state, _| {
+        if let Some(state) = state {
+            state.remember(catalog::CONFIG_KEY, doc);
+            state.catalog_file = Some(value.clone());
+        }
+        doc.set_root_str(catalog::CONFIG_KEY, &value)?;
+        Ok(())
+    })?;
+    drop(lock);
+    plan.report(printer);
+    if outcome.changed {
+        let verb = if outcome.created {
+            "Created"
+        } else {
+            "Updated"
+        };
+        super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
+        printer.message(&format!("  `{}` names the catalogue", catalog::CONFIG_KEY));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 // ----- shared with `mg-codex model` -----------------------------------------------------------
 
 /// The config the global flags select and, under `--profile`, `config.toml`, which Codex layers
 /// beneath it: what the profile file does not set is read from there.
 pub(super) struct Layers {
+    /// The Codex home.
+    pub home: PathBuf,
+    /// The profile the global flags select.
+    pub profile: Option<String>,
     pub config: PathBuf,
     /// Whether the selected file exists (a missing one is an empty document).
     pub exists: bool,
@@ -196,6 +289,8 @@ impl Layers {
         };
         Ok(Self {
             exists: existing.is_some(),
+            home: home.dir.clone(),
+            profile: global.profile.clone(),
             config,
             doc: existing.unwrap_or_else(ConfigDocument::empty),
             base,
@@ -205,6 +300,8 @@ impl Layers {
     /// No config at all.
     fn empty() -> Self {
         Self {
+            home: PathBuf::new(),
+            profile: None,
             config: PathBuf::new(),
             exists: false,
             doc: ConfigDocument::empty(),
@@ -243,6 +340,22 @@ impl Layers {
     pub(super) fn other_provider<'a>(&'a self, doc: &'a ConfigDocument) -> Option<&'a str> {
         self.root_str(doc, "model_provider")
             .filter(|p| *p != PROVIDER_ID)
+    }
+
+    /// The catalogue of mg-codex's that `doc` (the selected file) names in `model_catalog_json`:
+    /// our file, or another one carrying our marker.
+    pub(super) fn our_catalog(&self, doc: &ConfigDocument) -> Option<PathBuf> {
+        let value = doc.root_str(catalog::CONFIG_KEY)?;
+        let path = self.home.join(value);
+        (path == catalog::path_in(&self.home, self.profile.as_deref()) || carries_our_marker(&path))
+            .then_some(path)
+    }
+
+    /// The `model_catalog_json` of `doc` (the selected file), when it names a catalogue that is
+    /// not mg-codex's.
+    pub(super) fn foreign_catalog<'a>(&self, doc: &'a ConfigDocument) -> Option<&'a str> {
+        let value = doc.root_str(catalog::CONFIG_KEY)?;
+        self.our_catalog(doc).is_none().then_some(value)
     }
 
     /// The configured ModelGates model: the root `model` when `model_provider` is ModelGates
@@ -370,6 +483,25 @@ impl Gateway {
         };
         Problem::new(message).with_fix(fix)
     }
+}
+
+/// Whether the file at `path` is a catalogue mg-codex wrote with `--all-models`.
+pub(super) fn carries_all_models(path: &std::path::Path) -> bool {
+    crate::fsutil::read_optional(path)
+        .ok()
+        .flatten()
+        .and_then(|b| catalog::inspect(&String::from_utf8_lossy(&b)).ok())
+        .and_then(|info| info.marker)
+        .is_some_and(|m| m.all_models)
+}
+
+/// Whether the file at `path` is a catalogue mg-codex wrote.
+pub(super) fn carries_our_marker(path: &std::path::Path) -> bool {
+    crate::fsutil::read_optional(path)
+        .ok()
+        .flatten()
+        .and_then(|b| catalog::inspect(&String::from_utf8_lossy(&b)).ok())
+        .is_some_and(|info| info.is_ours())
 }
 
 /// Whether two base URLs name the same endpoint (a trailing `/` aside).
@@ -747,7 +879,7 @@ mod tests {
             prompt_price: Some(0.00000175),
             completion_price: Some(0.000014),
             supported_parameters: params.iter().map(|p| p.to_string()).collect(),
-            expiration_date: None,
+            ..Model::default()
         }
     }
 

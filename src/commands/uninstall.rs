@@ -1,13 +1,15 @@
 //! `mg-codex uninstall`: take out what `init` put in. The config goes back to its exact bytes
 //! when nothing changed since mg-codex last wrote it; otherwise `init`'s changes are taken back
-//! around the user's edits ([`setup::uninstalled`]). The shell module removes its blocks, env
-//! files, key-holding backups and directory. Everything is done under the config's lock, with
-//! the record read there.
+//! around the user's edits ([`setup::uninstalled`]). The model catalogue mg-codex wrote beside
+//! the config goes (only a file that carries mg-codex's marker). The shell module removes its
+//! blocks, env files, key-holding backups and directory. Everything is done under the config's
+//! lock, with the record read there.
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
+use crate::catalog;
 use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config_file::{self, ConfigLock, NewText};
 use crate::env::Env;
@@ -48,6 +50,14 @@ pub fn run(
     let shell_env = super::shell_env(env)?;
     let plan = shell::plan_remove(&shell_env)?;
     let config_changes = new_config != current;
+    // The file `init` recorded, else where the catalogue goes; only one mg-codex wrote.
+    let catalog = state
+        .as_ref()
+        .and_then(|s| s.catalog_file.as_deref())
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .unwrap_or_else(|| catalog::path_in(&home.dir, global.profile.as_deref()));
+    let catalog = super::models::carries_our_marker(&catalog).then_some(catalog);
 
     if args.dry_run || !args.yes {
         let diffs = super::plan_diffs(
@@ -60,16 +70,31 @@ pub fn run(
         if args.dry_run {
             super::print_dry_run(
                 &diffs,
-                "Nothing would change: mg-codex is not set up here",
+                match &catalog {
+                    Some(_) => "The config and the shell files would stay as they are",
+                    None => "Nothing would change: mg-codex is not set up here",
+                },
                 printer,
             );
+            if let Some(file) = &catalog {
+                printer.message(&format!(
+                    "Would remove `{}` (the model catalogue mg-codex wrote)",
+                    file.display()
+                ));
+            }
             return Ok(ExitCode::SUCCESS);
         }
-        if !config_changes && !plan.changes_anything() && state.is_none() {
+        if !config_changes && !plan.changes_anything() && state.is_none() && catalog.is_none() {
             printer.message("Nothing to remove: mg-codex is not set up here");
             return Ok(ExitCode::SUCCESS);
         }
         printer.message(&diffs);
+        if let Some(file) = &catalog {
+            printer.message(&format!(
+                "and `{}` (the model catalogue mg-codex wrote) is removed",
+                file.display()
+            ));
+        }
         if !Prompter::new(printer.color_err()).confirm(
             "Remove the mg-codex set-up as shown?",
             false,
@@ -110,11 +135,13 @@ pub fn run(
             super::report_file(printer, verb, &config, outcome.backup.as_deref());
         }
         changed |= state.is_some();
+        changed |= remove_catalog(catalog.as_deref(), printer)?;
         shell::remove_stale_temps(&shell_env);
         let report = shell::apply(plan)?;
         changed |= super::report_shell(&report, "remove this from it by hand", printer);
         drop(lock);
     } else {
+        changed |= remove_catalog(catalog.as_deref(), printer)?;
         let report = shell::apply(plan)?;
         changed |= super::report_shell(&report, "remove this from it by hand", printer);
     }
@@ -124,6 +151,22 @@ pub fn run(
         printer.message("The trust entries `init` added were kept (`--keep-trust`)");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes the model catalogue mg-codex wrote, if it is still there.
+fn remove_catalog(file: Option<&std::path::Path>, printer: &Printer) -> Result<bool> {
+    let Some(file) = file else {
+        return Ok(false);
+    };
+    let target = crate::fsutil::resolve_symlinks(file)?;
+    match std::fs::remove_file(&target) {
+        Ok(()) => {
+            super::report_file(printer, "Removed", file, None);
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("removing `{}`", file.display())),
+    }
 }
 
 /// The config after uninstalling: from the record, or, without one, by taking out the settings
@@ -144,7 +187,10 @@ fn uninstalled(
             };
             let fallback = State {
                 provider_existed: false,
-                previous: vec![("model_provider".into(), None)],
+                previous: vec![
+                    ("model_provider".into(), None),
+                    (catalog::CONFIG_KEY.into(), None),
+                ],
                 ..State::default()
             };
             let kept = setup::revert(&mut doc, &fallback, false);

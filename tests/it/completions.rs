@@ -7,13 +7,14 @@ use std::process::Command;
 use crate::support::{assert_contains, run, Output, TestContext};
 
 const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 9] = [
     "init",
     "uninstall",
     "trust",
     "doctor",
     "models",
     "model",
+    "key",
     "completions",
     "man",
 ];
@@ -194,7 +195,7 @@ fn man_dir_writes_a_page_per_command_readable_by_everyone() {
     let out = run(ctx.cmd().arg("man").arg("--dir").arg(&dir));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.is_empty(), "pages go to files: {}", out.stdout);
-    assert_contains(&out.stderr, "Wrote 9 man pages");
+    assert_contains(&out.stderr, "Wrote 10 man pages");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -27,13 +27,21 @@ const TABLE: &str =
     "\n[mcp_servers.modelgates-docs]\nurl = \"https://modelgates.ai/docs/_mcp/server\"\n";
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `mg-codex init --yes --api-key-stdin --base-url SERVER --shell none ARGS`.
+/// `mg-codex init --yes --api-key-stdin --base-url SERVER --shell none --no-catalog ARGS` (the
+/// model catalogue is `catalog_cli`'s: here the config's bytes are compared across homes).
 fn init(ctx: &TestContext, server: &MockServer, args: &[&str]) -> Output {
     let mut c = stub_cmd(ctx);
-    c.args(["init", "--yes", "--api-key-stdin", "--shell", "none"])
-        .arg("--base-url")
-        .arg(gateway_url(server))
-        .args(args);
+    c.args([
+        "init",
+        "--yes",
+        "--api-key-stdin",
+        "--shell",
+        "none",
+        "--no-catalog",
+    ])
+    .arg("--base-url")
+    .arg(gateway_url(server))
+    .args(args);
     let out = run_with(&mut c, Stdin::Bytes(format!("{KEY}\n").as_bytes()), TIMEOUT);
     assert_no_key(&out, KEY);
     out

@@ -168,6 +168,10 @@ struct Case {
     /// The trust keys the edit sets.
     trust: Vec<String>,
     docs_mcp: bool,
+    /// `--key-source command` (else env).
+    command: bool,
+    /// A catalogue path is set (`model_catalog_json`).
+    catalog: bool,
 }
 
 fn generate(seed: u64) -> Case {
@@ -514,6 +518,8 @@ fn generate(seed: u64) -> Case {
         text,
         trust,
         docs_mcp: g.chance(40),
+        command: g.chance(40),
+        catalog: g.chance(60),
     }
 }
 
@@ -534,6 +540,16 @@ fn settings(case: &Case) -> Settings {
             .map(|k| (k.clone(), mg_codex::codex_config::TrustLevel::Trusted))
             .collect(),
         docs_mcp: case.docs_mcp,
+        key_source: if case.command {
+            setup::KeySource::Command {
+                program: "/usr/local/bin/mg-codex".into(),
+            }
+        } else {
+            setup::KeySource::Env
+        },
+        catalog: case
+            .catalog
+            .then(|| "/home/me/.codex/modelgates-models.json".into()),
     }
 }
 
@@ -543,6 +559,9 @@ fn owned_paths(case: &Case) -> Vec<Vec<String>> {
         .iter()
         .map(|k| vec![k.to_string()])
         .collect();
+    if case.catalog {
+        paths.push(vec!["model_catalog_json".into()]);
+    }
     paths.push(vec!["model_providers".into(), "modelgates".into()]);
     for k in &case.trust {
         paths.push(vec!["projects".into(), k.clone()]);

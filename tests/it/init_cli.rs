@@ -132,10 +132,13 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
     assert_ok(&out);
 
     let text = ctx.read_config();
+    let catalog = ctx.codex_home().join("modelgates-models.json");
     let expected = format!(
-        "model_provider = \"modelgates\"\nmodel = \"openai/gpt-5.3-codex\"\nmodel_reasoning_effort = \"high\"\n\n\
+        "model_provider = \"modelgates\"\nmodel = \"openai/gpt-5.3-codex\"\nmodel_reasoning_effort = \"high\"\n\
+         model_catalog_json = \"{}\"\n\n\
          [model_providers.modelgates]\nname = \"ModelGates\"\nbase_url = \"{}\"\nenv_key = \"MODELGATES_API_KEY\"\n\
          env_key_instructions = \"{INSTRUCTIONS}\"\nwire_api = \"responses\"\n",
+        catalog.display(),
         gateway_url(&server)
     );
     assert_eq!(text, expected);
@@ -146,9 +149,14 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
             "model_provider",
             "model",
             "model_reasoning_effort",
+            "model_catalog_json",
             "model_providers"
         ]
     );
+    // The catalogue: private, and no key in it.
+    assert_eq!(mode(&catalog), 0o600);
+    let info = mg_codex::catalog::inspect(&fs::read_to_string(&catalog).unwrap()).unwrap();
+    assert!(info.contains("openai/gpt-5.3-codex"), "{:?}", info.slugs());
     let provider = doc["model_providers"]["modelgates"].as_table().unwrap();
     assert_eq!(
         keys(provider),
@@ -534,9 +542,11 @@ async fn an_unknown_model_is_exit_1_with_did_you_mean_and_writes_nothing() {
         assert_contains(&out.stderr, "did you mean `openai/gpt-5.3-codex`");
         assert_contains(&out.stderr, "--model openai/gpt-5.3-codex");
     }
-    // One catalogue per run: the lookup that found no such id also gave the suggestions.
+    // The id without its author: one catalogue, for the suggestions. The unknown id: the
+    // lookup's (which gave the suggestions) and, at the same time, the one for the model
+    // catalogue file.
     let catalogue_requests = requests_to(&server, "/api/v1/models").await;
-    assert_eq!(catalogue_requests, 2);
+    assert_eq!(catalogue_requests, 3);
     assert_same_tree(
         &before,
         &tree(ctx.root.path()),

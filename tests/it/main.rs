@@ -3,6 +3,8 @@
 mod api;
 mod base_url_cli;
 mod cases;
+mod catalog_cli;
+mod codex_releases;
 mod completions;
 mod corpus;
 mod docs_mcp;
@@ -13,6 +15,7 @@ mod hostile;
 mod init_cli;
 mod init_e2e;
 mod init_pty;
+mod key_cli;
 mod models_cli;
 mod net_limits;
 mod net_proxy;

@@ -622,6 +622,8 @@ fn set_up_corpus_file(ctx: &TestContext, original: &Path, server: &MockServer, w
         personality: None,
         trust: Vec::new(),
         docs_mcp: false,
+        key_source: setup::KeySource::Env,
+        catalog: None,
     };
     config_file::edit(&ctx.config(), |doc| {
         setup::apply(doc, &settings)?;

@@ -160,11 +160,9 @@ fn catalogue(models: Option<&str>) -> Vec<Value> {
     let doc: Value = serde_json::from_str(&api_fixture("models.json")).unwrap();
     let mut list = doc["data"].as_array().unwrap().clone();
     let base = list[0].clone();
-    for id in ["moonshotai/kimi-k2.5"] {
-        let mut m = base.clone();
-        m["id"] = Value::from(id);
-        list.push(m);
-    }
+    let mut kimi = base.clone();
+    kimi["id"] = Value::from("moonshotai/kimi-k2.5");
+    list.push(kimi);
     let drop = match models {
         Some("no_tools") => Some("tools"),
         Some("no_reasoning") => Some("reasoning"),

@@ -47,6 +47,50 @@ pub fn codex_bin() -> Option<PathBuf> {
     }
 }
 
+/// The Codex releases to prove the set-up on: the native binaries listed in
+/// `MG_CODEX_TEST_CODEX_RELEASES` (`:`-separated, set by `.ci/run`), and the pinned Codex
+/// (`MG_CODEX_TEST_CODEX`, resolved to its native binary), each once. Without the variable a
+/// developer machine tests what it has, saying what it skips; in CI the variable and every
+/// binary it names are required.
+pub fn codex_releases() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    let mut add = |p: PathBuf| {
+        let real = std::fs::canonicalize(&p).unwrap_or(p);
+        if !found.contains(&real) {
+            found.push(real);
+        }
+    };
+    match std::env::var_os("MG_CODEX_TEST_CODEX_RELEASES") {
+        Some(list) => {
+            for path in std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()) {
+                if path.is_file() {
+                    add(path);
+                } else if in_ci() {
+                    panic!(
+                        "MG_CODEX_TEST_CODEX_RELEASES names `{}`, which is not a file (`.ci/run` installs the releases)",
+                        path.display()
+                    );
+                } else {
+                    eprintln!(
+                        "skipping the Codex release `{}`: it is not a file",
+                        path.display()
+                    );
+                }
+            }
+        }
+        None if in_ci() => panic!(
+            "MG_CODEX_TEST_CODEX_RELEASES is required in CI (`.ci/run` installs the releases and sets it)"
+        ),
+        None => eprintln!(
+            "MG_CODEX_TEST_CODEX_RELEASES is not set: only the pinned Codex is tested across releases (`.ci/run` installs 0.137.0, 0.144.6, 0.155.1 and 0.171.0 and sets it)"
+        ),
+    }
+    if let Some(pinned) = codex_bin() {
+        add(mg_codex::codex_cli::native_binary(&pinned));
+    }
+    found
+}
+
 /// `../shared/corpus` beside the checkout (read-only: copy files before editing them).
 pub fn corpus_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");

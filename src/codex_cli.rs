@@ -285,6 +285,12 @@ fn first_error_line(stderr: &str) -> String {
         .unwrap_or_else(|| "it exited with an error and printed nothing".into())
 }
 
+/// Runs `cmd` with stdin closed and the Codex timeout: whether it succeeded (`Err` when it could
+/// not run or did not finish), its stdout and stderr.
+pub fn run_captured(cmd: &mut Command) -> Result<(bool, String, String), String> {
+    run_with_timeout(cmd)
+}
+
 /// Runs a command with stdin closed and a timeout: (success, stdout, stderr).
 fn run_with_timeout(cmd: &mut Command) -> Result<(bool, String, String), String> {
     let mut child = cmd

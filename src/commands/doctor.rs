@@ -17,8 +17,8 @@ use crate::codex_cli;
 use crate::codex_config::ConfigDocument;
 use crate::config_file::{self, InvalidConfig};
 use crate::doctor::checks::{
-    api as api_checks, codex as codex_checks, config as config_checks, key as key_checks, projects,
-    shell as shell_checks, Context, Loaded,
+    api as api_checks, catalog as catalog_checks, codex as codex_checks, config as config_checks,
+    key as key_checks, projects, shell as shell_checks, Context, Loaded,
 };
 use crate::doctor::knowledge::CodexVersion;
 use crate::doctor::{render, Category, Check, Report};
@@ -183,20 +183,6 @@ fn gui_front_ends(home: Option<&Path>) -> Vec<shell_checks::GuiFrontEnd> {
     found
 }
 
-/// The ids of the catalogue `model_catalog_json` names (`{"models":[{"slug":…}]}`).
-fn catalogue_slugs(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let models = value
-        .get("models")
-        .and_then(|m| m.as_array())
-        .ok_or("no `models` list")?;
-    Ok(models
-        .iter()
-        .filter_map(|m| m.get("slug").and_then(|s| s.as_str()).map(str::to_string))
-        .collect())
-}
-
 /// The key mg-codex stored in its sh env file, if any.
 fn stored_key(shell_env: &shell::ShellEnv) -> Option<(String, PathBuf)> {
     let path = shell_env.env_file(Syntax::Posix);
@@ -247,7 +233,9 @@ fn build_report(
     let from_dotenv = |name: &str| dotenv.iter().find(|a| a.name == name);
 
     // Codex first: it is the slowest input. It judges files, not our parse of them.
-    let codex_program = codex_cli::find_program("codex", env.path.as_deref());
+    // The `codex` on PATH, and the native binary behind npm's shim (no Node start-up).
+    let codex_on_path = codex_cli::find_program("codex", env.path.as_deref());
+    let codex_program = codex_on_path.as_deref().map(codex_cli::native_binary);
     let codex_thread = {
         let codex = codex_program.clone();
         let home_ok = home.is_ok();
@@ -340,6 +328,26 @@ fn build_report(
     };
     out.push(file_check.took(t));
 
+    // The key: this terminal's, else the one mg-codex stored (the API checks use it then).
+    let env_key = layers.env_key();
+    let shell_env = super::shell_env(env).ok();
+    let stored = shell_env
+        .as_ref()
+        .filter(|_| env_key == shell::VAR)
+        .and_then(stored_key);
+    let shell_status = shell_env
+        .as_ref()
+        .map(|s| shell::status(s, env.var(shell::VAR)));
+    let activation = shell_status
+        .as_ref()
+        .and_then(|s| s.as_ref().ok())
+        .and_then(|s| {
+            s.shells
+                .iter()
+                .find(|sh| sh.login)
+                .map(|sh| sh.activation.clone())
+        })
+        .unwrap_or_else(|| ". ~/.config/mg-codex/env".to_string());
     let profiles_with_mg = if profile.is_none() && home.is_ok() {
         modelgates_profiles(&home_dir)
     } else {
@@ -361,46 +369,48 @@ fn build_report(
                     project_local: local_path.as_deref().zip(local.as_ref()),
                     managed: managed_docs,
                     modelgates_profiles: &profiles_with_mg,
+                    load: &activation,
                 },
             )
             .took(t),
         );
     }
 
-    // The key: this terminal's, else the one mg-codex stored (the API checks use it then).
-    let env_key = layers.env_key();
-    let shell_env = super::shell_env(env).ok();
-    let stored = shell_env
-        .as_ref()
-        .filter(|_| env_key == shell::VAR)
-        .and_then(stored_key);
-    let shell_status = shell_env
-        .as_ref()
-        .map(|s| shell::status(s, env.var(shell::VAR)));
-    let activation = shell_status
-        .as_ref()
-        .and_then(|s| s.as_ref().ok())
-        .and_then(|s| {
-            s.shells
-                .iter()
-                .find(|sh| sh.login)
-                .map(|sh| sh.activation.clone())
-        })
-        .unwrap_or_else(|| ". ~/.config/mg-codex/env".to_string());
     let t = Instant::now();
-    let (mut key_check, key) = key_checks::present(
-        &ctx,
-        &env_key,
-        layers.located(&["model_providers", PROVIDER_ID, "env_key"]),
-        codex_env.var(&env_key),
-        stored.as_ref().map(|(key, file)| key_checks::Stored {
-            key,
-            file,
-            activation: &activation,
-        }),
-        layers.provider_str(PROVIDER_ID, "experimental_bearer_token"),
-    );
-    let key_in_dotenv = from_dotenv(&env_key);
+    // Command auth: Codex runs the command for the key, as doctor does here.
+    let auth = auth_command(&layers);
+    let mut command_output: Option<String> = None;
+    let (mut key_check, key) = match &auth {
+        Some(auth) => {
+            let outcome = run_auth_command(auth, &codex_env, &dotenv);
+            if let key_checks::CommandKey::Output(out) = &outcome {
+                command_output = Some(out.trim().to_string());
+            }
+            key_checks::from_command(
+                &ctx,
+                &key_checks::KeyCommandInputs {
+                    shown: &auth.shown,
+                    ours: auth.ours,
+                    place: layers.located(&["model_providers", PROVIDER_ID, "auth"]),
+                    outcome: &outcome,
+                },
+            )
+        }
+        None => key_checks::present(
+            &ctx,
+            &env_key,
+            layers.located(&["model_providers", PROVIDER_ID, "env_key"]),
+            codex_env.var(&env_key),
+            stored.as_ref().map(|(key, file)| key_checks::Stored {
+                key,
+                file,
+                activation: &activation,
+            }),
+            layers.provider_str(PROVIDER_ID, "experimental_bearer_token"),
+            &activation,
+        ),
+    };
+    let key_in_dotenv = from_dotenv(&env_key).filter(|_| auth.is_none());
     if let Some(a) = key_in_dotenv {
         key_check.findings.push(
             crate::doctor::Finding::note(
@@ -442,6 +452,12 @@ fn build_report(
             .then(|| printer.spinner("Asking Codex whether it loads the config"));
         codex_thread.join().unwrap_or((None, Default::default()))
     };
+    let probe = probe.map(|mut p| {
+        if let Some(shown) = &codex_on_path {
+            p.path = shown.clone();
+        }
+        p
+    });
     let version = probe
         .as_ref()
         .and_then(|p| p.version.as_deref())
@@ -449,6 +465,43 @@ fn build_report(
     let ctx = Context {
         codex: version,
         ..ctx
+    };
+
+    // The catalogue `model_catalog_json` names: what Codex will make of it.
+    let catalogue_value = layers.root_str("model_catalog_json");
+    let catalogue_path = catalogue_value.map(|v| home_dir.join(v));
+    let (catalog_check, catalogue_info) = match (&catalogue_path, catalogue_value) {
+        (Some(path), Some(value)) if !parse_failed && !nothing => {
+            let t = Instant::now();
+            let read = match std::fs::read_to_string(path) {
+                Ok(text) => catalog_checks::Read::Text(text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => catalog_checks::Read::Missing,
+                Err(e) => catalog_checks::Read::Unreadable(e.to_string()),
+            };
+            let our_path = crate::catalog::path_in(&home_dir, profile);
+            let model = (layers.root_str("model_provider") == Some(PROVIDER_ID))
+                .then(|| layers.root_str("model"))
+                .flatten();
+            let (check, info) = catalog_checks::catalog(
+                &ctx,
+                &catalog_checks::CatalogInputs {
+                    value,
+                    place: layers.located(&["model_catalog_json"]),
+                    path,
+                    our_path: &our_path,
+                    read: &read,
+                    model,
+                    now: std::time::SystemTime::now(),
+                    codex_error: probe
+                        .as_ref()
+                        .and_then(|p| p.loads_config.as_ref().err())
+                        .map(String::as_str)
+                        .filter(|e| e.contains("model_catalog_json")),
+                },
+            );
+            (Some(check.took(t)), info)
+        }
+        _ => (None, None),
     };
 
     if parse_failed || nothing {
@@ -461,27 +514,39 @@ fn build_report(
         ));
     } else {
         let t = Instant::now();
-        let catalogue_path = layers
-            .root_str("model_catalog_json")
-            .map(|p| home_dir.join(p));
-        let catalogue = catalogue_path.as_deref().map(|p| (p, catalogue_slugs(p)));
+        let catalogue = catalogue_info
+            .as_ref()
+            .zip(catalogue_path.as_deref())
+            .map(|(info, p)| (p, Ok(info.slugs().iter().map(|s| s.to_string()).collect())))
+            .or_else(|| {
+                catalogue_path
+                    .as_deref()
+                    .map(|p| (p, Err("it cannot be read".to_string())))
+            });
         out.push(
             config_checks::model(
                 &ctx,
                 &layers,
                 &config_checks::ModelInputs {
                     catalogue,
+                    catalogue_ours: catalogue_info.as_ref().is_some_and(|i| i.is_ours()),
                     suggestion: network.suggestions.first().map(String::as_str),
                 },
             )
             .took(t),
         );
     }
+
     out.extend(network.checks);
 
     let t = Instant::now();
     out.push(
         match (&shell_status, env_key == shell::VAR) {
+            _ if auth.is_some() => Check::skipped(
+                "shell.profiles",
+                Category::Shell,
+                "Codex gets the key from a command, not from the shells (see key.present)",
+            ),
             (Some(Ok(status)), true) => {
                 // A command, or Codex's own `.env`, reaches every front end.
                 let command_auth = layers
@@ -571,6 +636,16 @@ fn build_report(
     );
     cli.duration_ms = codex_took.as_millis() as u64;
     out.push(cli);
+    if let Some(check) = catalog_check {
+        out.push(check);
+    }
+    if let (Some(auth), false) = (&auth, parse_failed || nothing) {
+        out.push(catalog_checks::auth_command(
+            &ctx,
+            &auth.shown,
+            catalogue_value.is_some(),
+        ));
+    }
     if !parse_failed {
         out.extend(codex_checks::docs_mcp(&ctx, &layers));
     }
@@ -583,6 +658,7 @@ fn build_report(
             .provider_str(PROVIDER_ID, "experimental_bearer_token")
             .map(str::trim),
         key_checks::looks_like_a_key(&env_key).then_some(env_key.as_str()),
+        command_output.as_deref(),
     ]
     .into_iter()
     .flatten()
@@ -627,6 +703,71 @@ fn credit_codex_refusal(report: &mut Report) {
             }
         }
         check.refresh();
+    }
+}
+
+/// The provider's `auth = { command, args }`.
+struct AuthCommand {
+    program: String,
+    args: Vec<String>,
+    /// As a person would type it.
+    shown: String,
+    /// `mg-codex key print`.
+    ours: bool,
+}
+
+fn auth_command(layers: &Layers) -> Option<AuthCommand> {
+    let auth = layers.item_at(&["model_providers", PROVIDER_ID, "auth"])?;
+    let table = auth.as_table_like()?;
+    let program = table.get("command")?.as_str()?.to_string();
+    let args: Vec<String> = table
+        .get("args")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let shown = std::iter::once(program.as_str())
+        .chain(args.iter().map(String::as_str))
+        .map(crate::project::shell_quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some(AuthCommand {
+        ours: crate::setup::is_our_auth(auth),
+        program,
+        args,
+        shown,
+    })
+}
+
+/// Runs the key command as Codex would (its environment, `$CODEX_HOME/.env` included).
+fn run_auth_command(
+    auth: &AuthCommand,
+    env: &Env,
+    dotenv: &[crate::dotenv::Assignment],
+) -> key_checks::CommandKey {
+    let program = Path::new(&auth.program);
+    let found = if program.components().count() > 1 {
+        program.is_file().then(|| program.to_path_buf())
+    } else {
+        codex_cli::find_program(&auth.program, env.path.as_deref())
+    };
+    let Some(found) = found else {
+        return key_checks::CommandKey::NotFound;
+    };
+    let mut cmd = std::process::Command::new(found);
+    cmd.args(&auth.args)
+        .envs(dotenv.iter().map(|a| (a.name.as_str(), a.value.as_str())));
+    match codex_cli::run_captured(&mut cmd) {
+        Ok((true, stdout, _)) => key_checks::CommandKey::Output(stdout),
+        Ok((false, _, stderr)) => key_checks::CommandKey::Failed {
+            status: "exits with an error".into(),
+            stderr: stderr.lines().next().unwrap_or("").trim().to_string(),
+        },
+        Err(e) if e.starts_with("no answer") => key_checks::CommandKey::TimedOut,
+        Err(_) => key_checks::CommandKey::NotFound,
     }
 }
 

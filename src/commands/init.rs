@@ -369,11 +369,19 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
     let stored = std::fs::read_to_string(shell_env.env_file(Syntax::Posix))
         .ok()
         .and_then(|text| shell::shells::parse_assignment(Syntax::Posix, &text));
+    // A key kept in the config (`experimental_bearer_token`) is moved to the store: init
+    // takes it out of the provider table.
+    let bearer = doc
+        .provider_str(PROVIDER_ID, "experimental_bearer_token")
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string);
     let key = env
         .var(setup::ENV_KEY)
         .filter(|k| !k.trim().is_empty())
         .map(|k| (k.to_string(), setup::ENV_KEY))
-        .or(stored.map(|k| (k, "the mg-codex env file")));
+        .or(stored.map(|k| (k, "the mg-codex env file")))
+        .or(bearer.map(|k| (k, "`experimental_bearer_token` in the config")));
     Ok(Current {
         home,
         config,
@@ -388,6 +396,7 @@ fn configured_base_url(current: &Current) -> String {
     current
         .doc
         .provider_str(PROVIDER_ID, "base_url")
+        .filter(|u| !u.trim().is_empty())
         .unwrap_or(api::DEFAULT_BASE_URL)
         .to_string()
 }

@@ -5,51 +5,16 @@
 //! Pure: a version in, a rule's answer out. Without an installed Codex, the answers are those
 //! of the newest release measured.
 
-use std::fmt;
-
 use crate::setup::EFFORTS;
 
-/// A Codex CLI release, `0.169.0` (from `codex --version`, which prints `codex-cli 0.169.0`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CodexVersion {
-    pub major: u32,
-    pub minor: u32,
-    pub patch: u32,
-}
+pub use crate::catalog::CodexVersion;
 
 /// The newest release the rules were measured on.
-pub const NEWEST_MEASURED: CodexVersion = CodexVersion::new(0, 171, 0);
+pub const NEWEST_MEASURED: CodexVersion = CodexVersion::NEWEST_TESTED;
 
-impl CodexVersion {
-    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Self {
-            major,
-            minor,
-            patch,
-        }
-    }
-
-    /// Reads `codex-cli 0.169.0` (or `0.169.0`, or `0.169.0-alpha.1`).
-    pub fn parse(text: &str) -> Option<Self> {
-        let word = text
-            .split_whitespace()
-            .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))?;
-        let mut parts = word.split(['.', '-', '+']);
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        Some(Self::new(major, minor, patch))
-    }
-
-    fn minor_at_least(self, minor: u32) -> bool {
-        self >= Self::new(0, minor, 0)
-    }
-}
-
-impl fmt::Display for CodexVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
-    }
+/// Whether `version` is `0.<minor>.0` or newer.
+fn minor_at_least(version: CodexVersion, minor: u32) -> bool {
+    version >= CodexVersion::new(0, minor, 0)
 }
 
 /// The models bundled in 0.137–0.143, which those releases find a gateway id's metadata in by
@@ -66,22 +31,22 @@ const OLD_BUNDLED: [&str; 6] = [
 /// Whether this release has metadata for `model` without a catalogue (`model_catalog_json`).
 pub fn knows_model(version: CodexVersion, model: &str) -> bool {
     let slug = model.rsplit('/').next().unwrap_or(model);
-    !version.minor_at_least(144) && OLD_BUNDLED.contains(&slug)
+    !minor_at_least(version, 144) && OLD_BUNDLED.contains(&slug)
 }
 
 /// Whether this release refuses the config for this `model_reasoning_effort` (0.137 knows only
 /// the six levels).
 pub fn refuses_effort(version: CodexVersion, effort: &str) -> bool {
-    !version.minor_at_least(138) && !EFFORTS.contains(&effort)
+    !minor_at_least(version, 138) && !EFFORTS.contains(&effort)
 }
 
 /// What this release sends for `effort` when it differs from `effort` (`ultra`), given the
 /// highest level the model's metadata lists (`None`: fallback metadata).
 pub fn effort_sent(version: CodexVersion, effort: &str, highest: Option<&str>) -> Option<String> {
-    if effort != "ultra" || !version.minor_at_least(142) {
+    if effort != "ultra" || !minor_at_least(version, 142) {
         return None;
     }
-    if !version.minor_at_least(151) {
+    if !minor_at_least(version, 151) {
         return Some("max".into());
     }
     Some(highest.unwrap_or("medium").to_string())
@@ -90,13 +55,13 @@ pub fn effort_sent(version: CodexVersion, effort: &str, highest: Option<&str>) -
 /// Whether this release sends no reasoning effort at all (`"reasoning": null`) for a model it
 /// has no metadata for.
 pub fn drops_effort_without_metadata(version: CodexVersion) -> bool {
-    !version.minor_at_least(145)
+    !minor_at_least(version, 145)
 }
 
 /// Whether this release prints "Model metadata for `…` not found. Defaulting to fallback
 /// metadata" for a model it has no metadata for.
 pub fn warns_fallback_metadata(version: CodexVersion) -> bool {
-    version.minor_at_least(140)
+    minor_at_least(version, 140)
 }
 
 /// Provider fields this release does not know (they are ignored with a warning, and
@@ -112,7 +77,7 @@ pub fn unknown_provider_field(version: CodexVersion, field: &str) -> bool {
 /// Whether this release can write a gateway provider itself (its model picker's "Create a
 /// custom provider or gateway"), which may leave a second table for the same gateway.
 pub fn writes_gateway_tables(version: CodexVersion) -> bool {
-    version.minor_at_least(168)
+    minor_at_least(version, 168)
 }
 
 #[cfg(test)]

@@ -199,8 +199,7 @@ pub fn rank(code: &str) -> u8 {
         | "base_url_missing"
         | "base_url_insecure"
         | "base_url_wrong_path"
-        | "requires_openai_auth"
-        | "default_provider_without_model" => 3,
+        | "requires_openai_auth" => 3,
         "codex_refuses_config" | "codex_refuses_profile" => 4,
         "env_key_missing"
         | "key_in_config"

@@ -161,12 +161,13 @@ Shell profiles
 Codex CLI
   ! codex.cli        `codex` is not on PATH: Codex is not installed for this shell, so mg-codex cannot ask it whether it loads the config
                      fix: install it with `npm install -g @openai/codex` (or put its directory on PATH), then run `mg-codex doctor` again
+  ✓ codex.catalog    `~/.codex/modelgates-models.json` lists 2 models for Codex, `openai/gpt-5.3-codex` among them
 
 Project trust
   ✓ projects.trust   `[TEMP]/work` is trusted for Codex
 
 ! Start here: `codex` is not on PATH: Codex is not installed for this shell, so mg-codex cannot ask it whether it loads the config (codex.cli, codex_missing)
-1 warning · 8 ok
+1 warning · 9 ok
 ";
     assert_eq!(filtered(&ctx, &server, &out.stdout), expected);
 }
@@ -198,6 +199,7 @@ async fn json_is_the_only_thing_on_stdout_and_has_the_documented_shape() {
             "api.model",
             "shell.profiles",
             "codex.cli",
+            "codex.catalog",
             "projects.trust"
         ]
     );
@@ -379,8 +381,28 @@ async fn a_profile_layer_is_what_doctor_checks() {
     };
     assert_eq!(status("config.provider"), "ok", "{}", out.stdout);
     assert_eq!(status("api.model"), "ok", "{}", out.stdout);
+    // Without `--profile`: the default left to OpenAI is a choice, and a note says how to use
+    // the profile (nothing fails for it).
     let out = doctor(&ctx, &["--offline"], None);
     assert_contains(&out.stdout, "`model_provider` is `openai`");
+    assert_contains(
+        &out.stdout,
+        "ModelGates is set up in the profile `mg`: run `codex --profile mg` (`mg-codex --profile mg doctor` checks it)",
+    );
+    let out = doctor(&ctx, &["--offline", "--json"], None);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let provider = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "config.provider")
+        .unwrap()
+        .clone();
+    assert_eq!(provider["status"], "ok", "{provider}");
+    assert_eq!(
+        provider["findings"][0]["code"],
+        "modelgates_in_profile_note"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -10,6 +10,7 @@ mod corpus;
 mod docs_mcp;
 mod doctor_cli;
 mod doctor_snapshots;
+mod fixes;
 mod generated;
 mod hostile;
 mod init_cli;

@@ -889,3 +889,50 @@ impl Terminal {
         }
     }
 }
+
+/// Runs `cmd` on a pseudo-terminal as a person at it would: when one of `answers`' prompts (a
+/// text on screen) appears, types its answer, once per prompt (the prompt stays on screen
+/// with the answer after it); until the program ends. Returns the exit code and everything it
+/// drew (escape codes stripped). A prompt no answer matches fails after [`PTY_TIMEOUT_MS`]
+/// with the transcript.
+pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, String) {
+    use rexpect::reader::ReadUntil;
+    let options = rexpect::reader::Options::default()
+        .timeout_ms(Some(PTY_TIMEOUT_MS))
+        .strip_ansi_escape_codes(true);
+    let mut session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+    let mut transcript = String::new();
+    let mut left: Vec<(&str, &str)> = answers.to_vec();
+    loop {
+        let mut needles: Vec<ReadUntil> = left
+            .iter()
+            .map(|(prompt, _)| ReadUntil::String(prompt.to_string()))
+            .collect();
+        needles.push(ReadUntil::EOF);
+        match session.exp_any(needles) {
+            Ok((before, matched)) => {
+                transcript.push_str(&before);
+                transcript.push_str(&matched);
+                let Some(i) = left.iter().position(|(p, _)| matched == *p) else {
+                    break;
+                };
+                let (_, answer) = left.remove(i);
+                // dialoguer flushes what was typed before its prompt started reading.
+                std::thread::sleep(PAUSE);
+                for c in answer.chars() {
+                    session.send(&c.to_string()).expect("type");
+                    session.flush().expect("type");
+                    std::thread::sleep(Duration::from_millis(30));
+                }
+            }
+            Err(e) => {
+                panic!("no known prompt, and it did not end: {e}\n--- transcript ---\n{transcript}")
+            }
+        }
+    }
+    let code = match session.process().wait().expect("wait") {
+        rexpect::process::WaitStatus::Exited(_, code) => code,
+        other => panic!("ended with {other:?}\n{transcript}"),
+    };
+    (code, transcript)
+}

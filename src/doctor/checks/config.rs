@@ -408,6 +408,8 @@ pub struct ProviderInputs<'a> {
     pub managed: Vec<(&'a Path, &'a ConfigDocument)>,
     /// Profile files (`NAME.config.toml`) that set ModelGates up, when no `--profile` is given.
     pub modelgates_profiles: &'a [String],
+    /// What loads the stored key in this terminal (`. ~/.config/mg-codex/env`).
+    pub load: &'a str,
 }
 
 /// Why a `base_url` is probably not the API root (`https://modelgates.ai/api/v1`), if it is not.
@@ -624,9 +626,14 @@ pub fn provider(ctx: &Context, layers: &Layers, inputs: &ProviderInputs) -> Chec
                         ),
                         provider_place("experimental_bearer_token"),
                     )
-                    .fix(ctx.run_with("init --yes", |c| {
-                        format!("`{c}` moves the key to `MODELGATES_API_KEY` and removes the line")
-                    })),
+                    .fix({
+                        let command =
+                            format!("{} && {}", ctx.me.command("init --yes"), inputs.load);
+                        Fix::command_with(
+                            command.clone(),
+                            format!("`{command}`: init moves the key into mg-codex's private store (for `MODELGATES_API_KEY`) and removes the line; the second part loads it in this terminal"),
+                        )
+                    }),
                 );
             }
             let version = ctx.version();
@@ -865,6 +872,8 @@ pub struct ModelInputs<'a> {
     /// The slugs of the catalogue `model_catalog_json` names (`None`: none set; `Err`: it
     /// cannot be read).
     pub catalogue: Option<(&'a Path, Result<Vec<String>, String>)>,
+    /// Whether that catalogue is mg-codex's (`models --sync` rewrites it).
+    pub catalogue_ours: bool,
     /// The id ModelGates' catalogue suggests for a malformed one, when the API was asked.
     pub suggestion: Option<&'a str>,
 }
@@ -988,10 +997,25 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
     if let (Some(id), true) = (model, provider_ok) {
         let known = knowledge::knows_model(version, id) || catalogue_has == Some(true);
         if !known {
-            let refresh = ctx.run_with("init --yes", |c| {
-                format!("`{c}` writes a catalogue of ModelGates' models (`model_catalog_json`) that Codex reads")
-            });
+            let refresh = match (&inputs.catalogue, inputs.catalogue_ours) {
+                (None, _) => ctx.run_with("init --yes", |c| {
+                    format!("`{c}` writes a catalogue of ModelGates' models (`model_catalog_json`) that Codex reads")
+                }),
+                (Some(_), true) => ctx.run_with("models --sync", |c| {
+                    format!("`{c}` writes the catalogue again, `{id}` first")
+                }),
+                (Some((path, _)), false) => Fix::instruction(format!(
+                    "the catalogue `{}` is not mg-codex's: give it an entry for `{id}`, or let mg-codex write one (codex.catalog says how)",
+                    ctx.show(path)
+                )),
+            };
+            // `model_supports_reasoning_summaries = true` makes those releases send it.
+            let forced = layers
+                .root("model_supports_reasoning_summaries")
+                .and_then(Item::as_bool)
+                == Some(true);
             if knowledge::drops_effort_without_metadata(version)
+                && !forced
                 && effort.is_some_and(|e| e != "none")
             {
                 f.push(

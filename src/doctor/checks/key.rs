@@ -29,6 +29,15 @@ pub struct Stored<'a> {
     pub activation: &'a str,
 }
 
+/// `mg-codex init` (it asks for the key and stores it), then what loads it in this terminal.
+fn init_then_load(ctx: &Context, activation: &str) -> Fix {
+    let command = format!("{} && {activation}", ctx.me.command("init"));
+    Fix::command_with(
+        command.clone(),
+        format!("`{command}`: init asks for the key (create one on the ModelGates keys page, https://modelgates.ai/keys) and stores it for your shells; the second part loads it in this terminal"),
+    )
+}
+
 /// Whether a value where a variable name belongs is a key instead.
 pub fn looks_like_a_key(name: &str) -> bool {
     name.starts_with("sk-") || (name.len() >= 32 && !name.contains('_'))
@@ -43,6 +52,7 @@ pub fn present(
     value: Option<&str>,
     stored: Option<Stored>,
     bearer: Option<&str>,
+    load: &str,
 ) -> (Check, Option<ApiKey>) {
     const ID: &str = "key.present";
     let mut details = KeyPresentDetails {
@@ -117,9 +127,7 @@ pub fn present(
                         format!("`{env_key}` {what} in this environment, and mg-codex has no key stored: Codex stops with \"Missing environment variable\""),
                     )
                     .variable(env_key)
-                    .fix(ctx.run_with("init", |c| {
-                        format!("`{c}` asks for the key and stores it for your shells (create one on the ModelGates keys page: https://modelgates.ai/keys)")
-                    })),
+                    .fix(init_then_load(ctx, load)),
                 );
             }
         }
@@ -146,7 +154,7 @@ pub fn present(
             f.push(
                 Finding::fail("key_bad_chars", format!("`{env_key}`: {e}"))
                     .variable(env_key)
-                    .fix(ctx.run("init")),
+                    .fix(init_then_load(ctx, load)),
             );
             None
         }
@@ -194,4 +202,115 @@ pub fn present(
         key.as_ref().map(ApiKey::masked).unwrap_or_default()
     );
     (Check::new(ID, Category::Key, ok, f).details(details), key)
+}
+
+/// What running the provider's `auth` command gave.
+pub enum CommandKey {
+    /// The program is not there (or not executable).
+    NotFound,
+    /// It exited with an error (its first stderr line, scrubbed by the caller).
+    Failed { status: String, stderr: String },
+    /// It did not finish in time.
+    TimedOut,
+    /// What it printed on stdout.
+    Output(String),
+}
+
+/// The command Codex runs for the key, as a person would type it.
+pub struct KeyCommandInputs<'a> {
+    pub shown: &'a str,
+    /// It is mg-codex's own (`mg-codex key print`).
+    pub ours: bool,
+    pub place: Option<(Option<&'a Path>, Option<usize>)>,
+    pub outcome: &'a CommandKey,
+}
+
+/// `key.present` for a provider whose key comes from a command (`auth = { command, args }`):
+/// Codex runs it before each request and sends what it prints; when it fails, Codex sends the
+/// request without a key. Returns the key it printed, for the API checks.
+pub fn from_command(ctx: &Context, inputs: &KeyCommandInputs) -> (Check, Option<ApiKey>) {
+    const ID: &str = "key.present";
+    let shown = inputs.shown;
+    let repair = || {
+        if inputs.ours {
+            ctx.run_with("init --yes --key-source command", |c| {
+                format!("`{c}` writes the command again, with this mg-codex's path")
+            })
+        } else {
+            let text = format!("fix the `auth` command of `[model_providers.modelgates]` (`{shown}`), or let mg-codex provide the key: `{}`", ctx.me.command("init --yes --key-source command"));
+            match inputs.place {
+                Some((Some(file), line)) => Fix::edit(file, line, text),
+                _ => Fix::instruction(text),
+            }
+        }
+    };
+    let store = || {
+        if inputs.ours {
+            ctx.run_with("key set", |c| {
+                format!("store a key with `{c}` (it asks for it; create one at https://modelgates.ai/keys)")
+            })
+        } else {
+            repair()
+        }
+    };
+    let locate = |f: Finding| match inputs.place {
+        Some((Some(file), line)) => f.file(file, line),
+        _ => f,
+    };
+    let mut f = Vec::new();
+    let key = match inputs.outcome {
+        CommandKey::NotFound => {
+            f.push(locate(
+                Finding::fail(
+                    "auth_command_missing",
+                    format!("Codex gets the key by running `{shown}`, which is not there: it sends the requests without a key"),
+                )
+                .fix(repair()),
+            ));
+            None
+        }
+        CommandKey::TimedOut => {
+            f.push(locate(
+                Finding::fail(
+                    "auth_command_fails",
+                    format!("`{shown}` did not finish: Codex waits for it, then sends the requests without a key"),
+                )
+                .fix(repair()),
+            ));
+            None
+        }
+        CommandKey::Failed { status, stderr } => {
+            let said = if stderr.is_empty() {
+                String::new()
+            } else {
+                format!(" (\"{stderr}\")")
+            };
+            f.push(locate(
+                Finding::fail(
+                    "auth_command_fails",
+                    format!("`{shown}` {status}{said}: Codex sends the requests without a key"),
+                )
+                .fix(store()),
+            ));
+            None
+        }
+        CommandKey::Output(out) => match ApiKey::parse(out.trim_end_matches(['\n', '\r'])) {
+            Ok(key) if !out.trim().is_empty() => Some(key),
+            _ => {
+                f.push(locate(
+                    Finding::fail(
+                        "auth_command_no_key",
+                        format!("`{shown}` prints no usable key: Codex sends what it prints, and the gateway rejects it"),
+                    )
+                    .fix(store()),
+                ));
+                None
+            }
+        },
+    };
+    let ok = format!(
+        "Codex gets the key by running `{shown}` ({})",
+        key.as_ref().map(ApiKey::masked).unwrap_or_default()
+    );
+    (Check::new(ID, Category::Key, ok, f), key)
 }

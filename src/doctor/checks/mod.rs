@@ -5,6 +5,7 @@
 //! (`projects.trust`). No IO here except reading `.git` entries for the trust check.
 
 pub mod api;
+pub mod catalog;
 pub mod codex;
 pub mod config;
 pub mod key;

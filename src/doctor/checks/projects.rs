@@ -192,7 +192,7 @@ pub fn trust(ctx: &Context, inputs: &TrustInputs) -> Check {
                     Finding::warning(
                         "trust_parent_not_inherited",
                         format!(
-                            "`{}` is trusted, but trust is not inherited: Codex asks again in `{here}`, a directory of its own{ignored}",
+                            "`{}` is trusted, but trust is not inherited: Codex asks again in `{here}`, a directory of its own{exec}{ignored}",
                             p.key
                         ),
                     )

@@ -178,7 +178,9 @@ fn main() {
         // What doctor runs second: `codex features list` on a private copy of the config.
         let copy = root_path.join("codex-copy");
         fs::create_dir(&copy).expect("create the config copy dir");
-        fs::copy(fast_home.join("config.toml"), copy.join("config.toml")).expect("copy config");
+        for name in ["config.toml", "modelgates-models.json"] {
+            fs::copy(fast_home.join(name), copy.join(name)).expect("copy the config");
+        }
         let features = measure(|_| {
             let start = Instant::now();
             let output = bench
@@ -198,11 +200,49 @@ fn main() {
 
         notes.push(format!(
             "(f): Codex {version_text} at {}: codex.cli adds {:+.0} ms to (a) \
-             (--version {:.0} + features list {:.0}, run one after the other in a thread)",
+             (the native binary behind the shim: --version and features list run concurrently; \
+             through the shim they take {:.0} and {:.0} ms)",
             codex.display(),
             ms(f.median) - ms(a.median),
             ms(v.median),
             ms(features.median),
+        ));
+
+        // (g) the whole doctor against the 0 ms server with Codex on PATH, side by side with
+        // Codex's own `codex doctor --json` on the same home (a copy: it may write there).
+        bench.validate(&fast_home, &codex_path, &[], 0, ONLINE_WITH_CODEX);
+        let g = bench.measure_doctor(&fast_home, &codex_path, &["--json"], 0);
+        table.row("(g) doctor --json, server 0 ms, Codex", [0], &g);
+        let theirs = root_path.join("codex-doctor-home");
+        fs::create_dir(&theirs).expect("create the codex doctor home");
+        for name in ["config.toml", "modelgates-models.json"] {
+            fs::copy(fast_home.join(name), theirs.join(name)).expect("copy for codex doctor");
+        }
+        let mut codex_exit = 0;
+        let cd = measure(|_| {
+            let start = Instant::now();
+            let output = bench
+                .command(&codex, &codex_path)
+                .args(["doctor", "--json"])
+                .env("CODEX_HOME", &theirs)
+                .output()
+                .expect("run codex doctor --json");
+            let elapsed = start.elapsed();
+            serde_json::from_slice::<Value>(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "codex doctor --json printed no JSON ({e}): {}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
+            codex_exit = output.status.code().unwrap_or(-1);
+            elapsed
+        });
+        table.row("    codex doctor --json, same home", [codex_exit], &cd);
+        notes.push(format!(
+            "(g): mg-codex doctor --json takes {:.0}% of `codex doctor --json` ({:.0} ms vs {:.0} ms, medians)",
+            100.0 * ms(g.median) / ms(cd.median),
+            ms(g.median),
+            ms(cd.median),
         ));
     } else {
         notes.push(format!(
@@ -290,10 +330,23 @@ const HOLE_NO_CODEX: &Expect = &Expect {
     checks: &[
         ("key.present", "ok"),
         ("api.key", "fail"),
-        ("api.model", "fail"),
+        // The network failure explains the model check: it says so instead.
+        ("api.model", "skipped"),
         ("codex.cli", "warning"),
     ],
     overall: "fail",
+};
+
+const ONLINE_WITH_CODEX: &Expect = &Expect {
+    checks: &[
+        ("config.model", "ok"),
+        ("api.key", "ok"),
+        ("api.model", "ok"),
+        ("projects.trust", "ok"),
+        ("codex.cli", "ok"),
+        ("codex.catalog", "ok"),
+    ],
+    overall: "ok",
 };
 
 const OFFLINE_WITH_CODEX: &Expect = &Expect {
@@ -302,10 +355,10 @@ const OFFLINE_WITH_CODEX: &Expect = &Expect {
         ("api.model", "skipped"),
         ("projects.trust", "ok"),
         ("codex.cli", "ok"),
-        // The shells on /usr/bin are in use but the bench stores no key for them.
-        ("shell.profiles", "warning"),
+        // No login shell (no SHELL) and no startup file in the temp HOME: no shell in use.
+        ("shell.profiles", "ok"),
     ],
-    overall: "warning",
+    overall: "ok",
 };
 
 fn parse_report(output: &Output) -> Value {
@@ -358,6 +411,8 @@ impl Bench {
     fn new(root: &Path) -> Self {
         let home = root.join("home");
         fs::create_dir(&home).expect("create HOME");
+        // The cwd is a trusted git repository (a trusted directory that is not one is a finding).
+        fs::create_dir(root.join(".git")).expect("create .git");
         // 20 trusted projects that exist, the cwd (the temp dir itself) first.
         let mut projects = vec![root.to_path_buf()];
         for i in 1..20 {
@@ -377,6 +432,11 @@ impl Bench {
         let dir = self.root.join(format!("codex-{name}"));
         fs::create_dir(&dir).expect("create Codex home");
         fs::write(dir.join("config.toml"), self.config_text(addr)).expect("write config");
+        // The model catalogue `init` writes (one entry, as Codex requires it).
+        let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "fixtures/doctor/scenarios/53-trusted-dir-not-git-exec-refuses/home/.codex/modelgates-models.json",
+        );
+        fs::copy(catalogue, dir.join("modelgates-models.json")).expect("copy the catalogue");
         dir
     }
 
@@ -387,6 +447,7 @@ impl Bench {
             "model_provider = \"modelgates\"\n\
              model = \"openai/gpt-5.3-codex\"\n\
              model_reasoning_effort = \"high\"\n\
+             model_catalog_json = \"modelgates-models.json\"\n\
              approval_policy = \"on-request\"\n\
              sandbox_mode = \"workspace-write\"\n\
              \n\

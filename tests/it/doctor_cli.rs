@@ -403,6 +403,14 @@ async fn a_profile_layer_is_what_doctor_checks() {
         provider["findings"][0]["code"],
         "modelgates_in_profile_note"
     );
+
+    // The default set up too: the profile is named, with the command that checks it.
+    ctx.write_config(&config_for(&server, "openai/gpt-5.3-codex"));
+    let out = doctor(&ctx, &["--offline"], None);
+    assert_contains(
+        &out.stdout,
+        "· the profile `mg` sets up ModelGates too: `mg-codex --profile mg doctor` checks one as Codex layers it",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -516,6 +516,23 @@ pub fn provider(ctx: &Context, layers: &Layers, inputs: &ProviderInputs) -> Chec
         }
     }
     let selected = layers.root_str("model_provider") == Some(PROVIDER_ID);
+    if let (true, None, false) = (selected, ctx.profile, inputs.modelgates_profiles.is_empty()) {
+        let names = inputs.modelgates_profiles;
+        f.push(Finding::note(
+            "modelgates_profiles_note",
+            format!(
+                "the profile{} {} set{} up ModelGates too: `{}` checks one as Codex layers it",
+                if names.len() == 1 { "" } else { "s" },
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if names.len() == 1 { "s" } else { "" },
+                ctx.me.for_profile(Some(&names[0])).command("doctor")
+            ),
+        ));
+    }
     match layers.provider_fields(PROVIDER_ID) {
         None if selected => f.push(
             Finding::fail(

@@ -241,7 +241,9 @@ pub fn take_back(before: &str, after: &str, current: &str) -> Merged {
             } => {
                 let olds: Vec<usize> = (old_index..old_index + old_len).collect();
                 let mut paired = vec![false; olds.len()];
-                let at = position(old_index);
+                // Where the next line of `before` goes: after the last one that found its line,
+                // so `before`'s order comes back (a removed last field returns last, not first).
+                let mut at = position(old_index);
                 for &line in &b[new_index..new_index + new_len] {
                     let key = line_key(line);
                     let partner = key.as_ref().and_then(|k| {
@@ -255,7 +257,10 @@ pub fn take_back(before: &str, after: &str, current: &str) -> Merged {
                             paired[n] = true;
                             match fate[olds[n]] {
                                 _ if protected[olds[n]] => {}
-                                Fate::Kept(ci) => replace[ci] = Some(line),
+                                Fate::Kept(ci) => {
+                                    replace[ci] = Some(line);
+                                    at = at.max(ci + 1);
+                                }
                                 // The user removed the line: put ours back where it was.
                                 Fate::Deleted => insert[at].push(line),
                                 // `init` only gave it a line ending: nothing of ours to keep.
@@ -325,6 +330,19 @@ pub fn take_back(before: &str, after: &str, current: &str) -> Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `generated::the_modelgates_edit_keeps_every_line_and_meaning_it_does_not_own`
+    /// (seed 3376926460301184700): a field `init` removed from the end of a table it rewrote
+    /// came back at the table's top, with a line ending the original did not have.
+    #[test]
+    fn a_removed_last_field_comes_back_last() {
+        let before = "[tui]\r\nnotifications=true\r\n\r\n[p]\r\nname = \"MG\"\r\nretries = 4\t# tab\nbogus = 1";
+        let after = "[tui]\r\nnotifications=true\r\n\r\n[p]\r\nname = \"ModelGates\"\r\nretries = 4\t# tab\r\nenv_key = \"K\"\r\nwire_api = \"responses\"";
+        let edit = |t: &str| t.replacen("notifications", "desktop_notifications", 1);
+        let merged = take_back(before, after, &edit(after));
+        assert_eq!(merged.text, edit(before));
+        assert!(merged.kept.is_empty(), "{:?}", merged.kept);
+    }
 
     const BEFORE: &str = "#:schema x\n# my settings\n\n[tui]\nnotifications = true\n";
     const AFTER: &str = "#:schema x\n# my settings\n\nmodel_provider = \"modelgates\"\nmodel = \"m\"\n\n[tui]\nnotifications = true\n\n[model_providers.modelgates]\nname = \"ModelGates\"\n";

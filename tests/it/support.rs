@@ -802,6 +802,18 @@ pub const PAUSE: Duration = Duration::from_millis(300);
 /// A server answer slow enough for a spinner (which appears after 150 ms).
 pub const SLOW: Duration = Duration::from_millis(1200);
 
+/// rexpect hands each byte it reads over as one `char`: `text` as it looks that way, so a
+/// needle with `❯` or `›` in it matches what the program wrote in UTF-8.
+fn as_read(text: &str) -> String {
+    text.bytes().map(char::from).collect()
+}
+
+/// What rexpect read, back to the text the program wrote.
+fn decoded(read: &str) -> String {
+    let bytes: Vec<u8> = read.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// A running `mg-codex` on a pty, with everything it has shown so far.
 pub struct Terminal {
     session: rexpect::session::PtySession,
@@ -832,12 +844,31 @@ impl Terminal {
         }
     }
 
+    /// `cmd` as it is on a pseudo-terminal; `strip`: take escape codes out of the transcript
+    /// (keep them to see what was done to the terminal, the cursor shown or hidden).
+    pub fn start_command(cmd: Command, strip: bool) -> Self {
+        let options = rexpect::reader::Options::default()
+            .timeout_ms(Some(PTY_TIMEOUT_MS))
+            .strip_ansi_escape_codes(strip);
+        let session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+        Self {
+            session,
+            transcript: String::new(),
+        }
+    }
+
+    /// Sends Ctrl-C (the byte a terminal sends for it).
+    pub fn ctrl_c(&mut self) {
+        std::thread::sleep(PAUSE);
+        self.session.send_control('c').expect("send Ctrl-C");
+    }
+
     /// Waits until `text` is on screen.
     #[track_caller]
     pub fn expect(&mut self, text: &str) {
-        match self.session.exp_string(text) {
+        match self.session.exp_string(&as_read(text)) {
             Ok(before) => {
-                self.transcript.push_str(&before);
+                self.transcript.push_str(&decoded(&before));
                 self.transcript.push_str(text);
             }
             Err(e) => panic!(
@@ -877,7 +908,7 @@ impl Terminal {
     #[track_caller]
     pub fn finish(&mut self) -> i32 {
         match self.session.exp_eof() {
-            Ok(rest) => self.transcript.push_str(&rest),
+            Ok(rest) => self.transcript.push_str(&decoded(&rest)),
             Err(e) => panic!(
                 "the program did not end: {e}\n--- transcript ---\n{}",
                 self.transcript
@@ -906,14 +937,14 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
     loop {
         let mut needles: Vec<ReadUntil> = left
             .iter()
-            .map(|(prompt, _)| ReadUntil::String(prompt.to_string()))
+            .map(|(prompt, _)| ReadUntil::String(as_read(prompt)))
             .collect();
         needles.push(ReadUntil::EOF);
         match session.exp_any(needles) {
             Ok((before, matched)) => {
-                transcript.push_str(&before);
-                transcript.push_str(&matched);
-                let Some(i) = left.iter().position(|(p, _)| matched == *p) else {
+                transcript.push_str(&decoded(&before));
+                transcript.push_str(&decoded(&matched));
+                let Some(i) = left.iter().position(|(p, _)| as_read(p) == matched) else {
                     break;
                 };
                 let (_, answer) = left.remove(i);

@@ -31,6 +31,7 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
+    crate::interrupt::install();
     let env = Env::capture();
     crate::fsutil::set_stop_at_write_step(env.stop_at_write);
     let printer = Printer::new(cli.global.color, cli.global.quiet, &env);
@@ -50,6 +51,11 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(err) if err.downcast_ref::<crate::interrupt::Cancelled>().is_some() => {
+            crate::interrupt::restore_terminal();
+            printer.message(&err.to_string());
+            ExitCode::from(crate::interrupt::EXIT_CODE)
+        }
         Err(err) => {
             printer.error(&err);
             ExitCode::from(1)

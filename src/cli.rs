@@ -242,17 +242,27 @@ pub struct ModelsArgs {
     pub timeout: std::time::Duration,
 }
 
+/// `model --reasoning-effort`: the levels, and `default` (no setting).
+pub const EFFORT_OR_DEFAULT: [&str; 7] = [
+    "none", "minimal", "low", "medium", "high", "xhigh", "default",
+];
+
 #[derive(Debug, Args)]
 pub struct ModelArgs {
-    /// The model id, e.g. openai/gpt-5.3-codex
+    /// The model id, e.g. openai/gpt-5.3-codex (without one: a searchable list on a terminal,
+    /// the configured id when piped)
     pub id: Option<String>,
+
+    /// Set `model_reasoning_effort` too (`default`: remove it, so Codex uses the model's own)
+    #[arg(long, value_name = "LEVEL", value_parser = PossibleValuesParser::new(EFFORT_OR_DEFAULT))]
+    pub reasoning_effort: Option<String>,
 
     /// Do not check the id against the catalogue
     #[arg(long, requires = "id")]
     pub no_verify: bool,
 
     /// Print the (redacted) diff and write nothing
-    #[arg(long, requires = "id")]
+    #[arg(long)]
     pub dry_run: bool,
 
     /// Seconds the catalogue request may take, retries included
@@ -284,6 +294,11 @@ pub struct InitArgs {
     /// argument: it would land in shell history and `ps`)
     #[arg(long)]
     pub api_key_stdin: bool,
+
+    /// Open the ModelGates keys page (https://modelgates.ai/keys) in the browser before asking
+    /// for the key (`$BROWSER`, else the system's opener)
+    #[arg(long, conflicts_with = "api_key_stdin")]
+    pub web: bool,
 
     /// The model id, e.g. openai/gpt-5.3-codex [default: the configured one, else openai/gpt-5.3-codex]
     #[arg(long, value_name = "ID")]

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod catalog;
 pub mod cli;
 pub mod codex_cli;
@@ -17,9 +18,11 @@ pub mod doctor;
 pub mod dotenv;
 pub mod env;
 pub mod fsutil;
+pub mod interrupt;
 pub mod layers;
 pub mod merge;
 pub mod model_id;
+pub mod picker;
 pub mod problem;
 pub mod project;
 pub mod prompt;

@@ -2,16 +2,27 @@
 //! prompt that cannot be shown (no terminal, closed input) fails with that flag as the hint
 //! instead of hanging.
 
+use std::fmt;
+
 use anyhow::Result;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Confirm, FuzzySelect, Input, MultiSelect, Password, Select};
+use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
+
+use crate::picker::{self, Entry, Look};
 
 /// Asks questions on the terminal.
 pub struct Prompter {
     theme: Box<dyn Theme>,
+    color: bool,
 }
 
 fn failed(flag: &str, err: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(io) = &err;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        // Ctrl-C in raw mode: the prompt left the cursor hidden.
+        crate::interrupt::restore_terminal();
+        return crate::interrupt::Cancelled.into();
+    }
     // Every prompt's flag answers it (`--yes` for init's and uninstall's confirmations).
     crate::problem::problem(
         format!("cannot ask on this terminal ({err})"),
@@ -22,11 +33,11 @@ fn failed(flag: &str, err: dialoguer::Error) -> anyhow::Error {
 impl Prompter {
     pub fn new(color: bool) -> Self {
         let theme: Box<dyn Theme> = if color {
-            Box::new(ColorfulTheme::default())
+            Box::new(Marked(ColorfulTheme::default()))
         } else {
             Box::new(SimpleTheme)
         };
-        Self { theme }
+        Self { theme, color }
     }
 
     /// Hidden input.
@@ -39,9 +50,12 @@ impl Prompter {
     }
 
     pub fn confirm(&self, prompt: &str, default: bool, flag: &str) -> Result<bool> {
+        // A yes/no waits for Enter (as gh and uv do): the Enter after a `y` must not answer
+        // the next question.
         Confirm::with_theme(&*self.theme)
             .with_prompt(prompt)
             .default(default)
+            .wait_for_newline(true)
             .interact()
             .map_err(|e| failed(flag, e))
     }
@@ -61,21 +75,21 @@ impl Prompter {
             .map_err(|e| failed(flag, e))
     }
 
-    /// A list filtered as the user types.
-    pub fn fuzzy_select(
+    /// A list filtered as the user types, that also takes what was typed (the field starts
+    /// empty, `default` as its hint): see [`crate::picker`].
+    pub fn pick(
         &self,
         prompt: &str,
-        items: &[String],
-        default: usize,
+        entries: &[Entry],
+        default: &str,
         flag: &str,
-    ) -> Result<usize> {
-        FuzzySelect::with_theme(&*self.theme)
-            .with_prompt(prompt)
-            .items(items)
-            .default(default)
-            .max_length(12)
-            .interact()
-            .map_err(|e| failed(flag, e))
+    ) -> Result<String> {
+        let look = Look {
+            color: self.color,
+            ascii: !self.color,
+        };
+        picker::pick(&console::Term::stderr(), prompt, entries, default, &look)
+            .map_err(|e| failed(flag, dialoguer::Error::IO(e)))
     }
 
     pub fn multi_select(
@@ -99,5 +113,103 @@ impl Prompter {
             .with_initial_text(initial)
             .interact_text()
             .map_err(|e| failed(flag, e))
+    }
+}
+
+/// The colourful theme, with the multi-select's cursor shown by a mark (`❯`) and not only by
+/// colour.
+struct Marked(ColorfulTheme);
+
+impl Theme for Marked {
+    fn format_prompt(&self, f: &mut dyn fmt::Write, prompt: &str) -> fmt::Result {
+        self.0.format_prompt(f, prompt)
+    }
+    fn format_error(&self, f: &mut dyn fmt::Write, err: &str) -> fmt::Result {
+        self.0.format_error(f, err)
+    }
+    fn format_confirm_prompt(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        default: Option<bool>,
+    ) -> fmt::Result {
+        self.0.format_confirm_prompt(f, prompt, default)
+    }
+    fn format_confirm_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        selection: Option<bool>,
+    ) -> fmt::Result {
+        self.0.format_confirm_prompt_selection(f, prompt, selection)
+    }
+    fn format_input_prompt(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        default: Option<&str>,
+    ) -> fmt::Result {
+        self.0.format_input_prompt(f, prompt, default)
+    }
+    fn format_input_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        sel: &str,
+    ) -> fmt::Result {
+        self.0.format_input_prompt_selection(f, prompt, sel)
+    }
+    fn format_password_prompt(&self, f: &mut dyn fmt::Write, prompt: &str) -> fmt::Result {
+        self.0.format_password_prompt(f, prompt)
+    }
+    fn format_password_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+    ) -> fmt::Result {
+        self.0.format_password_prompt_selection(f, prompt)
+    }
+    fn format_select_prompt(&self, f: &mut dyn fmt::Write, prompt: &str) -> fmt::Result {
+        self.0.format_select_prompt(f, prompt)
+    }
+    fn format_select_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        sel: &str,
+    ) -> fmt::Result {
+        self.0.format_select_prompt_selection(f, prompt, sel)
+    }
+    fn format_multi_select_prompt(&self, f: &mut dyn fmt::Write, prompt: &str) -> fmt::Result {
+        self.0.format_multi_select_prompt(f, prompt)
+    }
+    fn format_multi_select_prompt_selection(
+        &self,
+        f: &mut dyn fmt::Write,
+        prompt: &str,
+        selections: &[&str],
+    ) -> fmt::Result {
+        self.0
+            .format_multi_select_prompt_selection(f, prompt, selections)
+    }
+    fn format_select_prompt_item(
+        &self,
+        f: &mut dyn fmt::Write,
+        text: &str,
+        active: bool,
+    ) -> fmt::Result {
+        self.0.format_select_prompt_item(f, text, active)
+    }
+    fn format_multi_select_prompt_item(
+        &self,
+        f: &mut dyn fmt::Write,
+        text: &str,
+        checked: bool,
+        active: bool,
+    ) -> fmt::Result {
+        let mark = if active { "❯" } else { " " };
+        write!(f, "{} ", self.0.active_item_style.apply_to(mark))?;
+        self.0
+            .format_multi_select_prompt_item(f, text, checked, active)
     }
 }

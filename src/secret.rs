@@ -69,6 +69,24 @@ impl ApiKey {
         self.0.starts_with(KEY_PREFIX)
     }
 
+    /// Why this does not look like a ModelGates key (`sk-mg-` and at least 20 characters of
+    /// letters, digits, `-` and `_`), if it does not: checked before the key is sent anywhere.
+    pub fn shape_problem(&self) -> Option<String> {
+        let key = &self.0;
+        if !key.starts_with(KEY_PREFIX) {
+            return Some(format!("it does not start with `{KEY_PREFIX}`"));
+        }
+        if key.len() < 20 {
+            return Some(format!(
+                "it is {} characters long, too short for a key",
+                key.len()
+            ));
+        }
+        key.chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+            .map(|c| format!("it holds `{}`, which no key has", c.escape_default()))
+    }
+
     /// The masked form, e.g. `sk-mg-…9f2c`.
     pub fn masked(&self) -> String {
         mask(&self.0)
@@ -86,6 +104,11 @@ impl fmt::Display for ApiKey {
         f.write_str(&self.masked())
     }
 }
+
+/// Where keys are made.
+pub const KEYS_PAGE: &str = "https://modelgates.ai/keys";
+/// Where the models are listed.
+pub const MODELS_PAGE: &str = "https://modelgates.ai/models";
 
 /// Masks a secret: a known prefix and the last four characters at most, never more than a
 /// quarter of the secret.

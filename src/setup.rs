@@ -122,6 +122,8 @@ pub enum DocsMcp {
 pub struct Applied {
     /// Fields removed from an existing `[model_providers.modelgates]`, with why.
     pub removed_fields: Vec<(String, &'static str)>,
+    /// Fields of it that held another value, and that value (`name = "My gateway"`).
+    pub changed_fields: Vec<(String, String)>,
     /// Trust keys that had no entry before.
     pub trusted_added: Vec<String>,
     /// The docs MCP server, when the settings ask for it.
@@ -277,6 +279,15 @@ pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, S
             if !auth_kept {
                 fields.push(("auth", auth_value(program)));
             }
+        }
+    }
+    if let Some((_, item)) = existing.iter().find(|(k, _)| k == "name") {
+        if item.as_str() != Some(PROVIDER_NAME) {
+            let was = item
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| item.to_string().trim().to_string());
+            applied.changed_fields.push(("name".into(), was));
         }
     }
     doc.set_provider_fields(PROVIDER_ID, &fields)?;

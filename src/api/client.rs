@@ -75,6 +75,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// The key it sends, masked (`sk-mg-…9f2c`), for messages.
+    pub fn key_masked(&self) -> Option<String> {
+        self.key.as_ref().map(ApiKey::masked)
+    }
+
     /// Builds a client; fails for a base URL that may not receive the key.
     pub fn new(options: ClientOptions) -> Result<Self, ApiError> {
         let base = check_base_url(&options.base_url)?;

@@ -22,6 +22,25 @@ pub enum NetFailure {
 }
 
 impl NetFailure {
+    /// Whether `detail` only says again what [`Self::describe`] says.
+    fn says_it(self, detail: &str) -> bool {
+        let d = detail.to_ascii_lowercase();
+        let words: &[&str] = match self {
+            NetFailure::Refused => &["connection refused"],
+            NetFailure::Timeout => &["timed out", "timeout", "deadline"],
+            NetFailure::Dns => &[
+                "failed to lookup",
+                "name or service not known",
+                "no address associated",
+                "nodename nor servname",
+                "dns error",
+                "temporary failure in name resolution",
+            ],
+            _ => &[],
+        };
+        words.iter().any(|w| d.contains(w)) && d.len() < 120
+    }
+
     fn describe(self) -> &'static str {
         match self {
             NetFailure::Dns => "the host name could not be resolved (DNS)",
@@ -79,7 +98,9 @@ pub enum ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::KeyRejected { message } => write!(f, "the key was rejected (401): {message}"),
+            ApiError::KeyRejected { message } => {
+                write!(f, "ModelGates rejected the key (401): {message}")
+            }
             ApiError::OutOfCredits { message } => {
                 write!(f, "out of credits or over the key's limit (402): {message}")
             }
@@ -106,7 +127,12 @@ impl fmt::Display for ApiError {
                 if let Some(proxy) = proxy {
                     write!(f, " (through the proxy `{proxy}`)")?;
                 }
-                write!(f, ": {detail}")
+                // The cause once: no "refused: Connection refused (os error 111)".
+                if failure.says_it(detail) {
+                    Ok(())
+                } else {
+                    write!(f, ": {detail}")
+                }
             }
             ApiError::BadResponse { detail, .. } => write!(f, "unexpected answer: {detail}"),
             ApiError::InsecureUrl { url, reason } => write!(f, "`{url}`: {reason}"),

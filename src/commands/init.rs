@@ -24,7 +24,7 @@ use crate::env::Env;
 use crate::model_id;
 use crate::problem::{problem, Fix};
 use crate::prompt::Prompter;
-use crate::secret::ApiKey;
+use crate::secret::{self, ApiKey};
 use crate::setup::{
     self, DocsMcp, DocsMcpState, KeySource, Settings, State, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
 };
@@ -142,6 +142,8 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         &InstallOptions {
             shells: answers.shells.clone(),
             key_in_profile: answers.key_in_profile,
+            // `key print` reads the key from the store.
+            store: matches!(answers.settings.key_source, KeySource::Command { .. }),
         },
         &current.shell_env,
     )?;
@@ -181,6 +183,7 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
         summarize(
             &current,
             config_changes,
+            &planned_applied,
             catalog_plan.as_ref().filter(|p| p.writes()),
             &shell_plan,
             printer,
@@ -197,6 +200,8 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     // Write, all under the config's lock: the config and the record together (the record is a
     // journal, so a run killed anywhere leaves one that knows what the file holds), then the
     // shells.
+    // Ctrl-C from here waits until every file is written.
+    let writing = crate::interrupt::Writing::start();
     current.home.prepare_for_write()?;
     let lock = ConfigLock::acquire(&current.config)?;
     // The catalogue before the config that names it: Codex never reads a config whose
@@ -224,11 +229,18 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     shell::remove_stale_temps(&current.shell_env);
     let shell_report = shell::apply(shell_plan)?;
     drop(lock);
+    drop(writing);
 
     // Report.
     for (field, reason) in &applied.removed_fields {
         printer.warn(&format!(
             "removed `{field}` from `[model_providers.modelgates]`: {reason}"
+        ));
+    }
+    for (field, was) in &applied.changed_fields {
+        printer.warn(&format!(
+            "changed `{field}` of `[model_providers.modelgates]` from `{was}` to `{}` (what Codex shows for the provider)",
+            setup::PROVIDER_NAME
         ));
     }
     warn_docs_mcp(applied.docs_mcp.as_ref(), global, printer);
@@ -246,6 +258,9 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
                 "  with the ModelGates docs MCP server `{DOCS_MCP_NAME}` (`codex mcp list` shows it)"
             ));
         }
+        for key in &applied.trusted_added {
+            printer.message(&format!("  with `{key}` trusted for Codex"));
+        }
     }
     if let Some(plan) = &catalog_plan {
         plan.report(printer);
@@ -253,12 +268,15 @@ pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -
     }
     wrote |= super::report_shell(&shell_report, "add this to it by hand", printer);
     if !wrote {
+        // Nothing changed: Codex's verdict on the same files is no news.
         printer.message("Everything is already set up: nothing changed");
+    } else {
+        codex_verdict(&current, global.profile.as_deref(), env, printer);
     }
-    codex_verdict(&current, env, printer);
     next_steps(
         &shell_report.activation,
         &answers.settings.key_source,
+        global.profile.as_deref(),
         env,
         printer,
     );
@@ -423,7 +441,9 @@ fn parse_key(raw: &str, from: &str) -> Result<ApiKey> {
     ApiKey::parse(raw).map_err(|e| {
         problem(
             format!("{e} (from {from})"),
-            Fix::instruction("copy the key again from the ModelGates keys page"),
+            Fix::instruction(
+                "copy the key again from the ModelGates keys page (https://modelgates.ai/keys)",
+            ),
         )
     })
 }
@@ -461,7 +481,7 @@ fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
         ApiError::KeyRejected { .. } => problem(
             format!("ModelGates rejected the key at `{base_url}`: {e}"),
             Fix::instruction(
-                "create or copy a key on the ModelGates keys page, then run `mg-codex init` again",
+                "create or copy a key on the ModelGates keys page (https://modelgates.ai/keys), then run `mg-codex init` again",
             ),
         ),
         ApiError::Unreachable { .. }
@@ -500,13 +520,16 @@ fn verify(
     if info.is_management_key == Some(true) {
         return Err(problem(
             "this is a management key: it cannot run models",
-            Fix::instruction("create an inference key on the ModelGates keys page"),
+            Fix::instruction(
+                "create an inference key on the ModelGates keys page (https://modelgates.ai/keys)",
+            ),
         ));
     }
     let mark = printer.err_style(Style::Ok, "✓");
+    // One masking style: ours, never the server's label.
     printer.message(&format!(
         "{mark} key accepted: {}",
-        info.label.as_deref().unwrap_or("(no label)")
+        client.key_masked().unwrap_or_default()
     ));
     match found {
         Ok(m) => {
@@ -536,7 +559,7 @@ fn verify(
                 None => Err(problem(
                     format!("`{model}` is not a ModelGates model"),
                     Fix::instruction(format!(
-                        "pick an id from `mg-codex models` (`GET {base_url}/models`) and pass it with `--model`"
+                        "pick an id from `mg-codex models` (`GET {base_url}/models`, or https://modelgates.ai/models) and pass it with `--model`"
                     )),
                 )),
             }
@@ -548,7 +571,7 @@ fn verify(
     }
 }
 
-fn warn_model(model: &Model, printer: &Printer) {
+pub(crate) fn warn_model(model: &Model, printer: &Printer) {
     if !model.supported_parameters.is_empty() && !model.supports("tools") {
         printer.warn(&format!(
             "`{}` does not list tool support: Codex needs tool calls to edit files and run commands",
@@ -635,6 +658,23 @@ fn scripted_answers(
     Ok(Answers::new(args, key, base_url, model, effort, trust, shells).with(key_source, catalogue))
 }
 
+/// Before asking for a key: where keys are made, and (with `--web`, or when the user says so)
+/// the page opened in the browser, as `gh auth login --web` does.
+fn offer_keys_page(web: bool, p: &Prompter, env: &Env, printer: &Printer) -> Result<()> {
+    let page = secret::KEYS_PAGE;
+    printer.message(&format!("Create a key on the ModelGates keys page: {page}"));
+    let open = web || p.confirm("Open it in your browser?", false, "--web")?;
+    if open {
+        match crate::browser::open(page, env) {
+            Ok(how) => printer.message(&format!("Opened {page} ({how})")),
+            Err(e) => printer.warn(&format!(
+                "could not open a browser ({e}): open {page} yourself"
+            )),
+        }
+    }
+    Ok(())
+}
+
 fn interactive_answers(
     args: &InitArgs,
     shell_flag: Option<ShellSelection>,
@@ -658,11 +698,20 @@ fn interactive_answers(
         .clone()
         .unwrap_or_else(|| configured_base_url(current));
 
-    // 1-2. The key, checked until the API accepts it (or the user goes on unverified).
+    // 1-2. The key, checked until the API accepts it (or the user goes on unverified). Its
+    // shape is checked here first: a malformed key is never sent.
     let mut offered = current.key.clone();
+    let mut asked = false;
     let (key, c) = loop {
         let key = match offered.take() {
             Some((raw, from)) => match ApiKey::parse(&raw) {
+                Ok(k) if k.shape_problem().is_some() => {
+                    printer.warn(&format!(
+                        "the value in {from} is not a ModelGates key ({}), so it is not offered",
+                        k.shape_problem().unwrap_or_default()
+                    ));
+                    continue;
+                }
                 Ok(k)
                     if p.confirm(
                         &format!("Use the key from {from} ({})?", k.masked()),
@@ -675,11 +724,27 @@ fn interactive_answers(
                 _ => continue,
             },
             None => {
-                let raw = p.secret("ModelGates API key (sk-mg-…)", "--api-key-stdin")?;
+                if !asked {
+                    asked = true;
+                    offer_keys_page(args.web, &p, env, printer)?;
+                }
+                let raw = p.secret(
+                    &format!("ModelGates API key (sk-mg-…, from {})", secret::KEYS_PAGE),
+                    "--api-key-stdin",
+                )?;
                 match ApiKey::parse(raw.trim()) {
-                    Ok(k) => k,
+                    Ok(k) => match k.shape_problem() {
+                        Some(why) => {
+                            printer.warn(&format!(
+                                "that is not a ModelGates key ({why}), so it was not sent: copy one from {}",
+                                secret::KEYS_PAGE
+                            ));
+                            continue;
+                        }
+                        None => k,
+                    },
                     Err(e) => {
-                        printer.warn(&e.to_string());
+                        printer.warn(&format!("{e}: it was not sent"));
                         continue;
                     }
                 }
@@ -698,16 +763,16 @@ fn interactive_answers(
                 printer
                     .warn("this is a management key: it cannot run models; paste an inference key");
             }
-            Ok(info) => {
+            Ok(_) => {
                 printer.message(&format!(
                     "{} key accepted: {}",
                     printer.err_style(Style::Ok, "✓"),
-                    info.label.unwrap_or_else(|| key.masked())
+                    key.masked()
                 ));
                 break (key, c);
             }
             Err(e @ ApiError::KeyRejected { .. }) => {
-                printer.warn(&format!("ModelGates rejected this key: {e}"));
+                printer.warn(&format!("{e}; paste another (from {})", secret::KEYS_PAGE));
             }
             Err(e) => {
                 printer.warn(&format!("could not verify the key: {e}"));
@@ -732,57 +797,8 @@ fn interactive_answers(
             .block_on(c.models())
             .map_err(|e| Unfetched::Failed(e.to_string()))
     };
-    let mut catalogue = fetched.clone().unwrap_or_default();
-    catalogue.sort_by_key(|m| !m.supports("tools"));
-    let model = loop {
-        let chosen = if catalogue.is_empty() {
-            p.input("Model id", &default_model, "--model")?
-        } else {
-            let mut items: Vec<String> = catalogue
-                .iter()
-                .map(|m| {
-                    let tools = if m.supports("tools") {
-                        ""
-                    } else {
-                        "  (no tool calls)"
-                    };
-                    format!("{}{tools}", m.id)
-                })
-                .collect();
-            items.push("Type an id…".to_string());
-            let default = catalogue
-                .iter()
-                .position(|m| m.id == default_model)
-                .unwrap_or(0);
-            let i = p.fuzzy_select("Model (type to search)", &items, default, "--model")?;
-            if i == catalogue.len() {
-                p.input("Model id", &default_model, "--model")?
-            } else {
-                catalogue[i].id.clone()
-            }
-        };
-        let chosen = chosen.trim().to_string();
-        if !catalogue.is_empty() && !catalogue.iter().any(|m| m.id == chosen) {
-            let suggestions = api::suggest(&chosen, &catalogue);
-            printer.warn(&format!(
-                "`{chosen}` is not a ModelGates model{}",
-                if suggestions.is_empty() {
-                    String::new()
-                } else {
-                    format!("; did you mean {}?", suggestions.join(", "))
-                }
-            ));
-            continue;
-        }
-        if !model_id::is_well_formed(&chosen) {
-            printer.warn(&format!("`{chosen}` is not an `author/slug` id"));
-            continue;
-        }
-        if let Some(m) = catalogue.iter().find(|m| m.id == chosen) {
-            warn_model(m, printer);
-        }
-        break chosen;
-    };
+    let catalogue = fetched.clone().unwrap_or_default();
+    let model = super::choose_model(&p, &catalogue, &default_model, printer)?;
 
     // 4. Reasoning effort.
     let default_effort = args
@@ -807,7 +823,15 @@ fn interactive_answers(
     if let Ok(target) = project::trust_target(&env.cwd, false) {
         let in_git = !matches!(target.source, project::KeySource::NotGit);
         let already = current.doc.trust_level(&target.key).is_some();
+        // Never a nudge to trust the home directory or `/`.
+        let home = env
+            .home
+            .as_deref()
+            .map(|h| project::canonical(h).unwrap_or_else(|_| h.to_path_buf()));
+        let broad = std::path::Path::new(&target.key).parent().is_none()
+            || home.as_deref() == Some(std::path::Path::new(&target.key));
         if !already
+            && !broad
             && p.confirm(
                 &format!(
                     "Trust this project for Codex? (writes [projects.\"{}\"])",
@@ -833,9 +857,25 @@ fn interactive_answers(
                 ShellSelection::None
             } else {
                 let names: Vec<String> = offered.iter().map(|s| s.to_string()).collect();
+                // A re-run keeps the earlier choice: the shells whose profile has the block.
+                let with_block: Vec<Shell> = shell::status(&current.shell_env, None)
+                    .map(|st| {
+                        st.shells
+                            .iter()
+                            .filter(|s| s.has_block())
+                            .map(|s| s.shell)
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let checked: Vec<bool> = offered
                     .iter()
-                    .map(|s| current.shell_env.detects(*s))
+                    .map(|s| {
+                        if with_block.is_empty() {
+                            current.shell_env.detects(*s)
+                        } else {
+                            with_block.contains(s)
+                        }
+                    })
                     .collect();
                 let picked = p.multi_select(
                     "Shells that get MODELGATES_API_KEY (space to toggle)",
@@ -916,6 +956,7 @@ fn render_diffs(current: &Current, new_config: &str, plan: &shell::Plan, key: &A
 fn summarize(
     current: &Current,
     config_changes: bool,
+    applied: &setup::Applied,
     catalog_plan: Option<&catalog_file::Plan>,
     plan: &shell::Plan,
     printer: &Printer,
@@ -923,6 +964,22 @@ fn summarize(
     printer.message("These files will change:");
     if config_changes {
         printer.message(&format!("  {}", current.config.display()));
+        for key in &applied.trusted_added {
+            printer.message(&format!(
+                "    trusts `{key}` for Codex ([projects.\"{key}\"])"
+            ));
+        }
+        for (field, was) in &applied.changed_fields {
+            printer.message(&format!(
+                "    replaces `{field} = \"{was}\"` in [model_providers.modelgates] with `\"{}\"`",
+                setup::PROVIDER_NAME
+            ));
+        }
+        for (field, reason) in &applied.removed_fields {
+            printer.message(&format!(
+                "    removes `{field}` from [model_providers.modelgates]: {reason}"
+            ));
+        }
     }
     if let Some(c) = catalog_plan {
         printer.message(&format!(
@@ -941,19 +998,19 @@ fn summarize(
 
 /// Asks the installed Codex whether it loads the result, and says why not (a cause that is not
 /// ours, such as another provider's `wire_api = "chat"`).
-fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
+fn codex_verdict(current: &Current, profile: Option<&str>, env: &Env, printer: &Printer) {
     let Some(codex) = catalog_file::installed_codex(env) else {
         printer.message("Codex is not on PATH yet: install it with `npm install -g @openai/codex`");
         return;
     };
-    let base = current.home.config_path(None);
+    let base = current.home.config_path(profile);
     let probe = {
         let _s = printer.spinner("Asking Codex whether it loads the config");
         codex_cli::probe(
             &codex,
             &current.home.dir,
-            None,
-            &codex_cli::config_files(None, &[]),
+            profile,
+            &codex_cli::config_files(profile, &[]),
         )
     };
     if probe.loads_config.is_ok() {
@@ -974,12 +1031,18 @@ fn codex_verdict(current: &Current, env: &Env, printer: &Printer) {
 fn next_steps(
     activation: &[shell::Activation],
     key_source: &KeySource,
+    profile: Option<&str>,
     env: &Env,
     printer: &Printer,
 ) {
+    // With a profile, plain `codex` still uses the default config.
+    let codex = match profile {
+        Some(p) => format!("codex --profile {p}"),
+        None => "codex".to_string(),
+    };
     if let KeySource::Command { program } = key_source {
         printer.message(&format!(
-            "Next: run `codex`; it gets the key by running `{program} key print` (so do Codex Desktop and the IDE extensions)"
+            "Next: run `{codex}`; it gets the key by running `{program} key print` (so do Codex Desktop and the IDE extensions)"
         ));
         return;
     }
@@ -991,11 +1054,11 @@ fn next_steps(
         .or(activation.first());
     match hint {
         Some(a) => printer.message(&format!(
-            "Next: open a new terminal (or run `{}` in this one), then run `codex`",
+            "Next: open a new terminal (or run `{}` in this one), then run `{codex}`",
             a.command
         )),
-        None => printer.message(
-            "Next: make sure MODELGATES_API_KEY is set where you run `codex`, then run `codex`",
-        ),
+        None => printer.message(&format!(
+            "Next: make sure MODELGATES_API_KEY is set where you run `{codex}`, then run `{codex}`"
+        )),
     }
 }

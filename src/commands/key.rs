@@ -47,6 +47,11 @@ pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
     };
     let text = crate::fsutil::read_optional(&file)?;
     let Some(text) = text else {
+        // `--key-in-profile` put it in the profiles' blocks only: the store is there.
+        if let Some(key) = key_in_a_profile(&shell_env) {
+            printer.data(key.expose());
+            return Ok(ExitCode::SUCCESS);
+        }
         return Err(problem(
             format!(
                 "no ModelGates key is stored: `{}` does not exist",
@@ -74,6 +79,19 @@ pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
     })?;
     printer.data(key.expose());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The key in mg-codex's block of a profile (written with `--key-in-profile`), if any holds one.
+fn key_in_a_profile(env: &ShellEnv) -> Option<ApiKey> {
+    shell::shells::all_profile_paths(env)
+        .into_iter()
+        .find_map(|profile| {
+            let bytes = crate::fsutil::read_optional(&profile.path).ok()??;
+            let text = String::from_utf8(bytes).ok()?;
+            let body = shell::block::body(&text).ok()??;
+            let raw = shell::shells::parse_assignment(profile.shell.syntax(), &body.join("\n"))?;
+            ApiKey::parse(&raw).ok()
+        })
 }
 
 /// `mg-codex key set`.
@@ -152,7 +170,7 @@ fn read_key(env: &Env, printer: &Printer) -> Result<ApiKey> {
             format!("{e} (from standard input)"),
             Fix::command_with(
                 "printf '%s\\n' \"$KEY\" | mg-codex key set",
-                "copy the key again from the ModelGates keys page and pass it on standard input: `printf '%s\\n' \"$KEY\" | mg-codex key set`",
+                "copy the key again from the ModelGates keys page (https://modelgates.ai/keys) and pass it on standard input: `printf '%s\\n' \"$KEY\" | mg-codex key set`",
             ),
         )
     })
@@ -186,7 +204,7 @@ fn verify(
         let (what, fix) = match e {
             api::ApiError::KeyRejected { .. } => (
                 "ModelGates rejected the key",
-                "create or copy a key on the ModelGates keys page; nothing was changed",
+                "create or copy a key on the ModelGates keys page (https://modelgates.ai/keys); nothing was changed",
             ),
             _ => (
                 "could not check the key",
@@ -201,7 +219,9 @@ fn verify(
     if info.is_management_key == Some(true) {
         return Err(problem(
             "this is a management key: it cannot run models, so it was not stored",
-            Fix::instruction("create an inference key on the ModelGates keys page"),
+            Fix::instruction(
+                "create an inference key on the ModelGates keys page (https://modelgates.ai/keys)",
+            ),
         ));
     }
     printer.message(&format!(

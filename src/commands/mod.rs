@@ -138,3 +138,56 @@ pub(crate) fn print_dry_run(diffs: &str, nothing: &str, printer: &Printer) {
         printer.message("Dry run: nothing was written");
     }
 }
+
+/// The model, chosen on the terminal from the catalogue (tool-capable first) in the searchable
+/// picker, or typed; an id the catalogue does not have is taken only when the user says so (a
+/// new model, an alias), and a malformed one never.
+pub(crate) fn choose_model(
+    p: &crate::prompt::Prompter,
+    catalogue: &[crate::api::Model],
+    default: &str,
+    printer: &Printer,
+) -> Result<String> {
+    let mut models: Vec<&crate::api::Model> = catalogue.iter().collect();
+    models.sort_by_key(|m| !m.supports("tools"));
+    let entries: Vec<crate::picker::Entry> = models
+        .iter()
+        .map(|m| crate::picker::Entry {
+            id: m.id.clone(),
+            note: if m.supports("tools") {
+                String::new()
+            } else {
+                "(no tool calls)".into()
+            },
+        })
+        .collect();
+    loop {
+        let chosen = p.pick("Model (type to search)", &entries, default, "--model")?;
+        let chosen = chosen.trim().to_string();
+        if !crate::model_id::is_well_formed(&chosen) {
+            printer.warn(&format!(
+                "`{chosen}` is not an `author/slug` id (the ids are on https://modelgates.ai/models)"
+            ));
+            continue;
+        }
+        if catalogue.is_empty() || catalogue.iter().any(|m| m.id == chosen) {
+            if let Some(m) = catalogue.iter().find(|m| m.id == chosen) {
+                init::warn_model(m, printer);
+            }
+            return Ok(chosen);
+        }
+        let suggestions = crate::api::suggest(&chosen, catalogue);
+        let hint = if suggestions.is_empty() {
+            String::new()
+        } else {
+            format!(" (did you mean {}?)", crate::api::quoted_ids(&suggestions))
+        };
+        if p.confirm(
+            &format!("`{chosen}` is not in ModelGates' model list{hint}. Use it anyway?"),
+            false,
+            "--model",
+        )? {
+            return Ok(chosen);
+        }
+    }
+}

@@ -42,10 +42,60 @@ pub fn run(
 ) -> Result<ExitCode> {
     let layers = Layers::load(global, env)?;
     let hints = Invocation::new(global);
-    match &args.id {
-        None => show(&layers, &hints, printer),
-        Some(id) => switch(id, args, env, &layers, &hints, printer),
+    match (&args.id, &args.reasoning_effort) {
+        // On a terminal: the searchable list of `init`; piped: the configured id.
+        (None, None) if env.stdin_tty && env.stdout_tty && env.stderr_tty && !args.dry_run => {
+            pick(args, env, &layers, &hints, printer)
+        }
+        (None, None) => show(&layers, &hints, printer),
+        (Some(id), _) => switch(Some(id), args, true, env, &layers, &hints, printer),
+        (None, Some(_)) => switch(None, args, false, env, &layers, &hints, printer),
     }
+}
+
+/// Without ID on a terminal: the model picked from the catalogue (or typed), then switched to.
+fn pick(
+    args: &ModelArgs,
+    env: &Env,
+    layers: &Layers,
+    hints: &Invocation,
+    printer: &Printer,
+) -> Result<ExitCode> {
+    let current = layers.root_str(&layers.doc, "model").map(str::to_string);
+    // Not set up: say so first, with the one command that sets it up.
+    if let Some(refusal) = refusal(
+        layers,
+        &layers.doc,
+        current.as_deref().unwrap_or(crate::setup::DEFAULT_MODEL),
+        hints,
+    ) {
+        return Err(refusal);
+    }
+    let gateway = Gateway::new(layers, None, args.timeout, env);
+    let catalogue = {
+        let _s = printer.spinner("Fetching the model catalogue");
+        gateway.fetch(printer, |client, rt| rt.block_on(client.models()))
+    };
+    let catalogue = match catalogue {
+        Ok(c) => c,
+        Err(e) => {
+            printer.warn(&format!(
+                "could not fetch the model catalogue ({e}): type the id (https://modelgates.ai/models lists them)"
+            ));
+            Vec::new()
+        }
+    };
+    let default = current
+        .clone()
+        .unwrap_or_else(|| crate::setup::DEFAULT_MODEL.to_string());
+    let p = crate::prompt::Prompter::new(printer.color_err());
+    let id = super::choose_model(&p, &catalogue, &default, printer)?;
+    if current.as_deref() == Some(id.as_str()) {
+        printer.message(&format!("`{id}` stays the model: nothing changed"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Checked in the list already (or taken as typed on purpose).
+    switch(Some(&id), args, false, env, layers, hints, printer)
 }
 
 /// Why a ModelGates id cannot go into `doc` (the selected file as it is now), if it cannot.
@@ -92,17 +142,19 @@ fn show(layers: &Layers, hints: &Invocation, printer: &Printer) -> Result<ExitCo
             format!("`{path}` does not exist, so no model is set")
         };
         let init = hints.command("init");
-        return Err(problem(
-            why,
+        let fix = if layers.has_provider_table(&layers.doc) {
             Fix::command_with(
-                init.clone(),
+                hints.command(&format!("model {}", crate::setup::DEFAULT_MODEL)),
                 format!(
-                    "set everything up with `{init}`, or pick a model with `{}` (`{}` lists them)",
+                    "pick one with `{}` (`{}` lists them)",
                     hints.command("model <id>"),
                     hints.command("models")
                 ),
-            ),
-        ));
+            )
+        } else {
+            Fix::command_with(init.clone(), format!("set it up with `{init}`"))
+        };
+        return Err(problem(why, fix));
     };
     printer.data(model);
     if let Some(provider) = layers.other_provider(&layers.doc) {
@@ -114,20 +166,26 @@ fn show(layers: &Layers, hints: &Invocation, printer: &Printer) -> Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// Switches to `id` (when given) and sets or drops the reasoning effort (when asked).
+/// `check`: verify the id against the catalogue (unless `--no-verify`).
 fn switch(
-    id: &str,
+    id: Option<&str>,
     args: &ModelArgs,
+    check: bool,
     env: &Env,
     layers: &Layers,
     hints: &Invocation,
     printer: &Printer,
 ) -> Result<ExitCode> {
+    let Some(id) = id else {
+        return set_effort(args, layers, hints, printer);
+    };
     let path = layers.config.display().to_string();
     if let Some(refusal) = refusal(layers, &layers.doc, id, hints) {
         return Err(refusal);
     }
     let gateway = Gateway::new(layers, None, args.timeout, env);
-    if !args.no_verify {
+    if check && !args.no_verify {
         verify(id, &gateway, layers, hints, printer)?;
     } else if !model_id::is_well_formed(id) {
         return Err(problem(
@@ -145,6 +203,7 @@ fn switch(
         let before = layers.doc.original_text();
         let mut planned = layers.doc.clone();
         planned.set_root_str("model", id)?;
+        apply_effort(&mut planned, args.reasoning_effort.as_deref())?;
         let after = planned.render();
         let diff = super::config_diff(&layers.config, &before, &after, |text| {
             match gateway.key() {
@@ -172,6 +231,7 @@ fn switch(
         }
         let previous = doc.root_str("model").map(str::to_string);
         doc.set_root_str("model", id)?;
+        apply_effort(doc, args.reasoning_effort.as_deref())?;
         Ok(previous)
     })?;
     drop(lock);
@@ -195,6 +255,66 @@ fn switch(
         "Updated"
     };
     super::report_file(printer, verb, &layers.config, outcome.backup.as_deref());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sets `model_reasoning_effort` to `effort`, or removes it for `default`.
+fn apply_effort(doc: &mut ConfigDocument, effort: Option<&str>) -> Result<()> {
+    match effort {
+        None => {}
+        Some("default") => {
+            doc.remove_root("model_reasoning_effort");
+        }
+        Some(level) => doc.set_root_str("model_reasoning_effort", level)?,
+    }
+    Ok(())
+}
+
+/// `model --reasoning-effort LEVEL|default` without an id: that one line.
+fn set_effort(
+    args: &ModelArgs,
+    layers: &Layers,
+    hints: &Invocation,
+    printer: &Printer,
+) -> Result<ExitCode> {
+    let effort = args.reasoning_effort.as_deref().unwrap_or("default");
+    let path = layers.config.display().to_string();
+    let model = layers
+        .root_str(&layers.doc, "model")
+        .unwrap_or(crate::setup::DEFAULT_MODEL)
+        .to_string();
+    if let Some(refusal) = refusal(layers, &layers.doc, &model, hints) {
+        return Err(refusal);
+    }
+    let what = match effort {
+        "default" => "no `model_reasoning_effort` (Codex uses the model's own)".to_string(),
+        level => format!("`model_reasoning_effort = \"{level}\"`"),
+    };
+    let already = format!("`{path}` has {what} already: nothing changed");
+    if args.dry_run {
+        let before = layers.doc.original_text();
+        let mut planned = layers.doc.clone();
+        apply_effort(&mut planned, Some(effort))?;
+        let diff = super::config_diff(&layers.config, &before, &planned.render(), |t| {
+            t.to_string()
+        });
+        super::print_dry_run(&diff, &already, printer);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lock = ConfigLock::acquire(&layers.config)?;
+    let ((), outcome) = lock.edit_with_record(|doc, _, _| apply_effort(doc, Some(effort)))?;
+    drop(lock);
+    if !outcome.changed {
+        printer.message(&already);
+        return Ok(ExitCode::SUCCESS);
+    }
+    printer.message(&format!("{} {what}", printer.err_style(Style::Ok, "Set")));
+    super::report_file(
+        printer,
+        "Updated",
+        &layers.config,
+        outcome.backup.as_deref(),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -316,7 +436,7 @@ fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
     let effort = layers.root_str(&layers.doc, "model_reasoning_effort");
     if let (Some(effort), Some(false)) = (effort, model.supports_known("reasoning")) {
         printer.warn(&format!(
-            "`model_reasoning_effort = \"{effort}\"` is set, but `{}` does not list `reasoning`: the gateway may reject or ignore it\n  remove that line, or pick a reasoning model (`mg-codex models` shows which)",
+            "`model_reasoning_effort = \"{effort}\"` is set, but `{}` does not list `reasoning`: the gateway may reject or ignore it\n  drop it with `mg-codex model --reasoning-effort default`, or pick a reasoning model (`mg-codex models` shows which)",
             model.id
         ));
     }

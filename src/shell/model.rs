@@ -64,6 +64,9 @@ pub struct InstallOptions {
     /// Write the key itself into the profile blocks (as the docs show) instead of a line that
     /// sources the env file.
     pub key_in_profile: bool,
+    /// Keep the key in the sh env file even when no shell sources it: it is the store
+    /// `mg-codex key print` reads (`--key-source command`).
+    pub store: bool,
 }
 
 /// What a plan is for.

@@ -20,12 +20,14 @@ use super::shells::{self, Precedence, Profile, Shell, Syntax, VAR};
 use crate::fsutil;
 use crate::secret::ApiKey;
 
-/// Plans an install: the env files (always), and the block in each selected shell's profiles.
-/// Running it twice plans nothing the second time; with a new key only the env files change
-/// (and the blocks that hold the key, with `key_in_profile`).
+/// Plans an install: the block in each selected shell's profiles, and the env files those
+/// blocks source (the sh one for bash, zsh and sh, `env.fish` for fish; with `store`, the sh
+/// one as the key's store in any case; an env file already there is kept current, so no copy
+/// of an old key stays). With `key_in_profile` the blocks hold the key and no env file is
+/// written (but the store). Running it twice plans nothing the second time; with a new key
+/// only the files holding the key change.
 pub fn plan_install(key: &ApiKey, options: &InstallOptions, env: &ShellEnv) -> Result<Plan> {
     let mut plan = new_plan(Operation::Install, env)?;
-    plan.files.extend(own_files(key, env)?);
 
     let mut warnings = Vec::new();
     let shells: Vec<Shell> = match &options.shells {
@@ -43,6 +45,18 @@ pub fn plan_install(key: &ApiKey, options: &InstallOptions, env: &ShellEnv) -> R
             })
             .collect(),
     };
+
+    let mut syntaxes: Vec<Syntax> = Vec::new();
+    for syntax in [Syntax::Posix, Syntax::Fish] {
+        let sourced = !options.key_in_profile && shells.iter().any(|s| s.syntax() == syntax);
+        let stored = options.store && syntax == Syntax::Posix;
+        if sourced || stored || env.env_file(syntax).exists() {
+            syntaxes.push(syntax);
+        }
+    }
+    if !syntaxes.is_empty() {
+        plan.files.extend(own_files(key, env, &syntaxes)?);
+    }
 
     let key_text = options.key_in_profile.then(|| key.expose());
     let mut profiles: Vec<FileChange> = Vec::new();
@@ -104,11 +118,16 @@ pub fn plan_install(key: &ApiKey, options: &InstallOptions, env: &ShellEnv) -> R
     Ok(plan)
 }
 
-/// Plans a key rotation: the env files, and the blocks that hold the key themselves (from
-/// `--key-in-profile`); no other profile is touched.
+/// Plans a key rotation: the env files there are (the sh one, the store, when there is none),
+/// and the blocks that hold the key themselves (from `--key-in-profile`); no other profile is
+/// touched.
 pub fn plan_rotate(key: &ApiKey, env: &ShellEnv) -> Result<Plan> {
     let mut plan = new_plan(Operation::Rotate, env)?;
-    plan.files.extend(own_files(key, env)?);
+    let syntaxes: Vec<Syntax> = [Syntax::Posix, Syntax::Fish]
+        .into_iter()
+        .filter(|s| env.env_file(*s).exists())
+        .collect();
+    let mut in_profiles = false;
     for profile in shells::all_profile_paths(env) {
         let target = real_path(&profile.path)?;
         let Some(Ok(text)) = fsutil::read_optional(&target)?.map(String::from_utf8) else {
@@ -125,10 +144,21 @@ pub fn plan_rotate(key: &ApiKey, env: &ShellEnv) -> Result<Plan> {
         }
         let syntax = profile.shell.syntax();
         if shells::parse_assignment(syntax, &body.join("\n")).is_some() {
+            in_profiles = true;
             let body = shells::assignment(syntax, key.expose());
             plan.files.push(plan_upsert(&profile, &body, true)?);
         }
     }
+    // The env files that exist are kept current. With none, the key goes to the POSIX one (the
+    // store), unless it lives only in profiles (`--key-in-profile`): it stays where it was put.
+    let syntaxes = match (syntaxes.is_empty(), in_profiles) {
+        (true, true) => Vec::new(),
+        (true, false) => vec![Syntax::Posix],
+        (false, _) => syntaxes,
+    };
+    let mut files = own_files(key, env, &syntaxes)?;
+    files.append(&mut plan.files);
+    plan.files = files;
     Ok(plan)
 }
 
@@ -264,14 +294,14 @@ fn own_file(path: PathBuf, content: String, role: Role, mode: Option<u32>) -> Re
     Ok(change)
 }
 
-fn own_files(key: &ApiKey, env: &ShellEnv) -> Result<Vec<FileChange>> {
+fn own_files(key: &ApiKey, env: &ShellEnv, syntaxes: &[Syntax]) -> Result<Vec<FileChange>> {
     let mut out = vec![own_file(
         env.dir().join(".gitignore"),
         "*\n".to_string(),
         Role::GitIgnore,
         None,
     )?];
-    for syntax in [Syntax::Posix, Syntax::Fish] {
+    for &syntax in syntaxes {
         out.push(own_file(
             env.env_file(syntax),
             shells::env_file_text(syntax, key.expose()),

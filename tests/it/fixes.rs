@@ -485,6 +485,7 @@ impl<'a> Case<'a> {
         let options = mg_codex::shell::InstallOptions {
             shells: mg_codex::shell::ShellSelection::Only(vec![mg_codex::shell::Shell::Bash]),
             key_in_profile: false,
+            store: false,
         };
         mg_codex::shell::install(
             &mg_codex::secret::ApiKey::parse(key).unwrap(),
@@ -601,16 +602,18 @@ impl<'a> Case<'a> {
         let (code, transcript) = crate::support::answer_on_terminal(
             cmd,
             &[
-                ("Use the key from", "y"),
+                // A yes/no waits for Enter, as on gh and uv.
+                ("Open it in your browser?", "n\r"),
+                ("Use the key from", "y\r"),
                 ("ModelGates API key", &key_line),
                 ("Model (type to search)", "\r"),
                 ("Reasoning effort", "\r"),
-                ("Trust this project for Codex?", "n"),
+                ("Trust this project for Codex?", "n\r"),
                 ("Shells that get MODELGATES_API_KEY", "\r"),
-                ("Add the ModelGates docs MCP server to Codex?", "n"),
-                ("Show the changes as a diff?", "n"),
-                ("Write these changes?", "y"),
-                ("Replace the stored key?", "y"),
+                ("Add the ModelGates docs MCP server to Codex?", "n\r"),
+                ("Show the changes as a diff?", "n\r"),
+                ("Write these changes?", "y\r"),
+                ("Replace the stored key?", "y\r"),
                 ("New ModelGates API key", &key_line),
             ],
         );

@@ -173,18 +173,12 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
         ["modelgates"]
     );
 
-    // The key: in the two env files (private), nowhere else; the profile sources the env file.
-    let mut holding = files_containing(&ctx.home(), KEY);
-    holding.sort();
-    assert_eq!(
-        holding,
-        [
-            PathBuf::from(".config/mg-codex/env"),
-            PathBuf::from(".config/mg-codex/env.fish")
-        ]
-    );
+    // The key: in the env file of the shell chosen (bash, the only one here; private), nowhere
+    // else (no fish env file: fish was not chosen); the profile sources the env file.
+    let holding = files_containing(&ctx.home(), KEY);
+    assert_eq!(holding, [PathBuf::from(".config/mg-codex/env")]);
     assert_eq!(mode(&mg_dir(&ctx).join("env")), 0o600);
-    assert_eq!(mode(&mg_dir(&ctx).join("env.fish")), 0o600);
+    assert!(!mg_dir(&ctx).join("env.fish").exists());
     let bashrc = fs::read_to_string(ctx.home().join(".bashrc")).unwrap();
     assert_contains(&bashrc, ".config/mg-codex/env");
     assert!(!ctx.config().with_extension("toml.mg-codex.bak").exists());
@@ -195,8 +189,9 @@ async fn init_writes_exactly_the_provider_settings_and_the_key_only_to_the_env_f
     assert_contains(&out.stderr, ".bashrc`");
     assert_contains(&out.stderr, "Next: open a new terminal (or run `");
     assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
-    // What the checks found, the key by the server's masked label, never the key.
-    assert_contains(&out.stderr, "✓ key accepted: sk-mg-v1-ab3...9f2");
+    // What the checks found, the key masked our one way (not the server's label), never the key.
+    assert_contains(&out.stderr, "✓ key accepted: sk-mg-…cdef");
+    assert!(!out.stderr.contains("sk-mg-v1-ab3...9f2"), "{}", out.stderr);
     assert_contains(
         &out.stderr,
         "✓ model `openai/gpt-5.3-codex` is available (tools, reasoning)",
@@ -270,20 +265,14 @@ async fn every_answer_has_a_flag() {
             Some("trusted")
         );
     }
-    // --shell zsh: only zsh's profile; --key-in-profile: the key is in it.
+    // --shell zsh: only zsh's profile; --key-in-profile: the key is in it, and only there (no
+    // env file).
     assert!(!ctx.home().join(".bashrc").exists());
     let zshrc = fs::read_to_string(ctx.home().join(".zshrc")).unwrap();
     assert_contains(&zshrc, &format!("export MODELGATES_API_KEY='{KEY}'"));
     let mut holding = files_containing(&ctx.home(), KEY);
     holding.sort();
-    assert_eq!(
-        holding,
-        [
-            PathBuf::from(".config/mg-codex/env"),
-            PathBuf::from(".config/mg-codex/env.fish"),
-            PathBuf::from(".zshrc"),
-        ]
-    );
+    assert_eq!(holding, [PathBuf::from(".zshrc")]);
     assert!(!ctx.read_config().contains(KEY));
 }
 
@@ -302,7 +291,8 @@ async fn shell_none_touches_no_profile_and_a_list_names_the_shells() {
             rel.display()
         );
     }
-    assert!(mg_dir(&ctx).join("env").is_file());
+    // No shell chosen: the key is written nowhere.
+    assert!(files_containing(&ctx.home(), KEY).is_empty());
     assert_contains(&out.stderr, "Next: make sure MODELGATES_API_KEY is set");
 
     let ctx = stub_context();

@@ -34,10 +34,14 @@ async fn the_guided_flow_on_a_terminal() {
         let mut t = Terminal::start(&ctx, &["init", "--base-url", &base_url]);
         t.expect("Setting up Codex to use ModelGates");
 
+        // Where keys come from, and the offer to open the page (default no).
+        t.expect("https://modelgates.ai/keys");
+        t.expect("Open it in your browser?");
+        t.type_keys("\r");
         // A key the gateway refuses, then the right one.
         t.expect("ModelGates API key");
         t.type_line(&format!("{BAD_KEY}\r"));
-        t.expect("ModelGates rejected this key");
+        t.expect("ModelGates rejected the key (401)");
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
         t.expect("key accepted");
@@ -55,7 +59,7 @@ async fn the_guided_flow_on_a_terminal() {
         // Trust this directory (not a git repository: the default is no).
         t.expect("Trust this project for Codex?");
         t.expect(&format!("[projects.\"{trust_key}\"]"));
-        t.type_keys("y");
+        t.type_keys("y\r");
 
         // The detected shells, pre-selected.
         t.expect("Shells that get MODELGATES_API_KEY");
@@ -64,14 +68,14 @@ async fn the_guided_flow_on_a_terminal() {
         // The docs MCP server: asked, default no; yes.
         t.expect("Add the ModelGates docs MCP server to Codex?");
         t.expect("[mcp_servers.modelgates-docs]) [y/N]");
-        t.type_keys("y");
+        t.type_keys("y\r");
 
         // The summary, no diff, then write.
         t.expect("These files will change:");
         t.expect("Show the changes as a diff?");
-        t.type_keys("n");
+        t.type_keys("n\r");
         t.expect("Write these changes?");
-        t.type_keys("y");
+        t.type_keys("y\r");
         t.expect("Next: open a new terminal");
         let code = t.finish();
         assert_eq!(code, 0, "{}", t.transcript);
@@ -170,7 +174,7 @@ async fn the_guided_flow_on_a_terminal() {
         let mut t = Terminal::start(&ctx, &["uninstall"]);
         t.expect("-model_provider = \"modelgates\"");
         t.expect("Remove the mg-codex set-up as shown?");
-        t.type_keys("n");
+        t.type_keys("n\r");
         t.expect("Nothing was changed");
         assert_eq!(t.finish(), 1, "{}", t.transcript);
         ctx
@@ -183,7 +187,7 @@ async fn the_guided_flow_on_a_terminal() {
     let ctx = tokio::task::spawn_blocking(move || {
         let mut t = Terminal::start(&ctx, &["uninstall"]);
         t.expect("Remove the mg-codex set-up as shown?");
-        t.type_keys("y");
+        t.type_keys("y\r");
         t.expect("Removed `");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         assert!(!t.transcript.contains("inittestkey"), "{}", t.transcript);
@@ -205,6 +209,8 @@ async fn the_docs_server_question_defaults_to_no() {
     stub_bin(&ctx, &["bash"]);
     let ctx = tokio::task::spawn_blocking(move || {
         let mut t = Terminal::start(&ctx, &["init", "--base-url", &base_url, "--shell", "none"]);
+        t.expect("Open it in your browser?");
+        t.type_keys("\r");
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
         t.expect("key accepted");
@@ -219,9 +225,9 @@ async fn the_docs_server_question_defaults_to_no() {
         t.expect("[y/N]");
         t.type_keys("\r");
         t.expect("Show the changes as a diff?");
-        t.type_keys("n");
+        t.type_keys("n\r");
         t.expect("Write these changes?");
-        t.type_keys("y");
+        t.type_keys("y\r");
         t.expect("Next:");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         ctx
@@ -261,6 +267,8 @@ async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
                 "--dry-run",
             ],
         );
+        t.expect("Open it in your browser?");
+        t.type_keys("\r");
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
         // (ASCII only: the reader decodes bytes one by one, and the text ends with `…`.)

@@ -118,7 +118,7 @@ async fn command_auth_runs_this_mg_codex_and_switching_back_and_forth_is_an_edit
 async fn key_print_prints_the_stored_key_and_nothing_else() {
     let server = gateway("models.json").await;
     let ctx = stub_context();
-    assert_ok(&init(&ctx, &server, &["--shell", "none"]));
+    assert_ok(&init(&ctx, &server, &["--shell", "bash"]));
     let before = server.received_requests().await.unwrap().len();
     // Another key in the environment does not count: only the store does.
     let mut c = stub_cmd(&ctx);
@@ -192,19 +192,12 @@ async fn key_set_checks_the_key_then_rotates_every_copy() {
     assert_ok(&out);
     assert!(!out.stderr.contains(NEW_KEY) && !out.stdout.contains(NEW_KEY));
     assert_contains(&out.stderr, "✓ key accepted");
-    for file in [
-        ctx.home().join(".config/mg-codex/env"),
-        ctx.home().join(".config/mg-codex/env.fish"),
-        bashrc.clone(),
-    ] {
-        let text = fs::read_to_string(&file).unwrap();
-        assert!(text.contains(NEW_KEY), "{}: {text}", file.display());
-        assert!(
-            !text.contains(KEY),
-            "{}: the old key is still there",
-            file.display()
-        );
-    }
+    // The key lived only in the profile: it is rotated there, and no env file appears.
+    assert!(!ctx.home().join(".config/mg-codex/env").exists());
+    assert!(!ctx.home().join(".config/mg-codex/env.fish").exists());
+    let text = fs::read_to_string(&bashrc).unwrap();
+    assert!(text.contains(NEW_KEY), "{text}");
+    assert!(!text.contains(KEY), "the old key is still there: {text}");
     let checked = server
         .received_requests()
         .await

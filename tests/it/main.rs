@@ -21,6 +21,7 @@ mod models_cli;
 mod net_limits;
 mod net_proxy;
 mod net_tls;
+mod newcomer;
 mod output;
 mod promises;
 mod redact_cli;

@@ -601,13 +601,18 @@ async fn without_an_id_the_configured_model_is_printed() {
     assert_exit(&out, 1);
     assert_eq!(out.stdout, "");
     assert_contains(&out.stderr, "no model is set in `");
-    assert_contains(&out.stderr, "`mg-codex model <id>`");
+    // `model <id>` would refuse a config without ModelGates: the hint is `init`, directly.
+    assert!(
+        !out.stderr.contains("`mg-codex model <id>`"),
+        "{}",
+        out.stderr
+    );
     assert_contains(&out.stderr, "`mg-codex init`");
 
     fs::remove_file(ctx.config()).unwrap();
     let out = mg(&ctx, &["--profile", "fast", "model"]);
     assert_exit(&out, 1);
-    assert_contains(&out.stderr, "`mg-codex --profile fast model <id>`");
+    assert_contains(&out.stderr, "`mg-codex --profile fast init`");
 }
 
 /// What a corpus file becomes after `init` (the library's `setup::apply`) against `server`,

@@ -92,6 +92,7 @@ impl Setup {
         let options = InstallOptions {
             shells,
             key_in_profile,
+            store: false,
         };
         shell::install(&key(raw_key), &options, &self.env).expect("install")
     }
@@ -488,13 +489,29 @@ fn shell_none_touches_no_profile() {
         .iter()
         .all(|f| !matches!(f.role, Role::Profile(_))));
     assert!(!setup.home().join(".bashrc").exists());
-    assert!(setup.home().join(".config/mg-codex/env").is_file());
+    // The key lands on disk only where it was asked for: no shell, no env file.
+    assert!(!setup.home().join(".config/mg-codex/env").exists());
+    assert!(!setup.home().join(".config/mg-codex/env.fish").exists());
+}
+
+#[test]
+fn env_files_only_for_the_shells_asked_and_none_with_the_key_in_the_profile() {
+    let setup = Setup::new(&["bash", "zsh", "fish"]);
+    setup.install(KEY, ShellSelection::Only(vec![Shell::Bash]), false);
+    let dir = setup.home().join(".config/mg-codex");
+    assert!(dir.join("env").is_file());
+    assert!(!dir.join("env.fish").exists(), "fish was not asked for");
+    let setup = Setup::new(&["bash", "fish"]);
+    setup.install(KEY, ShellSelection::Only(vec![Shell::Fish]), true);
+    assert!(!setup.home().join(".config/mg-codex/env").exists());
+    assert!(!setup.home().join(".config/mg-codex/env.fish").exists());
 }
 
 #[test]
 fn env_files_are_private_and_ignored_by_git() {
-    let setup = Setup::new(&[]);
-    setup.install(KEY, ShellSelection::None, false);
+    let setup = Setup::new(&["bash", "fish"]);
+    let both = || ShellSelection::Only(vec![Shell::Bash, Shell::Fish]);
+    setup.install(KEY, both(), false);
     let dir = setup.home().join(".config/mg-codex");
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&dir), 0o700);
@@ -511,7 +528,7 @@ fn env_files_are_private_and_ignored_by_git() {
     // Loosened by someone: the next install tightens it again without rewriting it.
     fs::set_permissions(dir.join("env"), fs::Permissions::from_mode(0o644)).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-    let report = setup.install(KEY, ShellSelection::None, false);
+    let report = setup.install(KEY, both(), false);
     assert_eq!(mode(&dir), 0o700);
     assert_eq!(mode(&dir.join("env")), 0o600);
     assert!(report
@@ -520,7 +537,7 @@ fn env_files_are_private_and_ignored_by_git() {
         .any(|f| f.action == Action::FixMode { from: 0o644 }));
     // And a key change on a loosened file still ends private.
     fs::set_permissions(dir.join("env"), fs::Permissions::from_mode(0o644)).unwrap();
-    setup.install("sk-mg-other-key-1111", ShellSelection::None, false);
+    setup.install("sk-mg-other-key-1111", both(), false);
     assert_eq!(mode(&dir.join("env")), 0o600);
 }
 
@@ -633,6 +650,7 @@ fn dry_run_plan_writes_nothing_and_redacts_keys() {
     let options = InstallOptions {
         shells: ShellSelection::Detected,
         key_in_profile: true,
+        store: false,
     };
     let plan = shell::plan_install(&key(KEY), &options, &setup.env).unwrap();
     assert_eq!(
@@ -776,6 +794,7 @@ fn fixture_cases() {
             let options = InstallOptions {
                 shells: ShellSelection::Only(vec![shell]),
                 key_in_profile: false,
+                store: false,
             };
             env.shell = Some(PathBuf::from(format!("/bin/{}", shell.executables()[0])));
             shell::install(&key(KEY), &options, &env).unwrap();

@@ -23,8 +23,9 @@ fn failure(ctx: &Context, what: &str, error: &ApiError) -> Finding {
         ))
     };
     match error {
+        // "ModelGates rejected the key (401): …" says what failed already.
         ApiError::KeyRejected { .. } => {
-            Finding::fail("key_rejected", message).fix(key_page("create or copy a key"))
+            Finding::fail("key_rejected", error.to_string()).fix(key_page("create or copy a key"))
         }
         ApiError::OutOfCredits { .. } => {
             Finding::fail("key_no_credit", message).fix(Fix::instruction(format!(
@@ -188,6 +189,11 @@ pub fn key(
     if info.is_free_tier == Some(true) {
         ok.push_str(", free tier");
     }
+    // One masking style: the server's label (its own mask of the key) is shown as ours.
+    let mut info = info.clone();
+    if info.label.is_some() {
+        info.label = Some(shown.to_string());
+    }
     Check::new(ID, Category::Api, ok, f).details(info)
 }
 
@@ -245,8 +251,8 @@ pub fn model(
                 "model_no_reasoning",
                 format!("`{model_id}` does not list `reasoning`, but `model_reasoning_effort` is set: the gateway may refuse or ignore it"),
             )
-            .fix(ctx.run_with("init --yes --reasoning-effort none", |c| {
-                format!("send no reasoning effort with `{c}` (or pick a reasoning model from `mg-codex models`)")
+            .fix(ctx.run_with("model --reasoning-effort default", |c| {
+                format!("drop the setting with `{c}` (or pick a reasoning model from `mg-codex models`)")
             })),
         );
     }
@@ -272,12 +278,12 @@ fn switch_to_default(ctx: &Context, current: &str, what: &str) -> Fix {
     let models = ctx.me.command("models --tools-only");
     if current == default {
         return Fix::instruction(format!(
-            "{what}: `{models}` lists them, `{}` sets one",
+            "{what}: `{models}` lists them (so does https://modelgates.ai/models), `{}` sets one",
             ctx.me.command("model ID")
         ));
     }
     ctx.run_with(&format!("model {default}"), |c| {
-        format!("{what}: `{c}` (the default), or another from `{models}`")
+        format!("{what}: `{c}` (the default), or another from `{models}` (or https://modelgates.ai/models)")
     })
 }
 

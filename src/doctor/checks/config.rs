@@ -970,7 +970,7 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
                 place("model_reasoning_effort"),
             )
             .codex_version(ctx.version_text())
-            .fix(ctx.run("init --yes --reasoning-effort high")),
+            .fix(ctx.run("model --reasoning-effort high")),
         ),
         (Some(_), Some(e)) => match knowledge::effort_sent(version, e, None) {
             Some(sent) => f.push(
@@ -982,7 +982,7 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
                     place("model_reasoning_effort"),
                 )
                 .codex_version(ctx.version_text())
-                .fix(ctx.run("init --yes --reasoning-effort xhigh")),
+                .fix(ctx.run("model --reasoning-effort xhigh")),
             ),
             None => f.push(
                 at(
@@ -992,7 +992,7 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
                     ),
                     place("model_reasoning_effort"),
                 )
-                .fix(ctx.run("init --yes --reasoning-effort high")),
+                .fix(ctx.run("model --reasoning-effort high")),
             ),
         },
         (Some(item), None) => f.push(
@@ -1003,7 +1003,7 @@ pub fn model(ctx: &Context, layers: &Layers, inputs: &ModelInputs) -> Check {
                 ),
                 place("model_reasoning_effort"),
             )
-            .fix(ctx.run("init --yes --reasoning-effort high")),
+            .fix(ctx.run("model --reasoning-effort high")),
         ),
     }
     // What the installed Codex knows of the model.

@@ -34,7 +34,7 @@ fn init_then_load(ctx: &Context, activation: &str) -> Fix {
     let command = format!("{} && {activation}", ctx.me.command("init"));
     Fix::command_with(
         command.clone(),
-        format!("`{command}`: init asks for the key (create one on the ModelGates keys page, https://modelgates.ai/keys) and stores it for your shells; the second part loads it in this terminal"),
+        format!("`{command}`: init asks for the key (create one on the ModelGates keys page (https://modelgates.ai/keys), https://modelgates.ai/keys) and stores it for your shells; the second part loads it in this terminal"),
     )
 }
 
@@ -71,7 +71,7 @@ pub fn present(
         )
         .variable("env_key")
         .value(shown);
-        let text = "put `env_key = \"MODELGATES_API_KEY\"` in `[model_providers.modelgates]` and the key in that variable (`mg-codex init` stores it for your shells); then treat the key as leaked: make a new one on the ModelGates keys page".to_string();
+        let text = "put `env_key = \"MODELGATES_API_KEY\"` in `[model_providers.modelgates]` and the key in that variable (`mg-codex init` stores it for your shells); then treat the key as leaked: make a new one on the ModelGates keys page (https://modelgates.ai/keys)".to_string();
         finding = match env_key_place {
             Some((Some(file), line)) => finding.file(file, line).fix(Fix::edit(file, line, text)),
             _ => finding.fix(Fix::instruction(text)),

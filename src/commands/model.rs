@@ -287,10 +287,13 @@ fn set_effort(
         return Err(refusal);
     }
     let what = match effort {
-        "default" => "no `model_reasoning_effort` (Codex uses the model's own)".to_string(),
+        "default" => "no `model_reasoning_effort`".to_string(),
         level => format!("`model_reasoning_effort = \"{level}\"`"),
     };
     let already = format!("`{path}` has {what} already: nothing changed");
+    let was = layers
+        .root_str(&layers.doc, "model_reasoning_effort")
+        .map(str::to_string);
     if args.dry_run {
         let before = layers.doc.original_text();
         let mut planned = layers.doc.clone();
@@ -308,7 +311,15 @@ fn set_effort(
         printer.message(&already);
         return Ok(ExitCode::SUCCESS);
     }
-    printer.message(&format!("{} {what}", printer.err_style(Style::Ok, "Set")));
+    let done = match effort {
+        "default" => format!(
+            "{} `model_reasoning_effort`{}: Codex uses the model's own default",
+            printer.err_style(Style::Ok, "Removed"),
+            was.map(|w| format!(" (was `{w}`)")).unwrap_or_default()
+        ),
+        _ => format!("{} {what}", printer.err_style(Style::Ok, "Set")),
+    };
+    printer.message(&done);
     super::report_file(
         printer,
         "Updated",

@@ -568,6 +568,15 @@ async fn model_reasoning_effort_default_drops_the_setting() {
         .filter(|l| !after.lines().any(|a| a == *l))
         .collect();
     assert_eq!(gone.len(), 1, "{gone:?}");
+    assert_contains(
+        &out.stderr,
+        "Removed `model_reasoning_effort` (was `high`): Codex uses the model's own default",
+    );
+    let out = run(ctx.cmd().args(["model", "--reasoning-effort", "default"]));
+    assert_contains(
+        &out.stderr,
+        "has no `model_reasoning_effort` already: nothing changed",
+    );
     let out = run(ctx.cmd().args(["model", "--reasoning-effort", "xhigh"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_contains(&ctx.read_config(), "model_reasoning_effort = \"xhigh\"");

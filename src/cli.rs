@@ -149,12 +149,22 @@ Examples:
 
     /// Print a shell completion script on stdout
     #[command(after_help = "\
-Install (one line per shell):
-  bash        mkdir -p ~/.local/share/bash-completion/completions && mg-codex completions bash > ~/.local/share/bash-completion/completions/mg-codex
-  zsh         mkdir -p ~/.zfunc && mg-codex completions zsh > ~/.zfunc/_mg-codex   # with fpath+=(~/.zfunc) before compinit in ~/.zshrc
-  fish        mg-codex completions fish > ~/.config/fish/completions/mg-codex.fish
-  powershell  mg-codex completions powershell >> $PROFILE
-  elvish      mg-codex completions elvish >> ~/.config/elvish/rc.elv")]
+Install: run the lines of your shell once, then start a new shell.
+  bash:
+    echo 'eval \"$(mg-codex completions bash)\"' >> ~/.bashrc
+  zsh:
+    mkdir -p ~/.zfunc
+    mg-codex completions zsh > ~/.zfunc/_mg-codex
+    echo 'fpath+=(~/.zfunc); autoload -Uz compinit && compinit' >> ~/.zshrc
+  fish:
+    mkdir -p ~/.config/fish/completions
+    mg-codex completions fish > ~/.config/fish/completions/mg-codex.fish
+  PowerShell:
+    $null = New-Item -Force -ItemType Directory (Split-Path $PROFILE)
+    mg-codex completions powershell >> $PROFILE
+  elvish:
+    mkdir -p ~/.config/elvish
+    mg-codex completions elvish >> ~/.config/elvish/rc.elv")]
     Completions(CompletionsArgs),
 
     /// Print the man page (roff) on stdout, or write one page per command into a directory

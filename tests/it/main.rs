@@ -5,6 +5,7 @@ mod base_url_cli;
 mod cases;
 mod catalog_cli;
 mod codex_releases;
+mod completion_shells;
 mod completions;
 mod corpus;
 mod docs_mcp;

@@ -13,6 +13,7 @@ mod doctor_cli;
 mod doctor_snapshots;
 mod fixes;
 mod generated;
+mod help;
 mod hostile;
 mod init_cli;
 mod init_e2e;

@@ -12,6 +12,20 @@ use crate::ui::Printer;
 
 /// Runs the program and returns its exit code.
 pub fn main() -> ExitCode {
+    // The completion hooks' query comes before the parser: it is no subcommand, so no
+    // completion script, help or man page lists it.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == commands::completions::COMPLETE_MODELS)
+    {
+        let words: Vec<String> = std::env::args_os()
+            .skip(2)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let env = Env::capture();
+        let printer = Printer::new(crate::cli::ColorChoice::Never, true, &env);
+        return commands::completions::model_ids(&words, &env, &printer);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

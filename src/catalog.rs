@@ -934,6 +934,61 @@ pub fn same_apart_from_date(a: &str, b: &str) -> bool {
     }
 }
 
+// ----- model ids, for shell completion ----------------------------------------------------------
+
+/// The ModelGates model ids a catalogue lists, each once and sorted, with the display name
+/// when it has one: the `slug` of every entry that is a gateway id (`author/slug`, see
+/// [`crate::model_id::is_well_formed`]), so not the installed Codex's own entries (`gpt-5.5`).
+/// Lenient, as completion must be: an entry without a string `slug` is skipped, and text that
+/// is not a catalogue gives none.
+pub fn model_ids(text: &str) -> Vec<(String, Option<String>)> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        models: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        slug: Lenient,
+        #[serde(default)]
+        display_name: Lenient,
+    }
+    /// A string, or anything else (skipped without being kept).
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Lenient {
+        Text(String),
+        Other(serde::de::IgnoredAny),
+    }
+    impl Default for Lenient {
+        fn default() -> Self {
+            Lenient::Other(serde::de::IgnoredAny)
+        }
+    }
+    impl Lenient {
+        fn text(self) -> Option<String> {
+            match self {
+                Lenient::Text(s) => Some(s),
+                Lenient::Other(_) => None,
+            }
+        }
+    }
+    let Ok(file) = serde_json::from_str::<File>(text) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<(String, Option<String>)> = file
+        .models
+        .into_iter()
+        .filter_map(|e| {
+            let slug = e.slug.text()?;
+            crate::model_id::is_well_formed(&slug).then(|| (slug, e.display_name.text()))
+        })
+        .collect();
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    ids.dedup_by(|a, b| a.0 == b.0);
+    ids
+}
+
 // ----- dates ----------------------------------------------------------------------------------
 
 /// A time as RFC 3339 in UTC, to the second: `2026-12-01T22:31:05Z`.

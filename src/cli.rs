@@ -5,22 +5,26 @@ use std::path::PathBuf;
 use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+// The `after_help` texts keep every line within 79 columns, so that an 80-column terminal shows
+// each command whole (tests/it/help.rs renders every help at 80 and 100 columns).
 const EXAMPLES: &str = "\
 Examples:
-  mg-codex init                          Guided set-up: key, model, effort, shells, trust
-  mg-codex doctor                        Why Codex fails, with a fix for every problem
-  mg-codex models codex --tools-only     Models Codex can drive, matching `codex`
-  mg-codex model openai/gpt-5.3-codex    Switch models (one line of config.toml)
-  mg-codex trust                         Trust the current project (its git root)
-  mg-codex init --key-source command     Every Codex front end gets the key
-  mg-codex models --sync                 Refresh the model catalogue Codex reads
-  mg-codex --profile work init           Set up ~/.codex/work.config.toml for `codex --profile work`
+  mg-codex init                        Guided set-up: key, model, shells, trust
+  mg-codex doctor                      Why Codex fails, and how to fix it
+  mg-codex models codex --tools-only   Models Codex can drive, matching `codex`
+  mg-codex model openai/gpt-5.3-codex  Switch models (one line of config.toml)
+  mg-codex trust                       Trust the current project (its git root)
+  mg-codex init --key-source command   Every Codex front end gets the key
+  mg-codex models --sync               Refresh the model catalogue Codex reads
+  mg-codex --profile work init         Set up `codex --profile work`
 
 Files:
-  $CODEX_HOME/config.toml (default ~/.codex/config.toml), or NAME.config.toml with --profile.
-  Before a change the previous bytes go to config.toml.mg-codex.bak; the very first change also
-  keeps config.toml.mg-codex.orig. The model catalogue Codex reads (model_catalog_json) is
-  $CODEX_HOME/modelgates-models.json (NAME.modelgates-models.json with --profile).
+  $CODEX_HOME/config.toml (default ~/.codex/config.toml), or NAME.config.toml
+  with --profile. Before a change the previous bytes go to
+  config.toml.mg-codex.bak; the very first change also keeps
+  config.toml.mg-codex.orig. The model catalogue Codex reads
+  (model_catalog_json) is $CODEX_HOME/modelgates-models.json
+  (NAME.modelgates-models.json with --profile).
 
 Exit codes: 0 success, 1 failure, 2 usage error.";
 
@@ -41,8 +45,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub codex_home: Option<PathBuf>,
 
-    /// Edit the Codex profile file NAME.config.toml (used by `codex --profile NAME`) instead of
-    /// config.toml
+    /// Use the Codex profile NAME ($CODEX_HOME/NAME.config.toml, which `codex --profile NAME`
+    /// reads) instead of config.toml
     #[arg(long, global = true, value_name = "NAME", value_parser = parse_profile)]
     pub profile: Option<String>,
 
@@ -72,12 +76,14 @@ pub enum Command {
     /// in your shells. Running it twice with the same answers changes nothing.
     #[command(after_help = "\
 Examples:
-  mg-codex init                                   Guided set-up
-  printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin --model openai/gpt-5.3-codex
-  mg-codex init --yes --reasoning-effort medium   Change only the effort (the key comes from MODELGATES_API_KEY)
-  mg-codex --profile mg init --yes                Write ~/.codex/mg.config.toml for `codex --profile mg`
-  mg-codex init --yes --key-source command        Codex Desktop and IDEs get the key too
-  mg-codex init --dry-run --yes                   Show the diff of every file, write nothing")]
+  mg-codex init                                  Guided set-up
+  mg-codex init --dry-run --yes                  Print the diffs, write nothing
+  mg-codex init --yes --reasoning-effort medium  Change only the effort
+  mg-codex init --yes --key-source command       Desktop and IDEs get the key
+  mg-codex --profile mg init --yes               Set up `codex --profile mg`
+
+  # No questions, the key on stdin (never an argument: it would be in `ps`):
+  printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin")]
     Init(InitArgs),
 
     /// Check the whole set-up, read-only: config, key, API, model, Codex, project trust
@@ -102,7 +108,7 @@ Examples:
   mg-codex models                     The whole catalogue
   mg-codex models codex --tools-only  Models Codex can drive, matching `codex`
   mg-codex models --json | jq -r '.[].id'
-  mg-codex models --sync              Rewrite the catalogue Codex reads (modelgates-models.json)")]
+  mg-codex models --sync              Rewrite the catalogue Codex reads")]
     Models(ModelsArgs),
 
     /// Switch the configured model (verified against the catalogue); nothing else is touched
@@ -111,7 +117,7 @@ Examples:
     #[command(after_help = "\
 Examples:
   mg-codex model                               Print the configured model
-  mg-codex model anthropic/claude-sonnet-4.5   Switch to it (checked against the catalogue)
+  mg-codex model anthropic/claude-sonnet-4.5   Switch, if the catalogue has it
   mg-codex --profile fast model openai/gpt-5.3-codex --no-verify")]
     Model(ModelArgs),
 
@@ -143,18 +149,28 @@ Examples:
     /// shell profiles source and `mg-codex key print` reads.
     #[command(after_help = "\
 Examples:
-  mg-codex key print                          The stored key on stdout (Codex runs this)
-  printf '%s\\n' \"$KEY\" | mg-codex key set    Check a new key, then replace every copy")]
+  mg-codex key print                        The stored key (what Codex runs)
+  printf '%s\\n' \"$KEY\" | mg-codex key set  Check a key, then replace every copy")]
     Key(KeyArgs),
 
     /// Print a shell completion script on stdout
     #[command(after_help = "\
-Install (one line per shell):
-  bash        mkdir -p ~/.local/share/bash-completion/completions && mg-codex completions bash > ~/.local/share/bash-completion/completions/mg-codex
-  zsh         mkdir -p ~/.zfunc && mg-codex completions zsh > ~/.zfunc/_mg-codex   # with fpath+=(~/.zfunc) before compinit in ~/.zshrc
-  fish        mg-codex completions fish > ~/.config/fish/completions/mg-codex.fish
-  powershell  mg-codex completions powershell >> $PROFILE
-  elvish      mg-codex completions elvish >> ~/.config/elvish/rc.elv")]
+Install: run the lines of your shell once, then start a new shell.
+  bash:
+    echo 'eval \"$(mg-codex completions bash)\"' >> ~/.bashrc
+  zsh:
+    mkdir -p ~/.zfunc
+    mg-codex completions zsh > ~/.zfunc/_mg-codex
+    echo 'fpath+=(~/.zfunc); autoload -Uz compinit && compinit' >> ~/.zshrc
+  fish:
+    mkdir -p ~/.config/fish/completions
+    mg-codex completions fish > ~/.config/fish/completions/mg-codex.fish
+  PowerShell:
+    $null = New-Item -Force -ItemType Directory (Split-Path $PROFILE)
+    mg-codex completions powershell >> $PROFILE
+  elvish:
+    mkdir -p ~/.config/elvish
+    mg-codex completions elvish >> ~/.config/elvish/rc.elv")]
     Completions(CompletionsArgs),
 
     /// Print the man page (roff) on stdout, or write one page per command into a directory

@@ -78,6 +78,22 @@ impl Env {
             })
     }
 
+    /// The terminal's width in columns when stderr is a terminal (`COLUMNS` wins when set), for
+    /// a message that must not wrap.
+    pub fn stderr_width(&self) -> Option<usize> {
+        if !self.stderr_tty {
+            return None;
+        }
+        self.var("COLUMNS")
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+            .or_else(|| {
+                console::Term::stderr()
+                    .size_checked()
+                    .map(|(_, w)| usize::from(w))
+            })
+    }
+
     /// This environment with `defaults` added where a variable is not set (as Codex applies
     /// `$CODEX_HOME/.env`).
     pub fn with_defaults(&self, defaults: impl IntoIterator<Item = (String, String)>) -> Self {

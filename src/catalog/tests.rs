@@ -459,3 +459,37 @@ fn descriptions_are_one_short_line() {
     assert!(short.chars().count() <= MAX_DESCRIPTION, "{short}");
     assert!(short.ends_with("word…"), "{short}");
 }
+
+#[test]
+fn model_ids_are_the_gateway_slugs_sorted_once_each_with_their_names() {
+    let text = r#"{"models": [
+        {"slug": "openai/gpt-5.3-codex", "display_name": "OpenAI: GPT-5.3 Codex", "priority": 0},
+        {"slug": "anthropic/claude-sonnet-4.5", "display_name": 7},
+        {"slug": "gpt-5.5", "display_name": "Codex's own"},
+        {"slug": 12},
+        {"display_name": "no slug"},
+        {"slug": "openai/gpt-5.3-codex:free"},
+        {"slug": "openai/gpt-5.3-codex", "display_name": "again"}
+    ], "mg_codex": {"written_at": "2026-12-01T22:31:05Z"}}"#;
+    assert_eq!(
+        model_ids(text),
+        [
+            ("anthropic/claude-sonnet-4.5".to_string(), None),
+            (
+                "openai/gpt-5.3-codex".to_string(),
+                Some("OpenAI: GPT-5.3 Codex".to_string())
+            ),
+            ("openai/gpt-5.3-codex:free".to_string(), None),
+        ]
+    );
+    for broken in [
+        "",
+        "{",
+        "[]",
+        "{\"models\": 3}",
+        "{\"models\": [1]}",
+        "null",
+    ] {
+        assert_eq!(model_ids(broken), [], "{broken:?}");
+    }
+}

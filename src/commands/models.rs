@@ -5,10 +5,10 @@
 //! Output, by where stdout goes:
 //! - a terminal: a table that fits its width (`Env::stdout_width`): `*` in the left gutter marks
 //!   the configured model, then ID, CONTEXT, IN $/M, OUT $/M (USD per million prompt and
-//!   completion tokens), TOOLS, REASONING, and NAME when there is room. When the terminal is
-//!   narrow NAME goes first, then the ID is shortened in the middle with `…` (ids differ at
-//!   both ends: `openai/….3-codex`, `openai/…dex:free`), down to 16 columns; below that
-//!   (about 60 columns in all) whole lines are cut at the end;
+//!   completion tokens), TOOLS, REASONING, and NAME when there is room. The ID is never cut
+//!   (it is what users copy): when the terminal is narrow, NAME is shortened then dropped, then
+//!   both prices go, then CONTEXT, REASONING and TOOLS, until the lines fit; an id wider than
+//!   the terminal by itself is printed alone and whole, and the terminal wraps it;
 //! - a pipe or file: one line per model, no header, no colour, nothing shortened, fields
 //!   separated by tabs: id, context, in $/M, out $/M, tools, reasoning, `*` for the configured
 //!   model (else empty), name. Like `gh`: the fields are the table's cells, the first is the id
@@ -17,7 +17,8 @@
 //!   completion_per_million, tools, reasoning, current}` (numbers unformatted; `tools` and
 //!   `reasoning` are `null` when the catalogue lists no parameters for the model).
 //!
-//! The count and notes go to stderr. Text from the server is stripped of control characters
+//! The count and notes go to stderr; on a terminal the count is split into a line per clause,
+//! each shortened if need be, when it would not fit on one line. Text from the server is stripped of control characters
 //! before it reaches a terminal.
 //!
 //! QUERY keeps the models whose id or name contains it (case-insensitive). When none does, it
@@ -119,14 +120,17 @@ pub fn run(
     }
 
     let marked = !args.json && shown.iter().any(|m| is_current(m));
-    printer.message(&summary(
+    let clauses = summary(
         shown.len(),
         how,
         query_text,
         args.tools_only,
         marked,
         &gateway.base_url,
-    ));
+    );
+    for line in summary_lines(&clauses, env.stderr_width()) {
+        printer.message(&line);
+    }
     if let Some(model) = &current {
         // With `--tools-only` the server may have left it out for want of tools.
         if !args.tools_only && !catalogue.iter().any(|m| &m.id == model) {
@@ -139,7 +143,27 @@ pub fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The line on stderr after the list: how many, chosen how; or, for none, what to try.
+/// One clause of the summary: how it is joined to the one before (on one line), and its text
+/// in full and shortened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Clause {
+    joiner: &'static str,
+    full: String,
+    short: String,
+}
+
+impl Clause {
+    fn new(joiner: &'static str, full: String, short: Option<String>) -> Self {
+        let short = short.unwrap_or_else(|| full.clone());
+        Self {
+            joiner,
+            full,
+            short,
+        }
+    }
+}
+
+/// The summary on stderr after the list: how many, chosen how; or, for none, what to try.
 fn summary(
     shown: usize,
     how: Matched,
@@ -147,32 +171,80 @@ fn summary(
     tools_only: bool,
     marked: bool,
     base_url: &str,
-) -> String {
+) -> Vec<Clause> {
     let with_tools = if tools_only { " with tools" } else { "" };
     let (count, verb) = match shown {
         0 => {
             return match query {
-                Some(q) => format!(
-                    "No model{with_tools} matches `{q}`, not even fuzzily: run `mg-codex models{}` to see them all",
-                    if tools_only { " --tools-only" } else { "" }
-                ),
-                None => format!("The catalogue at `{base_url}` lists no model{with_tools}"),
+                Some(q) => vec![
+                    Clause::new(
+                        "",
+                        format!("No model{with_tools} matches `{q}`, not even fuzzily"),
+                        Some(format!("No model{with_tools} matches `{q}`")),
+                    ),
+                    Clause::new(
+                        ": ",
+                        format!(
+                            "run `mg-codex models{}` to see them all",
+                            if tools_only { " --tools-only" } else { "" }
+                        ),
+                        None,
+                    ),
+                ],
+                None => vec![Clause::new(
+                    "",
+                    format!("The catalogue at `{base_url}` lists no model{with_tools}"),
+                    Some(format!("The catalogue lists no model{with_tools}")),
+                )],
             }
         }
         1 => ("1 model".to_string(), "matches"),
         n => (format!("{n} models"), "match"),
     };
-    let mut line = match (how, query) {
-        (Matched::Fuzzily, Some(q)) => {
-            format!("{count}{with_tools} {verb} `{q}` fuzzily (no id or name contains it)")
-        }
-        (_, Some(q)) => format!("{count}{with_tools} {verb} `{q}`"),
-        (_, None) => format!("{count}{with_tools} in the catalogue at `{base_url}`"),
-    };
+    let mut clauses = vec![match (how, query) {
+        (Matched::Fuzzily, Some(q)) => Clause::new(
+            "",
+            format!("{count}{with_tools} {verb} `{q}` fuzzily (no id or name contains it)"),
+            Some(format!("{count}{with_tools} {verb} `{q}` fuzzily")),
+        ),
+        (_, Some(q)) => Clause::new("", format!("{count}{with_tools} {verb} `{q}`"), None),
+        (_, None) => Clause::new(
+            "",
+            format!("{count}{with_tools} in the catalogue at `{base_url}`"),
+            Some(format!("{count}{with_tools} in the catalogue")),
+        ),
+    }];
     if marked {
-        line.push_str("; `*` marks the configured one");
+        clauses.push(Clause::new(
+            "; ",
+            "`*` marks the configured one".into(),
+            None,
+        ));
     }
-    line
+    clauses
+}
+
+/// The summary's lines: one line when it fits `width` (or there is no terminal); else a line
+/// per clause, each shortened when it does not fit, and cut as a last resort (a long query),
+/// so that none wraps.
+fn summary_lines(clauses: &[Clause], width: Option<usize>) -> Vec<String> {
+    let one_line: String = clauses
+        .iter()
+        .map(|c| format!("{}{}", c.joiner, c.full))
+        .collect();
+    match width {
+        Some(width) if width_of(&one_line) > width => clauses
+            .iter()
+            .map(|c| {
+                if width_of(&c.full) <= width {
+                    c.full.clone()
+                } else {
+                    truncate(&c.short, width)
+                }
+            })
+            .collect(),
+        _ => vec![one_line],
+    }
 }
 
 // ----- `--sync` -------------------------------------------------------------------------------
@@ -620,8 +692,10 @@ const NAME: usize = 6;
 const GAP: usize = 2;
 /// The mark and a space before every line.
 const GUTTER: usize = 2;
-/// The ID column is never made narrower than this (lines are cut instead).
-const MIN_ID: usize = 16;
+/// The columns given up, a group at a time, when the terminal is too narrow for all of them:
+/// NAME, then both prices, then CONTEXT, REASONING and TOOLS. ID, the column users copy, is
+/// never dropped nor cut.
+const DROP_ORDER: [&[usize]; 5] = [&[NAME], &[2, 3], &[1], &[5], &[4]];
 /// The NAME column is shown only when this much room is left for it.
 const MIN_NAME: usize = 10;
 
@@ -739,37 +813,6 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
-/// `text` cut to `width` columns in the middle: ids differ at their end (`…-5.2-codex`,
-/// `…codex:free`) as much as at their start.
-fn truncate_middle(text: &str, width: usize) -> String {
-    if width_of(text) <= width || width < 3 {
-        return truncate(text, width);
-    }
-    let budget = width - 1;
-    let head_budget = budget / 2;
-    let mut head = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > head_budget {
-            break;
-        }
-        head.push(c);
-        used += w;
-    }
-    let mut tail: Vec<char> = Vec::new();
-    for c in text.chars().rev() {
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        tail.push(c);
-        used += w;
-    }
-    let tail: String = tail.into_iter().rev().collect();
-    format!("{head}…{tail}")
-}
-
 /// `text` padded to `width` columns.
 fn pad(text: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(width_of(text)));
@@ -780,32 +823,52 @@ fn pad(text: &str, width: usize, right: bool) -> String {
     }
 }
 
-/// Column widths for `width` terminal columns: every column at its natural width except ID
-/// (shortened, down to [`MIN_ID`]) and NAME (shown only with [`MIN_NAME`] columns to spare;
-/// `0` = hidden).
+/// Column widths for `width` terminal columns (`0` = hidden): ID at its natural width, always;
+/// the other columns at theirs while they fit, given up in [`DROP_ORDER`] when they do not;
+/// NAME shortened to the room left, shown only when [`MIN_NAME`] columns are left for it.
 fn column_widths(rows: &[Row], width: usize) -> [usize; 7] {
-    let mut natural = HEADERS.map(width_of);
+    let mut widths = HEADERS.map(width_of);
     for row in rows {
-        for (n, cell) in natural.iter_mut().zip(&row.cells) {
+        for (n, cell) in widths.iter_mut().zip(&row.cells) {
             *n = (*n).max(width_of(cell));
         }
     }
-    let fixed: usize = natural[1..NAME].iter().map(|w| w + GAP).sum();
-    let mut widths = natural;
-    let room_for_id = width.saturating_sub(GUTTER + fixed);
-    widths[ID] = natural[ID].min(room_for_id).max(natural[ID].min(MIN_ID));
-    let room_for_name = room_for_id.saturating_sub(widths[ID] + GAP);
     let any_name = rows.iter().any(|r| !r.cells[NAME].is_empty());
-    widths[NAME] = if any_name && room_for_name >= MIN_NAME {
-        natural[NAME].min(room_for_name)
-    } else {
-        0
+    if !any_name {
+        widths[NAME] = 0;
+    }
+    let used = |widths: &[usize; 7]| -> usize {
+        GUTTER
+            + widths
+                .iter()
+                .filter(|&&w| w > 0)
+                .map(|w| w + GAP)
+                .sum::<usize>()
+            - GAP
     };
+    // NAME first gives up its width, down to MIN_NAME; below that it goes.
+    if widths[NAME] > 0 && used(&widths) > width {
+        let others = used(&widths) - widths[NAME];
+        widths[NAME] = width.saturating_sub(others);
+        if widths[NAME] < MIN_NAME {
+            widths[NAME] = 0;
+        }
+    }
+    for group in DROP_ORDER {
+        if used(&widths) <= width {
+            break;
+        }
+        for &column in group {
+            widths[column] = 0;
+        }
+    }
     widths
 }
 
-/// The table for a terminal `width` columns wide: a header, then one line per row; no line is
-/// wider than `width`. `paint` colours a cell (after it is cut and padded).
+/// The table for a terminal `width` columns wide: a header, then one line per row. No line is
+/// wider than `width`, except one holding an id that alone is wider: it is printed whole (the
+/// terminal wraps it), for an id is never cut. `paint` colours a cell (after it is padded; only
+/// NAME is ever shortened).
 fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> Vec<String> {
     let widths = column_widths(rows, width);
     let shown: Vec<usize> = (0..HEADERS.len()).filter(|&i| widths[i] > 0).collect();
@@ -815,15 +878,14 @@ fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> V
         rows.iter()
             .map(|r| (Some(r), &r.cells, if r.current { '*' } else { ' ' })),
     ) {
-        let mut plain = format!("{mark} ");
         let mut painted = match row {
             Some(r) if r.current => format!("{} ", paint(Style::Ok, "*")),
-            _ => plain.clone(),
+            _ => format!("{mark} "),
         };
         for (n, &i) in shown.iter().enumerate() {
             let last = n + 1 == shown.len();
             let cut = if i == ID {
-                truncate_middle(&cells[i], widths[i])
+                cells[i].clone()
             } else {
                 truncate(&cells[i], widths[i])
             };
@@ -833,10 +895,8 @@ fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> V
                 pad(&cut, widths[i], RIGHT[i])
             };
             if n > 0 {
-                plain.push_str(&" ".repeat(GAP));
                 painted.push_str(&" ".repeat(GAP));
             }
-            plain.push_str(&text);
             let style = match row {
                 None => Some(Style::Bold),
                 Some(r) => r.style(i),
@@ -855,14 +915,7 @@ fn table(rows: &[Row], width: usize, paint: &dyn Fn(Style, &str) -> String) -> V
         }
         // An empty last cell leaves spaces behind; escape codes end in `m`, so trimming
         // removes only spaces.
-        let (plain, painted) = (plain.trim_end(), painted.trim_end());
-        // Narrower than the fixed columns: cut the whole line (plain, so no colour is cut
-        // in half).
-        lines.push(if width_of(plain) > width {
-            truncate(plain, width)
-        } else {
-            painted.to_string()
-        });
+        lines.push(painted.trim_end().to_string());
     }
     lines
 }
@@ -990,39 +1043,76 @@ mod tests {
     }
 
     #[test]
-    fn the_table_fits_every_width() {
+    fn the_table_fits_every_width_and_every_id_is_whole() {
         let rows = rows();
         let plain = |_: Style, t: &str| t.to_string();
         for width in 1..=200 {
             let lines = table(&rows, width, &plain);
             assert_eq!(lines.len(), rows.len() + 1);
-            for line in &lines {
+            for (line, row) in lines[1..].iter().zip(&rows) {
+                let id = &row.cells[ID];
+                let mark = if row.current { '*' } else { ' ' };
                 assert!(
-                    width_of(line) <= width,
-                    "{} columns > {width}: {line:?}",
+                    line.starts_with(&format!("{mark} {id}")),
+                    "the id is not whole at {width}: {line:?}"
+                );
+                assert!(
+                    width_of(line) <= width || line.trim_start_matches(['*', ' ']) == id,
+                    "{} columns > {width}, and not an id alone: {line:?}",
                     width_of(line)
                 );
             }
+            assert!(
+                width_of(&lines[0]) <= width.max(GUTTER + 2),
+                "{:?}",
+                lines[0]
+            );
         }
     }
 
     #[test]
-    fn a_wide_table_shows_everything_and_a_narrow_one_cuts_the_id() {
+    fn a_narrow_table_drops_name_then_prices_then_context_then_the_support_columns() {
         let rows = rows();
         let plain = |_: Style, t: &str| t.to_string();
+        let headers = |width: usize| -> Vec<String> {
+            table(&rows, width, &plain)[0]
+                .split("  ")
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
         let wide = table(&rows, 200, &plain);
-        assert!(wide[0].starts_with("  ID"), "{wide:?}");
-        assert!(wide[0].ends_with("NAME"), "{wide:?}");
+        assert_eq!(
+            headers(200),
+            [
+                "ID",
+                "CONTEXT",
+                "IN $/M",
+                "OUT $/M",
+                "TOOLS",
+                "REASONING",
+                "NAME"
+            ]
+        );
         assert!(wide[4].starts_with("* openai/gpt-5.3-codex "), "{wide:?}");
         assert!(wide[4].ends_with("OpenAI: GPT-5.3 Codex"), "{wide:?}");
         assert!(wide.iter().all(|l| !l.contains('…') && l == l.trim_end()));
-
-        let narrow = table(&rows, 64, &plain);
-        assert!(!narrow[0].contains("NAME"), "{narrow:?}");
-        assert!(narrow[0].contains("REASONING"), "{narrow:?}");
-        assert!(narrow[3].contains(" meta-lla…-instruct "), "{narrow:?}");
-        assert!(narrow[4].starts_with("* openai/g…5.3-codex "), "{narrow:?}");
-        assert!(narrow.iter().all(|l| width_of(l) <= 64));
+        // The longest id is 32 wide: 34 with the gutter.
+        assert_eq!(
+            headers(80),
+            ["ID", "CONTEXT", "IN $/M", "OUT $/M", "TOOLS", "REASONING"]
+        );
+        assert_eq!(headers(72), ["ID", "CONTEXT", "TOOLS", "REASONING"]);
+        assert_eq!(headers(60), ["ID", "TOOLS", "REASONING"]);
+        assert_eq!(headers(45), ["ID", "TOOLS"]);
+        assert_eq!(headers(40), ["ID"]);
+        assert_eq!(headers(20), ["ID"]);
+        // NAME is shortened before anything else goes.
+        let some_name = table(&rows, 100, &plain);
+        assert!(some_name[0].ends_with("NAME"), "{some_name:?}");
+        assert!(some_name.iter().any(|l| l.ends_with('…')), "{some_name:?}");
+        assert!(some_name.iter().all(|l| width_of(l) <= 100));
     }
 
     /// Removes `ESC [ ... m` sequences.
@@ -1044,23 +1134,46 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_cut_in_the_middle_to_the_column() {
+    fn the_summary_is_one_line_when_it_fits_else_a_line_per_clause_that_fits() {
+        let url = "http://127.0.0.1:43210/api/v1";
+        let all = summary(10, Matched::All, None, false, true, url);
+        let one = "10 models in the catalogue at `http://127.0.0.1:43210/api/v1`; `*` marks the configured one";
+        assert_eq!(summary_lines(&all, None), [one]);
+        assert_eq!(summary_lines(&all, Some(200)), [one]);
         assert_eq!(
-            truncate_middle("openai/gpt-5.3-codex:free", 16),
-            "openai/…dex:free"
+            summary_lines(&all, Some(80)),
+            [
+                "10 models in the catalogue at `http://127.0.0.1:43210/api/v1`",
+                "`*` marks the configured one"
+            ]
         );
         assert_eq!(
-            truncate_middle("openai/gpt-5.3-codex", 16),
-            "openai/….3-codex"
+            summary_lines(&all, Some(40)),
+            ["10 models in the catalogue", "`*` marks the configured one"]
+        );
+        let fuzzy = summary(2, Matched::Fuzzily, Some("gpt53codex"), true, false, url);
+        assert_eq!(
+            summary_lines(&fuzzy, Some(50)),
+            ["2 models with tools match `gpt53codex` fuzzily"]
+        );
+        let none = summary(0, Matched::Fuzzily, Some("zzzz"), false, false, url);
+        assert_eq!(
+            summary_lines(&none, None),
+            ["No model matches `zzzz`, not even fuzzily: run `mg-codex models` to see them all"]
         );
         assert_eq!(
-            truncate_middle("openai/gpt-5.3-codex", 20),
-            "openai/gpt-5.3-codex"
+            summary_lines(&none, Some(40)),
+            [
+                "No model matches `zzzz`",
+                "run `mg-codex models` to see them all"
+            ]
         );
-        assert_eq!(truncate_middle("z/模型-with-a-name", 9), "z/模…name");
-        for width in 0..30 {
-            let cut = truncate_middle("z/模型-with-a-very-long-wide-name", width);
-            assert!(width_of(&cut) <= width, "{cut:?} at {width}");
+        for width in 1..=120 {
+            for clauses in [&all, &fuzzy, &none] {
+                for line in summary_lines(clauses, Some(width)) {
+                    assert!(width_of(&line) <= width, "{line:?} at {width}");
+                }
+            }
         }
     }
 

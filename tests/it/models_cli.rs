@@ -23,8 +23,8 @@ use wiremock::MockServer;
 use crate::support::{
     api_response, assert_contains, assert_exit, assert_no_failures, assert_no_key,
     assert_same_tree, codex_bin, codex_features_list, copy_corpus_file, corpus_files, gateway,
-    gateway_url, par_map, route, run_with, stub_bin, tree, Output, Stdin, TestContext, BAD_KEY,
-    VALID_CORPUS_DIRS,
+    gateway_url, par_map, route, run_with, set_pty_size, stub_bin, tree, Output, Stdin,
+    TestContext, BAD_KEY, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-modelstestkey0123456789abcdef";
@@ -523,57 +523,104 @@ fn columns(line: &str) -> usize {
     line.chars().count()
 }
 
+/// `mg-codex models ARGS` on a pseudo-terminal `width` columns wide (its window size, not
+/// `COLUMNS`): the lines it drew, escape codes removed.
+fn models_on_a_terminal(ctx: &TestContext, width: u16, args: &[&str]) -> Vec<String> {
+    let mut cmd = ctx.cmd();
+    cmd.env("TERM", "xterm")
+        .env("LANG", "C.UTF-8")
+        .arg("models")
+        .args(args);
+    let options = rexpect::reader::Options::default()
+        .timeout_ms(Some(60_000))
+        .strip_ansi_escape_codes(true);
+    let mut session = rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
+    set_pty_size(&session, width, 50);
+    let screen = session.exp_eof().expect("the table, then the end");
+    // The reader gives one char per byte: decode the UTF-8 (`…`).
+    let screen = String::from_utf8(screen.chars().map(|c| c as u8).collect()).unwrap();
+    screen
+        .lines()
+        .map(|l| l.trim_end_matches('\r').to_string())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn on_a_terminal_the_table_fits_the_width() {
+async fn on_a_terminal_the_table_fits_the_width_and_never_cuts_an_id() {
     let server = gateway("catalogue.json").await;
     let ctx = TestContext::new();
     ctx.write_config(&set_up_config(&server, "openai/gpt-5.3-codex"));
+    let long = "qwen/qwen3-coder-480b-a35b-instruct-turbo:nitro";
+    let url = gateway_url(&server);
     let ctx = tokio::task::spawn_blocking(move || {
-        for width in [60usize, 100, 200] {
-            let mut cmd = ctx.cmd();
-            cmd.env("TERM", "xterm")
-                .env("LANG", "C.UTF-8")
-                .env("COLUMNS", width.to_string())
-                .args(["--quiet", "models"]);
-            let options = rexpect::reader::Options::default()
-                .timeout_ms(Some(60_000))
-                .strip_ansi_escape_codes(true);
-            let mut session =
-                rexpect::session::spawn_with_options(cmd, options).expect("start on a pty");
-            let screen = session.exp_eof().expect("the table, then the end");
-            // The reader gives one char per byte: decode the UTF-8 (`…`).
-            let screen = String::from_utf8(screen.chars().map(|c| c as u8).collect()).unwrap();
-            let lines: Vec<&str> = screen.lines().map(|l| l.trim_end_matches('\r')).collect();
-            assert_eq!(
-                lines.len(),
-                11,
-                "a header and 10 models at {width}:\n{screen}"
-            );
-            assert!(lines[0].starts_with("  ID "), "{screen}");
-            for line in &lines {
-                assert!(columns(line) <= width, "wider than {width}: {line:?}");
+        for width in [40usize, 60, 80, 100, 200] {
+            let lines = models_on_a_terminal(&ctx, width as u16, &[]);
+            let shown = lines.join("\n");
+            assert!(lines[0].starts_with("  ID"), "{shown}");
+            // A header, 10 models, then the summary: one line, or a line per clause.
+            let (table, summary) = lines.split_at(11);
+            for id in ALL_IDS {
+                let mark = if id == "openai/gpt-5.3-codex" {
+                    '*'
+                } else {
+                    ' '
+                };
+                let whole = format!("{mark} {id}");
+                assert!(
+                    table
+                        .iter()
+                        .any(|l| l == &whole || l.starts_with(&format!("{whole} "))),
+                    "`{id}` is not whole at {width}:\n{shown}"
+                );
             }
-            let current = lines.iter().find(|l| l.starts_with('*')).expect("a mark");
-            let id = if width == 60 {
-                "openai/….3-codex"
-            } else {
-                "openai/gpt-5.3-codex"
-            };
-            assert!(current.starts_with(&format!("* {id} ")), "{screen}");
-            let long = "qwen/qwen3-coder-480b-a35b-instruct-turbo:nitro";
+            assert!(
+                !shown.contains('…') || width > 100,
+                "only NAME is shortened:\n{shown}"
+            );
+            for line in &lines {
+                // The one exception: an id wider than the terminal by itself, alone on its line.
+                let alone = line.trim_start() == long && columns(long) + 2 > width;
+                assert!(
+                    columns(line) <= width || alone,
+                    "wider than {width}: {line:?}\n{shown}"
+                );
+            }
+            let header = &lines[0];
             match width {
-                60 => {
-                    assert!(!screen.contains(long) && screen.contains('…'), "{screen}");
-                    assert!(!lines[0].contains("NAME"), "{screen}");
-                }
+                40 => assert_eq!(header.trim_end(), "  ID", "{shown}"),
+                60 => assert!(
+                    header.ends_with("TOOLS") && !header.contains("REASONING"),
+                    "{shown}"
+                ),
+                80 => assert!(
+                    header.contains("CONTEXT")
+                        && header.ends_with("REASONING")
+                        && !header.contains("$/M"),
+                    "{shown}"
+                ),
                 100 => assert!(
-                    screen.contains(long) && !lines[0].contains("NAME"),
-                    "{screen}"
+                    header.contains("OUT $/M") && !header.contains("NAME"),
+                    "{shown}"
                 ),
                 _ => {
-                    assert!(lines[0].ends_with("NAME"), "{screen}");
-                    assert!(screen.contains("Qwen: Qwen3 Coder 480B A35B Instruct Turbo (nitro)"));
+                    assert!(header.ends_with("NAME"), "{shown}");
+                    assert!(shown.contains("Qwen: Qwen3 Coder 480B A35B Instruct Turbo (nitro)"));
                 }
+            }
+            let summary_text = summary.join(" ");
+            assert!(
+                summary_text.starts_with("10 models in the catalogue"),
+                "{shown}"
+            );
+            assert!(
+                summary_text.contains("`*` marks the configured one"),
+                "{shown}"
+            );
+            if width >= 100 {
+                assert_eq!(summary.len(), 1, "one line fits:\n{shown}");
+                assert_contains(&summary[0], &format!("at `{url}`;"));
+            } else {
+                assert_eq!(summary.len(), 2, "a line per clause:\n{shown}");
             }
         }
         ctx

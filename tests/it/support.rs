@@ -967,3 +967,19 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
     };
     (code, transcript)
 }
+
+/// Gives the terminal of `session` `cols` columns and `rows` rows (what the program reads
+/// with `TIOCGWINSZ`, as from a real terminal window).
+pub fn set_pty_size(session: &rexpect::session::PtySession, cols: u16, rows: u16) {
+    use std::os::fd::AsRawFd;
+    let pty = session.process().get_file_handle().expect("the pty");
+    let size = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads one `winsize` from a pointer valid for the call.
+    let done = unsafe { libc::ioctl(pty.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+    assert_eq!(done, 0, "TIOCSWINSZ: {}", std::io::Error::last_os_error());
+}

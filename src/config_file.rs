@@ -14,7 +14,7 @@ use crate::codex_config::{ConfigDocument, ParseError};
 use crate::fsutil;
 use crate::fsutil::FileLock;
 use crate::problem::{problem, Fix};
-use crate::setup::State;
+use crate::record::State;
 
 /// The resolved Codex home directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,7 +227,7 @@ fn original_backup_path(path: &Path) -> PathBuf {
     fsutil::sibling(path, ".mg-codex.orig")
 }
 
-/// Where `init` records what a config held before it (see [`crate::setup::State`]).
+/// Where `init` records what a config held before it (see [`crate::record::State`]).
 pub fn state_path(path: &Path) -> PathBuf {
     fsutil::sibling(path, ".mg-codex.state")
 }
@@ -550,7 +550,7 @@ fn rebase(state: &mut State, current: Option<&[u8]>) {
     if state.after.is_none() || ours.contains(&current.as_deref()) || state.before == current {
         return;
     }
-    state.before = crate::setup::uninstalled(state, current.as_deref(), false).0;
+    state.before = crate::record::uninstalled(state, current.as_deref(), false).0;
 }
 
 /// Reads, edits and writes a config file under its lock (see [`ConfigLock`]). An unparsable

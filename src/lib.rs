@@ -26,6 +26,7 @@ pub mod picker;
 pub mod problem;
 pub mod project;
 pub mod prompt;
+pub mod record;
 pub mod redact;
 pub mod secret;
 pub mod setup;

@@ -24,7 +24,7 @@
 //! `lenient` (reading them leniently, in bounded memory), `transport` (what a failed connection
 //! ran into, by type), `proxy` (which proxy, if any: one decision for the client and its
 //! messages), `tls` (which CAs are trusted), `scrub` (no key in anything a server sent),
-//! `error` (the outcome types), `base_url` (where the key may go), `suggest` ("did you mean").
+//! `error` (the outcome types), `base_url` (where the key may go). "Did you mean" is [`crate::model_id`]'s.
 
 mod base_url;
 mod body;
@@ -34,7 +34,6 @@ mod lenient;
 mod probe;
 mod proxy;
 mod scrub;
-mod suggest;
 mod tls;
 mod transport;
 mod wire;
@@ -46,7 +45,6 @@ pub use body::MAX_BODY_BYTES;
 pub use client::{Client, ClientOptions, Network};
 pub use error::{ApiError, NetFailure};
 pub use proxy::{NoProxy, Proxies, ProxyChoice};
-pub use suggest::{quoted_ids, suggest};
 pub use tls::Trust;
 pub use wire::{error_message, per_million, KeyInfo, Lookup, Model, ProbeResult, MAX_MODELS};
 

@@ -24,9 +24,10 @@ use crate::env::Env;
 use crate::model_id;
 use crate::problem::{problem, Fix};
 use crate::prompt::Prompter;
+use crate::record::State;
 use crate::secret::{self, ApiKey};
 use crate::setup::{
-    self, DocsMcp, DocsMcpState, KeySource, Settings, State, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
+    self, DocsMcp, DocsMcpState, KeySource, Settings, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
 };
 use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
 use crate::ui::{Printer, Style};
@@ -90,6 +91,8 @@ struct Current {
     shell_env: ShellEnv,
     /// The key in `MODELGATES_API_KEY`, else the one in our env file.
     key: Option<(String, &'static str)>,
+    /// `mg-codex` as invoked (`--codex-home`, `--profile`), for the commands hints print.
+    me: super::Invocation,
 }
 
 pub fn run(global: &GlobalArgs, args: &InitArgs, env: &Env, printer: &Printer) -> Result<ExitCode> {
@@ -407,6 +410,7 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
         text,
         shell_env,
         key,
+        me: super::Invocation::new(global),
     })
 }
 
@@ -505,6 +509,8 @@ fn verify(
     client: &Client,
     base_url: &str,
     model: &str,
+    effort: Option<&str>,
+    me: &super::Invocation,
     printer: &Printer,
 ) -> Result<Result<Vec<Model>, Unfetched>> {
     let rt = super::runtime()?;
@@ -543,16 +549,16 @@ fn verify(
                 format!(" ({})", can.join(", "))
             };
             printer.message(&format!("{mark} model `{}` is available{can}", m.id));
-            warn_model(&m, printer);
+            warn_model(&m, effort, me, printer);
             Ok(all)
         }
         Err(ApiError::NotFound { .. }) => {
-            let suggestions = api::suggest(model, &catalogue.unwrap_or_default());
+            let suggestions = model_id::suggest(model, &catalogue.unwrap_or_default());
             match suggestions.first() {
                 Some(best) => Err(problem(
                     format!(
                         "`{model}` is not a ModelGates model; did you mean {}?",
-                        api::quoted_ids(&suggestions)
+                        model_id::quoted_ids(&suggestions)
                     ),
                     Fix::instruction(format!("run again with `--model {best}`")),
                 )),
@@ -571,12 +577,27 @@ fn verify(
     }
 }
 
-pub(crate) fn warn_model(model: &Model, printer: &Printer) {
-    if !model.supported_parameters.is_empty() && !model.supports("tools") {
-        printer.warn(&format!(
-            "`{}` does not list tool support: Codex needs tool calls to edit files and run commands",
-            model.id
-        ));
+/// Warns about what Codex needs of `model` and the catalogue says it lacks
+/// ([`model_id::unfit_for_codex`], the rule `model` and `doctor` apply too), with the fix.
+pub(crate) fn warn_model(
+    model: &Model,
+    effort: Option<&str>,
+    hints: &crate::problem::Invocation,
+    printer: &Printer,
+) {
+    for unfit in model_id::unfit_for_codex(model, effort) {
+        let fix = match unfit {
+            model_id::Unfit::NoTools => format!(
+                "pick a model with tool calls (`{}` lists them)",
+                hints.command("models --tools-only")
+            ),
+            model_id::Unfit::NoReasoning => format!(
+                "drop the setting with `{}`, or pick a reasoning model (`{}` shows which)",
+                hints.command("model --reasoning-effort default"),
+                hints.command("models")
+            ),
+        };
+        printer.warn(&format!("{}\n  {fix}", unfit.says(&model.id)));
     }
 }
 
@@ -629,14 +650,14 @@ fn scripted_answers(
             let _s = printer.spinner("Fetching the model catalogue");
             super::runtime()?
                 .block_on(c.models())
-                .map(|catalogue| api::suggest(&model, &catalogue))
+                .map(|catalogue| model_id::suggest(&model, &catalogue))
                 .unwrap_or_default()
         };
         return Err(match suggestions.first() {
             Some(best) => problem(
                 format!(
                     "`{model}` is not a ModelGates model id (`author/slug`); did you mean {}?",
-                    api::quoted_ids(&suggestions)
+                    model_id::quoted_ids(&suggestions)
                 ),
                 Fix::instruction(format!("run again with `--model {best}`")),
             ),
@@ -652,7 +673,7 @@ fn scripted_answers(
     let catalogue = if args.no_verify {
         Err(Unfetched::NotAsked)
     } else {
-        verify(&c, &base_url, &model, printer)?
+        verify(&c, &base_url, &model, Some(&effort), &current.me, printer)?
     };
     let trust = trust_list(&args.trust, env)?;
     Ok(Answers::new(args, key, base_url, model, effort, trust, shells).with(key_source, catalogue))
@@ -798,7 +819,7 @@ fn interactive_answers(
             .map_err(|e| Unfetched::Failed(e.to_string()))
     };
     let catalogue = fetched.clone().unwrap_or_default();
-    let model = super::choose_model(&p, &catalogue, &default_model, printer)?;
+    let model = super::choose_model(&p, &catalogue, &default_model, &current.me, printer)?;
 
     // 4. Reasoning effort.
     let default_effort = args

@@ -31,13 +31,19 @@ pub fn codex_home(global: &GlobalArgs, env: &Env) -> Result<CodexHome> {
     )
 }
 
-/// The single-threaded runtime the network calls of one command run on.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    use anyhow::Context;
-    tokio::runtime::Builder::new_current_thread()
+/// The process's one tokio runtime (single-threaded), which every network call runs on. Built
+/// the first time a command needs the network, so `trust`, `model` without checks and the
+/// other local commands never pay for it; every later call gets the same one.
+pub(crate) fn runtime() -> Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if let Some(rt) = RUNTIME.get() {
+        return Ok(rt);
+    }
+    let built = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("starting the network runtime")
+        .map_err(|e| anyhow::anyhow!("starting the network runtime: {e}"))?;
+    Ok(RUNTIME.get_or_init(|| built))
 }
 
 /// The shells' view of the environment (HOME falls back to the platform's home directory).
@@ -146,6 +152,7 @@ pub(crate) fn choose_model(
     p: &crate::prompt::Prompter,
     catalogue: &[crate::api::Model],
     default: &str,
+    me: &Invocation,
     printer: &Printer,
 ) -> Result<String> {
     let mut models: Vec<&crate::api::Model> = catalogue.iter().collect();
@@ -172,15 +179,19 @@ pub(crate) fn choose_model(
         }
         if catalogue.is_empty() || catalogue.iter().any(|m| m.id == chosen) {
             if let Some(m) = catalogue.iter().find(|m| m.id == chosen) {
-                init::warn_model(m, printer);
+                // The effort is chosen after the model: tool calls only here.
+                init::warn_model(m, None, me, printer);
             }
             return Ok(chosen);
         }
-        let suggestions = crate::api::suggest(&chosen, catalogue);
+        let suggestions = crate::model_id::suggest(&chosen, catalogue);
         let hint = if suggestions.is_empty() {
             String::new()
         } else {
-            format!(" (did you mean {}?)", crate::api::quoted_ids(&suggestions))
+            format!(
+                " (did you mean {}?)",
+                crate::model_id::quoted_ids(&suggestions)
+            )
         };
         if p.confirm(
             &format!("`{chosen}` is not in ModelGates' model list{hint}. Use it anyway?"),

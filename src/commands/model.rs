@@ -25,7 +25,7 @@ use anyhow::Result;
 use super::catalog::Unfetched;
 use super::models::{Gateway, Layers};
 use super::Invocation;
-use crate::api::{self, ApiError, Lookup, Model};
+use crate::api::{ApiError, Lookup};
 use crate::cli::{GlobalArgs, ModelArgs};
 use crate::codex_config::ConfigDocument;
 use crate::config_file::ConfigLock;
@@ -89,7 +89,7 @@ fn pick(
         .clone()
         .unwrap_or_else(|| crate::setup::DEFAULT_MODEL.to_string());
     let p = crate::prompt::Prompter::new(printer.color_err());
-    let id = super::choose_model(&p, &catalogue, &default, printer)?;
+    let id = super::choose_model(&p, &catalogue, &default, hints, printer)?;
     if current.as_deref() == Some(id.as_str()) {
         printer.message(&format!("`{id}` stays the model: nothing changed"));
         return Ok(ExitCode::SUCCESS);
@@ -388,7 +388,8 @@ fn verify(
     drop(spinner);
     let catalogue = match found.map_err(|e| check_error(gateway, id, &e))? {
         Lookup::Found(model) => {
-            warn_model(&model, layers, printer);
+            let effort = layers.root_str(&layers.doc, "model_reasoning_effort");
+            super::init::warn_model(&model, effort, hints, printer);
             return Ok(());
         }
         Lookup::Missing { catalogue, .. } => catalogue,
@@ -401,7 +402,7 @@ fn verify(
     } else {
         format!("`{id}` is not a ModelGates model id (`author/slug`)")
     };
-    let suggestions = api::suggest(id, &catalogue);
+    let suggestions = model_id::suggest(id, &catalogue);
     let Some(best) = suggestions.first() else {
         return Err(problem(
             format!("{what}, so nothing was changed"),
@@ -418,7 +419,7 @@ fn verify(
     Err(problem(
         format!(
             "{what}, so nothing was changed; did you mean {}?",
-            api::quoted_ids(&suggestions)
+            model_id::quoted_ids(&suggestions)
         ),
         Fix::command(hints.command(&format!("model {best}"))),
     ))
@@ -434,21 +435,4 @@ fn check_error(gateway: &Gateway, id: &str, e: &ApiError) -> anyhow::Error {
             "{then}pass `--no-verify` to switch without checking"
         )),
     )
-}
-
-/// Warnings for a model Codex cannot use fully (nothing when the catalogue does not say).
-fn warn_model(model: &Model, layers: &Layers, printer: &Printer) {
-    if model.supports_known("tools") == Some(false) {
-        printer.warn(&format!(
-            "`{}` does not list tool support (`tools`): Codex needs tool calls to edit files and run commands",
-            model.id
-        ));
-    }
-    let effort = layers.root_str(&layers.doc, "model_reasoning_effort");
-    if let (Some(effort), Some(false)) = (effort, model.supports_known("reasoning")) {
-        printer.warn(&format!(
-            "`model_reasoning_effort = \"{effort}\"` is set, but `{}` does not list `reasoning`: the gateway may reject or ignore it\n  drop it with `mg-codex model --reasoning-effort default`, or pick a reasoning model (`mg-codex models` shows which)",
-            model.id
-        ));
-    }
 }

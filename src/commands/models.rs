@@ -505,13 +505,13 @@ impl Gateway {
             detail: format!("{e:#}"),
             too_large: false,
         })?;
-        match call(&self.client(true)?, &rt) {
+        match call(&self.client(true)?, rt) {
             Err(ApiError::KeyRejected { message }) if self.key.is_some() => {
                 printer.warn(&format!(
                     "ModelGates rejected the key in `{}` ({message}); asked without it\n  `mg-codex doctor` checks the key",
                     self.key_var
                 ));
-                call(&self.client(false)?, &rt)
+                call(&self.client(false)?, rt)
             }
             other => other,
         }

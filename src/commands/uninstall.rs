@@ -1,6 +1,6 @@
 //! `mg-codex uninstall`: take out what `init` put in. The config goes back to its exact bytes
 //! when nothing changed since mg-codex last wrote it; otherwise `init`'s changes are taken back
-//! around the user's edits ([`setup::uninstalled`]). The model catalogue mg-codex wrote beside
+//! around the user's edits ([`crate::record::uninstalled`]). The model catalogue mg-codex wrote beside
 //! the config goes (only a file that carries mg-codex's marker). The shell module removes its
 //! blocks, env files, key-holding backups and directory. Everything is done under the config's
 //! lock, with the record read there.
@@ -14,7 +14,7 @@ use crate::cli::{GlobalArgs, UninstallArgs};
 use crate::config_file::{self, ConfigLock, NewText};
 use crate::env::Env;
 use crate::prompt::Prompter;
-use crate::setup::{self, State};
+use crate::record::{self, State};
 use crate::shell;
 use crate::ui::Printer;
 
@@ -179,7 +179,7 @@ fn uninstalled(
     keep_trust: bool,
 ) -> (Option<String>, Vec<String>) {
     match state {
-        Some(state) => setup::uninstalled(state, current, keep_trust),
+        Some(state) => record::uninstalled(state, current, keep_trust),
         None => {
             let Some(text) = current else {
                 return (None, Vec::new());
@@ -195,7 +195,7 @@ fn uninstalled(
                 ],
                 ..State::default()
             };
-            let kept = setup::revert(&mut doc, &fallback, false);
+            let kept = record::revert(&mut doc, &fallback, false);
             (Some(doc.render()), kept)
         }
     }

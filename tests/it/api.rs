@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use mg_codex::api::{
-    check_base_url, suggest, ApiError, Client, ClientOptions, KeyInfo, NetFailure, Network,
-    ProbeResult, MAX_BODY_BYTES, MAX_RETRY_WAIT,
+    check_base_url, ApiError, Client, ClientOptions, KeyInfo, NetFailure, Network, ProbeResult,
+    MAX_BODY_BYTES, MAX_RETRY_WAIT,
 };
 use mg_codex::secret::ApiKey;
 use serde_json::Value;
@@ -439,7 +439,7 @@ async fn model_missing_everywhere_is_not_found_and_suggests_the_author_prefix() 
     );
     assert_no_key(&err);
     let catalogue = client.models().await.unwrap();
-    let suggestions = suggest("gpt-5.3-codex", &catalogue);
+    let suggestions = mg_codex::model_id::suggest("gpt-5.3-codex", &catalogue);
     assert_eq!(
         suggestions.first().map(String::as_str),
         Some("openai/gpt-5.3-codex")

@@ -10,7 +10,7 @@
 //!   ending included), in order;
 //! - every key the edit does not own means the same as before (the whole tree compared);
 //! - a second edit writes nothing;
-//! - the record `init` keeps gives the original bytes back (`setup::uninstalled`), with the
+//! - the record `init` keeps gives the original bytes back (`record::uninstalled`), with the
 //!   trust entries when they are kept, and also when the user edited the file since (their
 //!   edit is kept, and nothing is reported as theirs that is not).
 //!
@@ -21,7 +21,8 @@
 //! 500 in CI: the default here is 600).
 
 use mg_codex::codex_config::{ConfigDocument, Index, NodeKind, TableKind};
-use mg_codex::setup::{self, Settings, State};
+use mg_codex::record::{self, State};
+use mg_codex::setup::{self, Settings};
 use proptest::prelude::*;
 use toml_edit::{DocumentMut, Item, Value};
 
@@ -797,7 +798,7 @@ fn check_case(seed: u64) -> Result<(), String> {
     state.after = Some(after.clone());
     state.trusted_added = applied.trusted_added.clone();
     state.docs_mcp_added = applied.docs_mcp == Some(setup::DocsMcp::Added);
-    let (back, kept) = setup::uninstalled(&state, Some(&after), false);
+    let (back, kept) = record::uninstalled(&state, Some(&after), false);
     if back.as_deref() != Some(case.text.as_str()) || !kept.is_empty() {
         return fail(
             "uninstall did not give the original bytes back",
@@ -805,7 +806,7 @@ fn check_case(seed: u64) -> Result<(), String> {
         );
     }
     // With `--keep-trust`: the original lines, in order, and the entries.
-    let (kept_trust, _) = setup::uninstalled(&state, Some(&after), true);
+    let (kept_trust, _) = record::uninstalled(&state, Some(&after), true);
     let kept_trust = kept_trust.unwrap_or_default();
     let trust_paths: Vec<Vec<String>> = case
         .trust
@@ -828,7 +829,7 @@ fn check_case(seed: u64) -> Result<(), String> {
         text
     };
     let edited = append(&after);
-    let (back, kept) = setup::uninstalled(&state, Some(&edited), false);
+    let (back, kept) = record::uninstalled(&state, Some(&edited), false);
     let want = append(&case.text);
     if back.as_deref() != Some(want.as_str()) || !kept.is_empty() {
         return fail(

@@ -974,9 +974,11 @@ async fn a_switch_warns_about_missing_tools_and_reasoning_and_reports_the_file()
     assert_exit(&out, 0);
     assert_contains(
         &out.stderr,
-        "warning: `mistralai/mistral-7b-instruct` does not list tool support",
+        "warning: `mistralai/mistral-7b-instruct` does not support tool calls (`tools`)",
     );
-    assert_contains(&out.stderr, "warning: `model_reasoning_effort = \"high\"` is set, but `mistralai/mistral-7b-instruct` does not list `reasoning`");
+    // The same sentence doctor prints (one rule: `model_id::unfit_for_codex`), and its fix.
+    assert_contains(&out.stderr, "warning: `mistralai/mistral-7b-instruct` does not list `reasoning`, but `model_reasoning_effort` is set");
+    assert_contains(&out.stderr, "`mg-codex model --reasoning-effort default`");
     assert_contains(
         &out.stderr,
         "Switched the model to `mistralai/mistral-7b-instruct` (was `openai/gpt-5.3-codex`)",

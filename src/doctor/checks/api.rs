@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Context;
 use crate::api::{ApiError, KeyInfo, Model, NetFailure, ProbeResult};
 use crate::doctor::{Category, Check, Finding, Status};
+use crate::model_id::Unfit;
 use crate::problem::Fix;
 
 /// The keys page, named in every fix about a key.
@@ -216,7 +217,10 @@ pub fn model(
             let hint = if suggestions.is_empty() {
                 String::new()
             } else {
-                format!("; did you mean {}?", crate::api::quoted_ids(suggestions))
+                format!(
+                    "; did you mean {}?",
+                    crate::model_id::quoted_ids(suggestions)
+                )
             };
             let fix = match suggestions.first() {
                 Some(s) => ctx.run(&format!("model {s}")),
@@ -236,25 +240,15 @@ pub fn model(
         Ok(m) => m,
     };
     let mut f = Vec::new();
-    if model.supports_known("tools") == Some(false) {
-        f.push(
-            Finding::fail(
-                "model_no_tools",
-                format!("`{model_id}` does not support tool calls (`tools`): Codex cannot edit files or run commands with it"),
-            )
-            .fix(switch_to_default(ctx, model_id, "switch to a model with tool calls")),
-        );
-    }
-    if effort.is_some_and(|e| e != "none") && model.supports_known("reasoning") == Some(false) {
-        f.push(
-            Finding::warning(
-                "model_no_reasoning",
-                format!("`{model_id}` does not list `reasoning`, but `model_reasoning_effort` is set: the gateway may refuse or ignore it"),
-            )
-            .fix(ctx.run_with("model --reasoning-effort default", |c| {
-                format!("drop the setting with `{c}` (or pick a reasoning model from `mg-codex models`)")
-            })),
-        );
+    for unfit in crate::model_id::unfit_for_codex(model, effort) {
+        f.push(match unfit {
+            Unfit::NoTools => Finding::fail("model_no_tools", unfit.says(model_id))
+                .fix(switch_to_default(ctx, model_id, "switch to a model with tool calls")),
+            Unfit::NoReasoning => Finding::warning("model_no_reasoning", unfit.says(model_id))
+                .fix(ctx.run_with("model --reasoning-effort default", |c| {
+                    format!("drop the setting with `{c}` (or pick a reasoning model from `mg-codex models`)")
+                })),
+        });
     }
     if let Some(date) = &model.expiration_date {
         f.push(

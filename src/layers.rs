@@ -45,7 +45,7 @@ impl<'a> Layers<'a> {
         self.layers
             .iter()
             .zip(&self.paths)
-            .find(|(d, _)| item_at(d, path).is_some())
+            .find(|(d, _)| d.item_at(path).is_some())
             .map(|(d, p)| (*p, d.line_of(path)))
     }
 
@@ -70,7 +70,7 @@ impl<'a> Layers<'a> {
     /// An item at a path of keys (`["model_providers", id, field]`), from the highest layer
     /// that has it.
     pub fn item_at(&self, path: &[&str]) -> Option<&'a Item> {
-        self.layers.iter().find_map(|d| item_at(d, path))
+        self.layers.iter().find_map(|d| d.item_at(path))
     }
 
     /// A field of `[model_providers.<id>]`, from the highest layer that sets it.
@@ -87,7 +87,9 @@ impl<'a> Layers<'a> {
         let mut found = false;
         let mut names: Vec<String> = Vec::new();
         for d in &self.layers {
-            let Some(table) = item_at(d, &["model_providers", id]).and_then(Item::as_table_like)
+            let Some(table) = d
+                .item_at(&["model_providers", id])
+                .and_then(Item::as_table_like)
             else {
                 continue;
             };
@@ -105,7 +107,10 @@ impl<'a> Layers<'a> {
     pub fn provider_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = Vec::new();
         for d in &self.layers {
-            if let Some(t) = item_at(d, &["model_providers"]).and_then(Item::as_table_like) {
+            if let Some(t) = d
+                .item_at(&["model_providers"])
+                .and_then(Item::as_table_like)
+            {
                 for (k, _) in t.iter() {
                     if !ids.iter().any(|i| i == k) {
                         ids.push(k.to_string());
@@ -149,16 +154,6 @@ impl<'a> Layers<'a> {
             .first()
             .is_some_and(|d| d.mcp_server(name).is_some())
     }
-}
-
-/// The item at a path of keys in one document.
-pub fn item_at<'d>(doc: &'d ConfigDocument, path: &[&str]) -> Option<&'d Item> {
-    let (first, rest) = path.split_first()?;
-    let mut item = doc.document().get(first)?;
-    for key in rest {
-        item = item.as_table_like()?.get(key)?;
-    }
-    Some(item)
 }
 
 #[cfg(test)]

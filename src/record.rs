@@ -60,11 +60,7 @@ impl State {
             after: None,
             pending: None,
             previous,
-            provider_existed: doc
-                .document()
-                .get("model_providers")
-                .and_then(Item::as_table_like)
-                .is_some_and(|t| t.contains_key(PROVIDER_ID)),
+            provider_existed: doc.item_at(&["model_providers", PROVIDER_ID]).is_some(),
             trusted_added: Vec::new(),
             docs_mcp_added: false,
             catalog_file: None,
@@ -286,11 +282,7 @@ fn table_fields(
     doc: &ConfigDocument,
     path: &[&str],
 ) -> Option<std::collections::BTreeMap<String, String>> {
-    let mut item = doc.document().as_item();
-    for key in path {
-        item = item.as_table_like()?.get(key)?;
-    }
-    let table = item.as_table_like()?;
+    let table = doc.item_at(path)?.as_table_like()?;
     Some(
         table
             .iter()

@@ -200,13 +200,7 @@ pub fn is_our_auth(item: &Item) -> bool {
 /// The key source a config is set up with: `command` when our provider table has an `auth`
 /// that runs `mg-codex key print`, else `None` (env, or not set up).
 pub fn configured_command(doc: &ConfigDocument) -> Option<String> {
-    let auth = doc
-        .document()
-        .get("model_providers")
-        .and_then(Item::as_table_like)
-        .and_then(|t| t.get(PROVIDER_ID))
-        .and_then(Item::as_table_like)
-        .and_then(|t| t.get("auth"))?;
+    let auth = doc.item_at(&["model_providers", PROVIDER_ID, "auth"])?;
     is_our_auth(auth).then(|| auth_parts(auth).map(|(c, _)| c.to_string()))?
 }
 
@@ -243,10 +237,7 @@ pub fn apply(doc: &mut ConfigDocument, settings: &Settings) -> Result<Applied, S
         doc.set_root_str(catalog::CONFIG_KEY, path)?;
     }
     let existing: Vec<(String, Item)> = doc
-        .document()
-        .get("model_providers")
-        .and_then(Item::as_table_like)
-        .and_then(|t| t.get(PROVIDER_ID))
+        .item_at(&["model_providers", PROVIDER_ID])
         .and_then(Item::as_table_like)
         .map(|t| t.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
         .unwrap_or_default();

@@ -216,6 +216,17 @@ impl ConfigDocument {
         })
     }
 
+    /// The item at a path of keys (`["model_providers", id, field]`), through dotted keys,
+    /// `[tables]` and inline tables alike; the one way every module looks a nested key up.
+    pub fn item_at(&self, path: &[&str]) -> Option<&toml_edit::Item> {
+        let (first, rest) = path.split_first()?;
+        let mut item = self.document().get(first)?;
+        for key in rest {
+            item = item.as_table_like()?.get(key)?;
+        }
+        Some(item)
+    }
+
     /// Whether any verb changed the document.
     pub fn is_changed(&self) -> bool {
         self.text != self.original

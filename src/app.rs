@@ -12,13 +12,15 @@ use crate::ui::Printer;
 
 /// Runs the program and returns its exit code.
 pub fn main() -> ExitCode {
+    let args = crate::env::args();
     // The completion hooks' query comes before the parser: it is no subcommand, so no
     // completion script, help or man page lists it.
-    if std::env::args_os()
-        .nth(1)
+    if args
+        .get(1)
         .is_some_and(|a| a == commands::completions::COMPLETE_MODELS)
     {
-        let words: Vec<String> = std::env::args_os()
+        let words: Vec<String> = args
+            .iter()
             .skip(2)
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
@@ -26,19 +28,23 @@ pub fn main() -> ExitCode {
         let printer = Printer::new(crate::cli::ColorChoice::Never, true, &env);
         return commands::completions::model_ids(&words, &env, &printer);
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             // A key pasted as an argument must not be echoed back in the error.
             if err.use_stderr() {
                 let mut text = err.render().to_string();
-                for arg in std::env::args_os().filter_map(|a| a.into_string().ok()) {
+                for arg in args.iter().filter_map(|a| a.to_str()) {
                     if arg.len() >= 12 && arg.contains("sk-") {
-                        text = crate::secret::scrub(&text, &arg);
+                        text = crate::secret::scrub(&text, arg);
                     }
                 }
-                eprint!("{text}");
+                // Before the printer exists (it needs the parsed `--color`): clap's own text.
+                #[allow(clippy::print_stderr)]
+                {
+                    eprint!("{text}");
+                }
                 return ExitCode::from(2);
             }
             let _ = err.print();

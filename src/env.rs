@@ -1,12 +1,19 @@
 //! One snapshot of the process environment: the only place that reads `std::env`.
 //!
 //! Commands receive an [`Env`] and pass plain values down, so core modules never look at the
-//! environment themselves and tests can run the binary with a controlled one.
+//! environment themselves and tests can run the binary with a controlled one. clippy.toml
+//! forbids the `std::env` readers everywhere else.
+#![allow(clippy::disallowed_methods)] // This module is where they are allowed.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+/// The process's arguments, program name first (for `app`, which hands them to clap).
+pub fn args() -> Vec<OsString> {
+    std::env::args_os().collect()
+}
 
 /// What the process was started with.
 #[derive(Debug, Clone)]

@@ -41,6 +41,8 @@ impl Writing {
 }
 
 impl Drop for Writing {
+    // Past every printer: the process ends here, as Ctrl-C asked.
+    #[allow(clippy::print_stderr)]
     fn drop(&mut self) {
         WRITING.store(false, Ordering::SeqCst);
         if PENDING.swap(false, Ordering::SeqCst) {

@@ -376,7 +376,7 @@ fn foreign_catalog(current: &Current, ours: &std::path::Path) -> Option<String> 
     if path == ours {
         return None;
     }
-    (!super::models::carries_our_marker(&path)).then(|| value.to_string())
+    (!super::selected::carries_our_marker(&path)).then(|| value.to_string())
 }
 
 /// Reads what is configured now; an unparsable config stops here, before any question.

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::models::Layers;
+use super::selected::Layers;
 use super::Invocation;
 use crate::api::{self, Client, ClientOptions};
 use crate::cli::{GlobalArgs, KeySetArgs};

@@ -7,6 +7,7 @@ pub mod init;
 pub mod key;
 pub mod model;
 pub mod models;
+pub(crate) mod selected;
 pub mod trust;
 pub mod uninstall;
 

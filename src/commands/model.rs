@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::catalog::Unfetched;
-use super::models::{Gateway, Layers};
+use super::selected::{Gateway, Layers};
 use super::Invocation;
 use crate::api::{ApiError, Lookup};
 use crate::cli::{GlobalArgs, ModelArgs};
@@ -356,7 +356,7 @@ fn plan_catalog(
         configured: Some(id),
         effort: layers.root_str(&layers.doc, "model_reasoning_effort"),
         // As the catalogue there was written.
-        all_models: super::models::carries_all_models(&path),
+        all_models: super::selected::carries_all_models(&path),
         base_url: &gateway.base_url,
         codex: codex.as_deref(),
         refresh: false,

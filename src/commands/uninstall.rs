@@ -57,7 +57,7 @@ pub fn run(
         .map(std::path::PathBuf::from)
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| catalog::path_in(&home.dir, global.profile.as_deref()));
-    let catalog = super::models::carries_our_marker(&catalog).then_some(catalog);
+    let catalog = super::selected::carries_our_marker(&catalog).then_some(catalog);
 
     if args.dry_run || !args.yes {
         let diffs = super::plan_diffs(

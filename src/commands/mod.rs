@@ -181,7 +181,7 @@ pub(crate) fn choose_model(
         if catalogue.is_empty() || catalogue.iter().any(|m| m.id == chosen) {
             if let Some(m) = catalogue.iter().find(|m| m.id == chosen) {
                 // The effort is chosen after the model: tool calls only here.
-                init::warn_model(m, None, me, printer);
+                warn_model(m, None, me, printer);
             }
             return Ok(chosen);
         }
@@ -201,5 +201,29 @@ pub(crate) fn choose_model(
         )? {
             return Ok(chosen);
         }
+    }
+}
+
+/// Warns about what Codex needs of `model` and the catalogue says it lacks
+/// ([`crate::model_id::unfit_for_codex`], the rule `model` and `doctor` apply too), with the fix.
+pub(crate) fn warn_model(
+    model: &crate::api::Model,
+    effort: Option<&str>,
+    hints: &crate::problem::Invocation,
+    printer: &Printer,
+) {
+    for unfit in crate::model_id::unfit_for_codex(model, effort) {
+        let fix = match unfit {
+            crate::model_id::Unfit::NoTools => format!(
+                "pick a model with tool calls (`{}` lists them)",
+                hints.command("models --tools-only")
+            ),
+            crate::model_id::Unfit::NoReasoning => format!(
+                "drop the setting with `{}`, or pick a reasoning model (`{}` shows which)",
+                hints.command("model --reasoning-effort default"),
+                hints.command("models")
+            ),
+        };
+        printer.warn(&format!("{}\n  {fix}", unfit.says(&model.id)));
     }
 }

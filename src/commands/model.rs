@@ -389,7 +389,7 @@ fn verify(
     let catalogue = match found.map_err(|e| check_error(gateway, id, &e))? {
         Lookup::Found(model) => {
             let effort = layers.root_str(&layers.doc, "model_reasoning_effort");
-            super::init::warn_model(&model, effort, hints, printer);
+            super::warn_model(&model, effort, hints, printer);
             return Ok(());
         }
         Lookup::Missing { catalogue, .. } => catalogue,

@@ -95,11 +95,6 @@ pub struct Invocation {
 }
 
 impl Invocation {
-    /// `mg-codex` with the global flags that select the config.
-    pub fn new(global: &crate::cli::GlobalArgs) -> Self {
-        Self::with(global.codex_home.as_deref(), global.profile.as_deref())
-    }
-
     /// `mg-codex --codex-home DIR --profile NAME` (each when given).
     pub fn with(codex_home: Option<&std::path::Path>, profile: Option<&str>) -> Self {
         Self {

@@ -19,6 +19,14 @@ use crate::cli::GlobalArgs;
 use crate::config_file::CodexHome;
 use crate::env::Env;
 pub use crate::problem::Invocation;
+
+/// The command line's side of [`Invocation`] (the core's `problem` module knows no clap type).
+impl Invocation {
+    /// `mg-codex` with the global flags that select the config.
+    pub fn new(global: &GlobalArgs) -> Self {
+        Self::with(global.codex_home.as_deref(), global.profile.as_deref())
+    }
+}
 use crate::shell;
 use crate::ui::{Printer, Style};
 

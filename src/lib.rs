@@ -24,6 +24,7 @@ pub mod merge;
 pub mod model_id;
 pub mod picker;
 pub mod problem;
+pub mod program;
 pub mod project;
 pub mod prompt;
 pub mod redact;

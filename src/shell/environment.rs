@@ -6,7 +6,7 @@
 //! reads the environment) and tests build one by hand ([`ShellEnv::new`] and the public fields).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
@@ -133,12 +133,13 @@ impl ShellEnv {
 
     /// Whether one of the shell's executables is in a PATH directory.
     pub fn is_installed(&self, shell: Shell) -> bool {
-        self.path.iter().any(|dir| {
-            shell
-                .executables()
-                .iter()
-                .any(|name| is_executable(&dir.join(name)))
-        })
+        let Ok(path) = std::env::join_paths(&self.path) else {
+            return false;
+        };
+        shell
+            .executables()
+            .iter()
+            .any(|name| crate::program::find(name, Some(&path)).is_some())
     }
 
     /// Whether the shell is `$SHELL` or the passwd login shell.
@@ -162,19 +163,6 @@ impl ShellEnv {
     /// Whether an explicitly chosen shell exists here (installed or in use).
     pub fn has(&self, shell: Shell) -> bool {
         self.is_login_shell(shell) || self.is_installed(shell)
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        path.metadata()
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file() || path.with_extension("exe").is_file()
     }
 }
 

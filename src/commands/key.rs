@@ -27,8 +27,8 @@ use crate::ui::{Printer, Style};
 
 /// `mg-codex key print`.
 pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
-    // HOME and XDG_CONFIG_HOME only: no passwd lookup, nothing else read.
-    let shell_env = ShellEnv::from_vars_and_passwd(
+    // HOME and XDG_CONFIG_HOME only: no user database lookup, nothing else read.
+    let shell_env = ShellEnv::from_vars_and_login_shell(
         |name| match name {
             "HOME" => env.home.clone().map(Into::into),
             _ => env.var(name).map(Into::into),

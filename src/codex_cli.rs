@@ -1,35 +1,13 @@
-//! The installed Codex CLI as a judge: find `codex` on `PATH` (and the native binary behind
-//! npm's shim), ask its version, ask whether it loads a config, list its own model entries and
-//! check a model catalogue, always in a private temporary directory as `CODEX_HOME` (where Codex
-//! creates no helper files), so the user's `CODEX_HOME` is never written. Used by `doctor`,
-//! `init`, `model` and `models --sync`.
+//! The installed Codex CLI as a judge (found on `PATH` by [`crate::program::find`]): find the
+//! native binary behind npm's shim, ask its version, ask whether it loads a config, list its
+//! own model entries and check a model catalogue, always in a private temporary directory as
+//! `CODEX_HOME` (where Codex creates no helper files), so the user's `CODEX_HOME` is never
+//! written. Used by `doctor`, `init`, `model` and `models --sync`.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-/// How long `codex --version` and `codex features list` may take.
-const CODEX_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Finds a program on `PATH`.
-pub fn find_program(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
-    std::env::split_paths(path?)
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
-    }
-}
+use crate::program::{self, Output};
 
 /// The native Codex binary behind npm's `codex` shim, so a run does not start Node first (the
 /// shim costs 80–110 ms a call); `codex` itself when it is not the shim (Homebrew, a release
@@ -56,7 +34,7 @@ pub fn native_binary(codex: &Path) -> PathBuf {
     }
     native_candidates(&real, std::env::consts::OS, std::env::consts::ARCH)
         .into_iter()
-        .find(|c| is_executable(c))
+        .find(|c| program::is_executable(c))
         .unwrap_or_else(|| codex.to_path_buf())
 }
 
@@ -139,7 +117,7 @@ pub fn probe(codex: &Path, home: &Path, profile: Option<&str>, files: &[PathBuf]
             // A home Codex refuses as it is (missing, not a directory): nothing to copy, and
             // nothing Codex could write into.
             let (ok, _, stderr) =
-                run_with_timeout(Command::new(codex).args(&args).env("CODEX_HOME", home))?;
+                run_codex(Command::new(codex).args(&args).env("CODEX_HOME", home))?;
             return if ok {
                 Ok(())
             } else {
@@ -160,7 +138,7 @@ pub fn probe(codex: &Path, home: &Path, profile: Option<&str>, files: &[PathBuf]
             std::fs::copy(&from, &to)
                 .map_err(|e| format!("cannot copy `{}`: {e}", from.display()))?;
         }
-        let (ok, _, stderr) = run_with_timeout(
+        let (ok, _, stderr) = run_codex(
             Command::new(codex)
                 .args(&args)
                 .env("CODEX_HOME", tmp.path()),
@@ -200,7 +178,7 @@ pub fn config_files(profile: Option<&str>, extra: &[PathBuf]) -> Vec<PathBuf> {
 
 /// `codex --version` (`codex-cli 0.169.0`), if it answers.
 pub fn version(codex: &Path) -> Option<String> {
-    run_with_timeout(Command::new(codex).arg("--version"))
+    run_codex(Command::new(codex).arg("--version"))
         .ok()
         .filter(|o| o.0)
         .map(|o| o.1.trim().to_string())
@@ -244,7 +222,7 @@ pub fn check_catalog(codex: &Path, text: &str) -> Result<Vec<String>, String> {
 
 /// `codex debug models` with `CODEX_HOME=home`: its stdout, or its first error line.
 fn debug_models(codex: &Path, home: &Path) -> Result<String, String> {
-    let (ok, stdout, stderr) = run_with_timeout(
+    let (ok, stdout, stderr) = run_codex(
         Command::new(codex)
             .args(["debug", "models"])
             .env("CODEX_HOME", home),
@@ -285,52 +263,14 @@ fn first_error_line(stderr: &str) -> String {
         .unwrap_or_else(|| "it exited with an error and printed nothing".into())
 }
 
-/// Runs `cmd` with stdin closed and the Codex timeout: whether it succeeded (`Err` when it could
-/// not run or did not finish), its stdout and stderr.
-pub fn run_captured(cmd: &mut Command) -> Result<(bool, String, String), String> {
-    run_with_timeout(cmd)
-}
-
-/// Runs a command with stdin closed and a timeout: (success, stdout, stderr).
-fn run_with_timeout(cmd: &mut Command) -> Result<(bool, String, String), String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run it: {e}"))?;
-    let deadline = Instant::now() + CODEX_TIMEOUT;
-    // Drain the pipes in threads so a chatty child cannot block on a full pipe.
-    let mut out = child.stdout.take();
-    let mut err = child.stderr.take();
-    let out_t = std::thread::spawn(move || read_all(out.as_mut()));
-    let err_t = std::thread::spawn(move || read_all(err.as_mut()));
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(_) => break None,
-        }
-    };
-    let stdout = out_t.join().unwrap_or_default();
-    let stderr = err_t.join().unwrap_or_default();
-    match status {
-        Some(status) => Ok((status.success(), stdout, stderr)),
-        None => Err(format!("no answer within {} s", CODEX_TIMEOUT.as_secs())),
-    }
-}
-
-fn read_all(pipe: Option<&mut impl std::io::Read>) -> String {
-    let mut text = String::new();
-    if let Some(pipe) = pipe {
-        let _ = pipe.read_to_string(&mut text);
-    }
-    text
+/// Runs Codex with the [`program::TIMEOUT`]: whether it succeeded, its stdout and stderr.
+fn run_codex(cmd: &mut Command) -> Result<(bool, String, String), String> {
+    let Output {
+        success,
+        stdout,
+        stderr,
+    } = program::run(cmd, program::TIMEOUT)?;
+    Ok((success, stdout, stderr))
 }
 
 #[cfg(test)]

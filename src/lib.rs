@@ -71,6 +71,8 @@ pub mod diff;
 pub mod fsutil;
 /// What the user can do about a problem, as data (a command, an edit, an instruction).
 pub mod problem;
+/// Other programs: found on a given `PATH` (`which`), run with a timeout (`wait-timeout`).
+pub mod program;
 /// Masking secret-shaped values of a TOML text in every diff.
 pub mod redact;
 /// The API key as a secret: parsing, its shape, the one mask, scrubbing it out of text.

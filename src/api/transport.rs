@@ -4,8 +4,10 @@
 //! `source()` skips).
 //!
 //! Text decides only where the crates give no type to test: hyper-util's DNS failure (its
-//! `ConnectError` is private; the resolver's `io::Error` has no kind of its own) and its proxy
-//! tunnel failures (`TunnelError` is private too). Those two checks say so where they are.
+//! `ConnectError` is private; the resolver's `io::Error` has no stable kind of its own, std
+//! files getaddrinfo's failures under the unstable `ErrorKind::Uncategorized`) and its proxy
+//! tunnel failures (`TunnelError` is private too). That last resort is [`fallback`], limited
+//! to connect errors and to hyper-util's exact wording, and tested against the real thing.
 //!
 //! Boundary: pure classification of an error value; the message and the hint are the client's.
 
@@ -76,12 +78,30 @@ pub(super) fn cause(e: &reqwest::Error) -> Cause {
             }
         }
     }
-    // No type to test (see the module's doc): hyper-util's private `ConnectError` says
-    // "dns error", its private `TunnelError` "tunnel error: …"; both are their own constants.
-    let says = |text: &str| chain.iter().any(|err| err.to_string().contains(text));
-    if says("dns error") {
+    fallback(e.is_connect(), &chain)
+}
+
+/// hyper-util's `ConnectError` for a failed name lookup displays exactly this
+/// (`ConnectError::dns` in `hyper-util/src/client/legacy/connect/http.rs`).
+const DNS_ERROR: &str = "dns error";
+/// hyper-util's `TunnelError` displays this, then what went wrong
+/// (`hyper-util/src/client/legacy/connect/proxy/tunnel.rs`).
+const TUNNEL_ERROR: &str = "tunnel error: ";
+
+/// The last resort, for the two failures no public type tells (see the module's doc): only for
+/// an error reqwest calls a connect error (`is_connect`, from hyper-util's own error kind; both
+/// happen while connecting), and only an error of the chain whose whole text is hyper-util's
+/// constant, so neither a URL nor a server's words can match. Should a hyper-util release word
+/// them otherwise, the failure is `Other` (still a proxy failure through a proxy, see
+/// `Client::transport_error`); `tests::hyper_util_still_words_dns_failures_so` notices.
+fn fallback(is_connect: bool, chain: &[&(dyn Error + 'static)]) -> Cause {
+    if !is_connect {
+        return Cause::Other;
+    }
+    let texts: Vec<String> = chain.iter().map(|err| err.to_string()).collect();
+    if texts.iter().any(|t| t == DNS_ERROR) {
         Cause::Dns
-    } else if says("tunnel error") {
+    } else if texts.iter().any(|t| t.starts_with(TUNNEL_ERROR)) {
         Cause::Tunnel
     } else {
         Cause::Other
@@ -119,6 +139,98 @@ mod tests {
         fn source(&self) -> Option<&(dyn Error + 'static)> {
             Some(&*self.0)
         }
+    }
+
+    /// A message of one's own, with an optional cause.
+    #[derive(Debug)]
+    struct Said(&'static str, Option<Box<dyn Error + Send + Sync>>);
+
+    impl std::fmt::Display for Said {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl Error for Said {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn Error + 'static))
+        }
+    }
+
+    fn fallback_of(outer: &Said, is_connect: bool) -> Cause {
+        fallback(is_connect, &chain(outer))
+    }
+
+    #[test]
+    fn the_fallback_takes_only_hyper_utils_words_on_a_connect_error() {
+        let lookup = || {
+            Some(Box::new(io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            )) as Box<dyn Error + Send + Sync>)
+        };
+        let dns = Said(
+            "client error (Connect)",
+            Some(Box::new(Said("dns error", lookup()))),
+        );
+        assert_eq!(fallback_of(&dns, true), Cause::Dns);
+        assert_eq!(fallback_of(&dns, false), Cause::Other);
+        let tunnel = Said(
+            "client error (Connect)",
+            Some(Box::new(Said("tunnel error: unsuccessful", None))),
+        );
+        assert_eq!(fallback_of(&tunnel, true), Cause::Tunnel);
+        assert_eq!(fallback_of(&tunnel, false), Cause::Other);
+        // The words inside a longer text (a URL, a server's message) are not hyper-util's.
+        let url = Said("error sending request for url (http://h/dns error)", None);
+        assert_eq!(fallback_of(&url, true), Cause::Other);
+        let said = Said("the server said: no tunnel error: here", None);
+        assert_eq!(fallback_of(&said, true), Cause::Other);
+    }
+
+    /// The fallback against the real client: a name in `.invalid` (RFC 6761) never resolves,
+    /// on line or off.
+    #[test]
+    fn hyper_util_still_words_dns_failures_so() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt.block_on(async {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap()
+                .get("http://gateway.invalid/")
+                .send()
+                .await
+                .unwrap_err()
+        });
+        assert!(err.is_connect(), "{err:?}");
+        assert_eq!(cause(&err), Cause::Dns, "{err:?}");
+    }
+
+    #[test]
+    fn a_refused_connection_is_told_by_its_kind() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let err = rt.block_on(async {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap()
+                .get(format!("http://127.0.0.1:{port}/"))
+                .send()
+                .await
+                .unwrap_err()
+        });
+        assert_eq!(cause(&err), Cause::Refused, "{err:?}");
     }
 
     #[test]

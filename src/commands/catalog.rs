@@ -23,7 +23,7 @@ use crate::ui::Printer;
 /// The installed Codex to take its own entries from and to check a catalogue with: the native
 /// binary behind the `codex` on `PATH` ([`codex_cli::native_binary`]).
 pub(crate) fn installed_codex(env: &Env) -> Option<PathBuf> {
-    codex_cli::find_program("codex", env.path.as_deref()).map(|p| codex_cli::native_binary(&p))
+    crate::program::find("codex", env.path.as_deref()).map(|p| codex_cli::native_binary(&p))
 }
 
 /// Why there is no live catalogue to build from.

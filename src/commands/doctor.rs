@@ -234,7 +234,7 @@ fn build_report(
 
     // Codex first: it is the slowest input. It judges files, not our parse of them.
     // The `codex` on PATH, and the native binary behind npm's shim (no Node start-up).
-    let codex_on_path = codex_cli::find_program("codex", env.path.as_deref());
+    let codex_on_path = crate::program::find("codex", env.path.as_deref());
     let codex_program = codex_on_path.as_deref().map(codex_cli::native_binary);
     let codex_thread = {
         let codex = codex_program.clone();
@@ -752,7 +752,7 @@ fn run_auth_command(
     let found = if program.components().count() > 1 {
         program.is_file().then(|| program.to_path_buf())
     } else {
-        codex_cli::find_program(&auth.program, env.path.as_deref())
+        crate::program::find(&auth.program, env.path.as_deref())
     };
     let Some(found) = found else {
         return key_checks::CommandKey::NotFound;
@@ -760,13 +760,13 @@ fn run_auth_command(
     let mut cmd = std::process::Command::new(found);
     cmd.args(&auth.args)
         .envs(dotenv.iter().map(|a| (a.name.as_str(), a.value.as_str())));
-    match codex_cli::run_captured(&mut cmd) {
-        Ok((true, stdout, _)) => key_checks::CommandKey::Output(stdout),
-        Ok((false, _, stderr)) => key_checks::CommandKey::Failed {
+    match crate::program::run(&mut cmd, crate::program::TIMEOUT) {
+        Ok(out) if out.success => key_checks::CommandKey::Output(out.stdout),
+        Ok(out) => key_checks::CommandKey::Failed {
             status: "exits with an error".into(),
-            stderr: stderr.lines().next().unwrap_or("").trim().to_string(),
+            stderr: out.stderr.lines().next().unwrap_or("").trim().to_string(),
         },
-        Err(e) if e.starts_with("no answer") => key_checks::CommandKey::TimedOut,
+        Err(crate::program::RunError::NoAnswer(_)) => key_checks::CommandKey::TimedOut,
         Err(_) => key_checks::CommandKey::NotFound,
     }
 }

@@ -27,8 +27,8 @@ use crate::ui::{Printer, Style};
 
 /// `mg-codex key print`.
 pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
-    // HOME and XDG_CONFIG_HOME only: no passwd lookup, nothing else read.
-    let shell_env = ShellEnv::from_vars_and_passwd(
+    // HOME and XDG_CONFIG_HOME only: no user database lookup, nothing else read.
+    let shell_env = ShellEnv::from_vars_and_login_shell(
         |name| match name {
             "HOME" => env.home.clone().map(Into::into),
             _ => env.var(name).map(Into::into),
@@ -238,7 +238,7 @@ fn verify(
 pub(crate) fn key_program(env: &Env) -> Option<PathBuf> {
     let exe = env.exe.clone()?;
     let real = std::fs::canonicalize(&exe).unwrap_or_else(|_| exe.clone());
-    let on_path = crate::codex_cli::find_program("mg-codex", env.path.as_deref())
+    let on_path = crate::program::find("mg-codex", env.path.as_deref())
         .filter(|p| p.is_absolute())
         .filter(|p| std::fs::canonicalize(p).is_ok_and(|r| r == real));
     Some(on_path.unwrap_or(real))

@@ -1,4 +1,4 @@
-//! The environment the shell module works in, injected: HOME, `$SHELL`, the passwd login shell,
+//! The environment the shell module works in, injected: HOME, `$SHELL`, the login shell,
 //! `ZDOTDIR`, `XDG_CONFIG_HOME`, the PATH searched for installed shells, and the OS.
 //!
 //! Nothing in `shell` reads the process environment. Callers build a [`ShellEnv`] from a
@@ -6,7 +6,7 @@
 //! reads the environment) and tests build one by hand ([`ShellEnv::new`] and the public fields).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
@@ -44,7 +44,7 @@ pub struct ShellEnv {
     pub home: PathBuf,
     /// `$SHELL`.
     pub shell: Option<PathBuf>,
-    /// The login shell of the passwd entry.
+    /// The login shell of the user's entry in the user database.
     pub login_shell: Option<PathBuf>,
     /// `$ZDOTDIR` (zsh's directory for `.zshrc`), when set and not empty.
     pub zdotdir: Option<PathBuf>,
@@ -70,17 +70,26 @@ impl ShellEnv {
     }
 
     /// Builds the environment from a variable lookup (`HOME`, `SHELL`, `ZDOTDIR`,
-    /// `XDG_CONFIG_HOME`, `PATH`, and `USER` or `LOGNAME` for the passwd entry, read from
-    /// `/etc/passwd`). Empty values count as unset.
+    /// `XDG_CONFIG_HOME`, `PATH`, and `USER` or `LOGNAME`, whose login shell is read from the
+    /// platform's user database). Empty values count as unset.
+    ///
+    /// The user database is asked through the C library (`getpwnam_r`, by the `uzers` crate),
+    /// so users that are not in `/etc/passwd` are found too: macOS's Directory Services, LDAP,
+    /// NIS, systemd-homed, anything `nsswitch.conf` names. No `USER` and no `LOGNAME`: no login
+    /// shell. Not on Unix: none.
     pub fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<Self> {
-        let passwd = std::fs::read_to_string("/etc/passwd").ok();
-        Self::from_vars_and_passwd(var, passwd.as_deref())
+        let user = var("USER")
+            .filter(|v| !v.is_empty())
+            .or_else(|| var("LOGNAME").filter(|v| !v.is_empty()));
+        let login_shell = user.and_then(|user| login_shell_of(&user));
+        Self::from_vars_and_login_shell(var, login_shell)
     }
 
-    /// [`ShellEnv::from_vars`] with the passwd database given as text.
-    pub fn from_vars_and_passwd(
+    /// [`ShellEnv::from_vars`] with the login shell given (tests, and callers that want no
+    /// user database lookup).
+    pub fn from_vars_and_login_shell(
         var: impl Fn(&str) -> Option<OsString>,
-        passwd: Option<&str>,
+        login_shell: Option<PathBuf>,
     ) -> Result<Self> {
         let get = |name: &str| var(name).filter(|v| !v.is_empty());
         let Some(home) = get("HOME").map(PathBuf::from) else {
@@ -88,11 +97,6 @@ impl ShellEnv {
                 "cannot find your home directory to locate your shell profiles",
                 crate::problem::Fix::instruction("set HOME"),
             ));
-        };
-        let user = get("USER").or_else(|| get("LOGNAME"));
-        let login_shell = match (passwd, user.as_ref().and_then(|u| u.to_str())) {
-            (Some(passwd), Some(user)) => passwd_login_shell(passwd, user),
-            _ => None,
         };
         Ok(Self {
             home,
@@ -133,15 +137,16 @@ impl ShellEnv {
 
     /// Whether one of the shell's executables is in a PATH directory.
     pub fn is_installed(&self, shell: Shell) -> bool {
-        self.path.iter().any(|dir| {
-            shell
-                .executables()
-                .iter()
-                .any(|name| is_executable(&dir.join(name)))
-        })
+        let Ok(path) = std::env::join_paths(&self.path) else {
+            return false;
+        };
+        shell
+            .executables()
+            .iter()
+            .any(|name| crate::program::find(name, Some(&path)).is_some())
     }
 
-    /// Whether the shell is `$SHELL` or the passwd login shell.
+    /// Whether the shell is `$SHELL` or the login shell.
     pub fn is_login_shell(&self, shell: Shell) -> bool {
         [&self.shell, &self.login_shell]
             .into_iter()
@@ -165,27 +170,19 @@ impl ShellEnv {
     }
 }
 
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        path.metadata()
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file() || path.with_extension("exe").is_file()
-    }
+/// The login shell of the user named `user` in the platform's user database; `None` when there
+/// is no such user or the entry names no shell.
+#[cfg(unix)]
+fn login_shell_of(user: &std::ffi::OsStr) -> Option<PathBuf> {
+    use uzers::os::unix::UserExt;
+    uzers::get_user_by_name(user)
+        .map(|u| u.shell().to_path_buf())
+        .filter(|p| !p.as_os_str().is_empty())
 }
 
-/// The login shell of `user` in passwd-format text (`name:x:uid:gid:gecos:home:shell`).
-pub fn passwd_login_shell(passwd: &str, user: &str) -> Option<PathBuf> {
-    passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.len() >= 7 && f[0] == user)
-        .map(|f| PathBuf::from(f[6].trim()))
-        .filter(|p| !p.as_os_str().is_empty())
+#[cfg(not(unix))]
+fn login_shell_of(_user: &std::ffi::OsStr) -> Option<PathBuf> {
+    None
 }
 
 #[cfg(test)]
@@ -202,8 +199,8 @@ mod tests {
     }
 
     #[test]
-    fn reads_variables_and_passwd() {
-        let env = ShellEnv::from_vars_and_passwd(
+    fn reads_variables_and_the_login_shell() {
+        let env = ShellEnv::from_vars_and_login_shell(
             vars(&[
                 ("HOME", "/home/me"),
                 ("USER", "me"),
@@ -211,7 +208,7 @@ mod tests {
                 ("XDG_CONFIG_HOME", "relative/ignored"),
                 ("PATH", "/usr/bin:/bin"),
             ]),
-            Some("root:x:0:0::/root:/bin/bash\nme:x:1000:1000:Me:/home/me:/usr/bin/fish\n"),
+            Some(PathBuf::from("/usr/bin/fish")),
         )
         .unwrap();
         assert_eq!(env.login_shell, Some(PathBuf::from("/usr/bin/fish")));
@@ -222,9 +219,31 @@ mod tests {
         assert!(!env.detects(Shell::Posix));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_login_shell_comes_from_the_user_database() {
+        use uzers::os::unix::UserExt;
+        assert_eq!(login_shell_of("no-such-user-of-mg-codex".as_ref()), None);
+        let Some(me) = uzers::get_user_by_uid(uzers::get_current_uid()) else {
+            return; // a uid with no entry (some containers): nothing to compare with
+        };
+        let shell = Some(me.shell().to_path_buf()).filter(|p| !p.as_os_str().is_empty());
+        assert_eq!(login_shell_of(me.name()), shell);
+        let name = me.name().to_os_string();
+        let env = ShellEnv::from_vars(|v| match v {
+            "HOME" => Some("/h".into()),
+            "LOGNAME" => Some(name.clone()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(env.login_shell, shell);
+        let env = ShellEnv::from_vars(|v| (v == "HOME").then(|| "/h".into())).unwrap();
+        assert_eq!(env.login_shell, None, "no USER, no LOGNAME: no lookup");
+    }
+
     #[test]
     fn missing_home_is_an_error() {
-        let err = ShellEnv::from_vars_and_passwd(vars(&[]), None).unwrap_err();
+        let err = ShellEnv::from_vars_and_login_shell(vars(&[]), None).unwrap_err();
         assert!(err.to_string().contains("home directory"), "{err}");
         let fixes = crate::problem::fixes_of(&err);
         assert_eq!(fixes[0].text, "set HOME");

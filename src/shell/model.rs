@@ -25,7 +25,7 @@ pub const BACKUP_SUFFIX: &str = ".mg-codex.bak";
 /// Which shells get a block.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ShellSelection {
-    /// Those installed (on PATH) or in use (`$SHELL`, passwd); `sh` only as the login shell.
+    /// Those installed (on PATH) or in use (`$SHELL`, the login shell); `sh` only as the latter.
     #[default]
     Detected,
     /// Exactly these (`--shell bash,zsh`); one that is not there is skipped with a warning.

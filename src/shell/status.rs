@@ -107,7 +107,7 @@ pub struct ShellStatus {
     pub shell: Shell,
     /// Installed or in use (would be set up without `--shell`).
     pub detected: bool,
-    /// `$SHELL` or the passwd login shell.
+    /// `$SHELL` or the login shell (the user database's).
     pub login: bool,
     /// One of the files this shell reads at start exists (so the user starts it).
     pub has_startup_file: bool,

@@ -2217,10 +2217,19 @@ fn source_codes() -> BTreeSet<String> {
         .and_then(|t| t.split("_ if code.ends_with").next())
         .expect("the rank table in src/doctor/mod.rs");
     codes.extend(quoted(table));
-    let mut files: Vec<PathBuf> = fs::read_dir(src.join("doctor/checks"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    // Every file under doctor/checks (one file per check, some in folders of their own).
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut dirs = vec![src.join("doctor/checks")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     files.push(src.join("commands/doctor.rs"));
     for file in files {
         let text = fs::read_to_string(&file).unwrap();

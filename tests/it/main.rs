@@ -3,6 +3,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
 mod api;
+mod architecture;
 mod base_url_cli;
 mod cases;
 mod catalog_cli;

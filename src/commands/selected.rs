@@ -32,6 +32,8 @@ pub(super) struct Layers {
     pub doc: ConfigDocument,
     /// `config.toml`, when a profile file is selected.
     pub base: Option<ConfigDocument>,
+    /// `mg-codex` as invoked (`--codex-home`, `--profile`), for the commands hints print.
+    pub me: super::Invocation,
 }
 
 impl Layers {
@@ -46,6 +48,7 @@ impl Layers {
             None => None,
         };
         Ok(Self {
+            me: super::Invocation::new(global),
             exists: existing.is_some(),
             home: home.dir.clone(),
             profile: global.profile.clone(),
@@ -55,9 +58,10 @@ impl Layers {
         })
     }
 
-    /// No config at all.
-    pub(super) fn empty() -> Self {
+    /// No config at all (`global`: the flags, for the commands hints print).
+    pub(super) fn empty(global: &GlobalArgs) -> Self {
         Self {
+            me: super::Invocation::new(global),
             home: PathBuf::new(),
             profile: None,
             config: PathBuf::new(),
@@ -137,6 +141,8 @@ pub(super) struct Gateway {
     network: api::Network,
     /// Where the base URL came from, for hints.
     from_flag: bool,
+    /// `mg-codex` as invoked, for the commands hints print.
+    me: super::Invocation,
 }
 
 impl Gateway {
@@ -163,6 +169,7 @@ impl Gateway {
             timeout,
             network: env.network(),
             from_flag: flag.is_some(),
+            me: layers.me.clone(),
         }
     }
 
@@ -194,8 +201,9 @@ impl Gateway {
         match call(&self.client(true)?, rt) {
             Err(ApiError::KeyRejected { message }) if self.key.is_some() => {
                 printer.warn(&format!(
-                    "ModelGates rejected the key in `{}` ({message}); asked without it\n  `mg-codex doctor` checks the key",
-                    self.key_var
+                    "ModelGates rejected the key in `{}` ({message}); asked without it\n  `{}` checks the key",
+                    self.key_var,
+                    self.me.command("doctor")
                 ));
                 call(&self.client(false)?, rt)
             }
@@ -211,27 +219,32 @@ impl Gateway {
     /// [`Self::error`] as a [`Problem`], for a caller that adds to its fix.
     pub(super) fn problem(&self, what: &str, e: &ApiError) -> Problem {
         let fix = match e {
-            ApiError::InsecureUrl { .. } if self.from_flag => {
-                Fix::command_with(
-                    format!("mg-codex models --base-url {}", api::DEFAULT_BASE_URL),
-                    format!("use `--base-url {}`", api::DEFAULT_BASE_URL),
-                )
-            }
+            ApiError::InsecureUrl { .. } if self.from_flag => Fix::command_with(
+                self.me
+                    .command(&format!("models --base-url {}", api::DEFAULT_BASE_URL)),
+                format!("use `--base-url {}`", api::DEFAULT_BASE_URL),
+            ),
             ApiError::InsecureUrl { .. } => {
-                let init = format!("mg-codex init --base-url {}", api::DEFAULT_BASE_URL);
+                let init = self
+                    .me
+                    .command(&format!("init --base-url {}", api::DEFAULT_BASE_URL));
                 Fix::command_with(
                     init.clone(),
                     format!("fix `base_url` in `[model_providers.modelgates]` (`{init}` does)"),
                 )
             }
-            ApiError::Unreachable { .. } => Fix::instruction(
-                "check your network and proxy settings; `mg-codex doctor` checks the whole set-up",
-            ),
+            ApiError::Unreachable { .. } => Fix::instruction(format!(
+                "check your network and proxy settings; `{}` checks the whole set-up",
+                self.me.command("doctor")
+            )),
             ApiError::ServerError { .. } | ApiError::RateLimited { .. } => {
                 Fix::instruction("the gateway is busy or failing: try again in a moment")
             }
             _ if self.from_flag => Fix::instruction("check the URL given with `--base-url`"),
-            _ => Fix::instruction("check `base_url` in `[model_providers.modelgates]`; `mg-codex doctor` checks the whole set-up"),
+            _ => Fix::instruction(format!(
+                "check `base_url` in `[model_providers.modelgates]`; `{}` checks the whole set-up",
+                self.me.command("doctor")
+            )),
         };
         let message = match e {
             ApiError::InsecureUrl { reason, .. } => {

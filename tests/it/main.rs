@@ -17,6 +17,7 @@ mod doctor_snapshots;
 mod fixes;
 mod generated;
 mod help;
+mod hints;
 mod hostile;
 mod init_cli;
 mod init_e2e;

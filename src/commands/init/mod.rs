@@ -482,13 +482,15 @@ fn client(base_url: &str, key: &ApiKey, args: &InitArgs, env: &Env) -> Result<Cl
 }
 
 /// The error for a key the API did not accept.
-fn key_error(e: &ApiError, base_url: &str) -> anyhow::Error {
+fn key_error(e: &ApiError, base_url: &str, me: &super::Invocation) -> anyhow::Error {
     match e {
         ApiError::KeyRejected { .. } => problem(
             format!("ModelGates rejected the key at `{base_url}`: {e}"),
-            Fix::instruction(
-                "create or copy a key on the ModelGates keys page (https://modelgates.ai/keys), then run `mg-codex init` again",
-            ),
+            Fix::instruction(format!(
+                "create or copy a key on the ModelGates keys page ({}), then run `{}` again",
+                secret::KEYS_PAGE,
+                me.command("init")
+            )),
         ),
         ApiError::Unreachable { .. }
         | ApiError::ServerError { .. }

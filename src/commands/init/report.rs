@@ -18,11 +18,11 @@ pub(super) fn warn_docs_mcp(outcome: Option<&DocsMcp>, global: &GlobalArgs, prin
             let (remove, init) = match &global.profile {
                 Some(p) => (
                     format!("delete {entry} from `{p}.config.toml`"),
-                    format!("mg-codex --profile {p} init"),
+                    crate::commands::Invocation::new(global).command("init"),
                 ),
                 None => (
                     format!("`codex mcp remove {DOCS_MCP_NAME}`"),
-                    "mg-codex init".to_string(),
+                    crate::commands::Invocation::new(global).command("init"),
                 ),
             };
             format!(

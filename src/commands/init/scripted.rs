@@ -26,7 +26,10 @@ pub(super) fn scripted_answers(
     } else {
         return Err(problem(
             "no API key: standard input was not used and `MODELGATES_API_KEY` is not set",
-            Fix::instruction("`printf '%s\\n' \"$KEY\" | mg-codex init --yes --api-key-stdin`"),
+            Fix::instruction(format!(
+                "`printf '%s\\n' \"$KEY\" | {}`",
+                current.me.command("init --yes --api-key-stdin")
+            )),
         ));
     };
     let Defaults {
@@ -92,7 +95,7 @@ pub(super) fn verify(
     };
     let all = all.map_err(|e| Unfetched::Failed(e.to_string()));
     let (found, catalogue) = Lookup::split(found);
-    let info = key.map_err(|e| key_error(&e, base_url))?;
+    let info = key.map_err(|e| key_error(&e, base_url, me))?;
     if info.is_management_key == Some(true) {
         return Err(problem(
             "this is a management key: it cannot run models",

@@ -71,7 +71,7 @@ pub fn run(
             "{}\n  listing the catalogue without it: no model is marked{asked}",
             text.lines().next().unwrap_or_default()
         ));
-        Layers::empty()
+        Layers::empty(global)
     });
     let gateway = Gateway::new(&layers, args.base_url.as_deref(), args.timeout, env);
     let current = layers.configured_model(&layers.doc).map(str::to_string);
@@ -136,8 +136,9 @@ pub fn run(
         // With `--tools-only` the server may have left it out for want of tools.
         if !args.tools_only && !catalogue.iter().any(|m| &m.id == model) {
             printer.warn(&format!(
-                "the configured model `{model}` (in `{}`) is not in the ModelGates catalogue: Codex's requests will fail\n  pick one and switch with `mg-codex model <id>`",
-                layers.config.display()
+                "the configured model `{model}` (in `{}`) is not in the ModelGates catalogue: Codex's requests will fail\n  pick one and switch with `{}`",
+                layers.config.display(),
+                layers.me.command("model <id>")
             ));
         }
     }

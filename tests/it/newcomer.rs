@@ -31,6 +31,23 @@ fn terminal(ctx: &TestContext, shells: &[&str], args: &[&str], vars: &[(&str, &s
     Terminal::start_command(cmd, true)
 }
 
+/// `$BROWSER`, as gh uses it: a script that records what it was asked to open. Returns the
+/// file it records into, and the value for `BROWSER`.
+fn recording_browser(ctx: &TestContext) -> (std::path::PathBuf, String) {
+    let opened = ctx.root.path().join("opened");
+    let browser = ctx.root.path().join("browser");
+    fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    (opened, browser.display().to_string())
+}
+
 /// A scripted `init --yes` with the key in the environment.
 fn init_yes(
     ctx: &TestContext,
@@ -289,19 +306,7 @@ async fn a_malformed_key_never_leaves_the_machine_and_the_keys_page_is_named_and
     let server = gateway("models.json").await;
     let url = base_url(&server);
     let ctx = TestContext::new();
-    // `$BROWSER`, as gh uses it: a script that records what it was asked to open.
-    let opened = ctx.root.path().join("opened");
-    let browser = ctx.root.path().join("browser");
-    fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n",
-            opened.display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
-    let browser_var = browser.display().to_string();
+    let (opened, browser_var) = recording_browser(&ctx);
     tokio::task::spawn_blocking(move || {
         let vars = [("BROWSER", browser_var.as_str())];
         let mut t = terminal(&ctx, &["bash"], &["init", "--base-url", &url], &vars);
@@ -342,18 +347,7 @@ async fn web_opens_the_keys_page_without_asking() {
     let server = gateway("models.json").await;
     let url = base_url(&server);
     let ctx = TestContext::new();
-    let opened = ctx.root.path().join("opened");
-    let browser = ctx.root.path().join("browser");
-    fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n",
-            opened.display()
-        ),
-    )
-    .unwrap();
-    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
-    let browser_var = browser.display().to_string();
+    let (opened, browser_var) = recording_browser(&ctx);
     tokio::task::spawn_blocking(move || {
         let vars = [("BROWSER", browser_var.as_str())];
         let mut t = terminal(

@@ -132,11 +132,4 @@ impl Env {
     pub fn network(&self) -> crate::api::Network {
         crate::api::Network::from_vars(|name| self.var(name).map(str::to_string))
     }
-
-    /// The proxy requests to `base_url` go through (credentials hidden), for messages: the
-    /// client's own decision ([`crate::api::Proxies::for_url`]), so the two always agree.
-    pub fn proxy_for_url(&self, base_url: &str) -> Option<String> {
-        let url = url::Url::parse(base_url).ok()?;
-        self.network().proxies.for_url(&url).map(|p| p.shown())
-    }
 }

@@ -70,14 +70,6 @@ impl Fix {
             text: text.into(),
         }
     }
-
-    /// The command, for a command fix.
-    pub fn runnable(&self) -> Option<&str> {
-        match &self.kind {
-            FixKind::Command { command } => Some(command),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Fix {

@@ -101,9 +101,9 @@ impl CatalogInfo {
         now.duration_since(self.written_at()?).ok()
     }
 
-    /// Whether it is older than [`STALE_AFTER`] at `now`, or carries no date.
-    pub fn is_stale(&self, now: SystemTime) -> bool {
-        self.age(now).is_none_or(|age| age > STALE_AFTER)
+    /// Its age at `now` when that is more than [`STALE_AFTER`] (`None`: fresh, or undated).
+    pub fn stale_age(&self, now: SystemTime) -> Option<Duration> {
+        self.age(now).filter(|age| *age > STALE_AFTER)
     }
 
     /// What would stop Codex `version` from loading the file (empty: it loads).

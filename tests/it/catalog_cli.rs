@@ -132,7 +132,7 @@ async fn init_writes_a_private_catalogue_of_the_tool_models_named_by_its_absolut
         Some(gateway_url(&server).as_str())
     );
     assert_eq!(marker.codex_version, None, "no Codex on PATH: ours only");
-    assert!(!info.is_stale(std::time::SystemTime::now()));
+    assert!(info.stale_age(std::time::SystemTime::now()).is_none());
     for v in ["0.137.0", "0.144.6", "0.147.0", "0.171.0"] {
         let v = catalog::CodexVersion::parse(v).unwrap();
         assert_eq!(info.problems_for(v), [], "{v}");

@@ -213,10 +213,7 @@ pub fn catalog(ctx: &Context, inputs: &CatalogInputs) -> (Check, Option<CatalogI
                 (Some(w), Some(i)) => (w != i).then(|| w.to_string()),
                 _ => None,
             };
-            let old = info
-                .age(inputs.now)
-                .filter(|age| *age > cat::STALE_AFTER)
-                .map(|age| age.as_secs() / 86_400);
+            let old = info.stale_age(inputs.now).map(|age| age.as_secs() / 86_400);
             let why = match (other_release, old, installed) {
                 (Some(w), _, Some(i)) => Some(format!(
                     "it was written with Codex {w}'s own models, and Codex {i} is installed"

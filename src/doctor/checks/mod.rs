@@ -15,7 +15,7 @@ pub mod shell;
 use std::path::Path;
 
 use super::knowledge::{CodexVersion, NEWEST_MEASURED};
-use super::{Check, Finding};
+use super::Finding;
 use crate::codex_config::ConfigDocument;
 use crate::config_file::InvalidConfig;
 use crate::problem::{Fix, Invocation};
@@ -48,10 +48,6 @@ impl Loaded {
             Loaded::Parsed(doc) => Some(doc),
             _ => None,
         }
-    }
-
-    pub fn is_parsed(&self) -> bool {
-        matches!(self, Loaded::Parsed(_))
     }
 }
 
@@ -100,11 +96,6 @@ impl Context<'_> {
             _ => path.display().to_string(),
         }
     }
-}
-
-/// A check skipped because another one failed: it says which.
-pub fn skipped_because(check: &Check, id: &'static str, why: &str) -> Check {
-    Check::skipped(id, check.category, why)
 }
 
 /// The findings of a set of checks by code, for tests and for checks that build on others.

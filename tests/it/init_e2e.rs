@@ -168,7 +168,7 @@ struct FileCheck {
 /// `mg-codex --codex-home DIR ARGS` with HOME `root/home`, cwd `root`, and a PATH holding Codex
 /// (when there is one) so `init` asks it about the result.
 fn mg_codex(root: &Path, dir: &Path, codex: Option<&Path>, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+    let mut cmd = Command::new(crate::support::bin());
     cmd.env_clear()
         .env("HOME", root.join("home"))
         .env(

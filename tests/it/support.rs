@@ -263,6 +263,12 @@ pub fn assert_same_tree(before: &Tree, after: &Tree, what: &str) {
     );
 }
 
+/// The `mg-codex` binary under test, as `assert_cmd` finds it (Cargo's
+/// `CARGO_BIN_EXE_mg-codex`, or beside the test binary).
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("mg-codex")
+}
+
 /// A temporary HOME with a `.codex` directory, and a way to run `mg-codex` inside it with a
 /// clean environment.
 pub struct TestContext {
@@ -295,8 +301,10 @@ impl TestContext {
     }
 
     /// `mg-codex` with HOME set to the temp home, no CODEX_HOME, no colour, cwd = work dir.
+    /// A `std` command (pty tests hand it to rexpect); [`run`] and [`run_with`] run it
+    /// through `assert_cmd`.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+        let mut cmd = Command::new(bin());
         cmd.env_clear()
             .env("HOME", self.home())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -395,13 +403,20 @@ pub struct Output {
     pub stderr: String,
 }
 
-pub fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run the command");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+impl From<&std::process::Output> for Output {
+    fn from(out: &std::process::Output) -> Self {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
+}
+
+/// Runs `cmd` to the end (stdin closed) through `assert_cmd`, whatever its exit code.
+pub fn run(cmd: &mut Command) -> Output {
+    use assert_cmd::assert::OutputAssertExt;
+    Output::from(cmd.assert().get_output())
 }
 
 /// Runs `git` in `dir`, failing the test on error.
@@ -524,53 +539,32 @@ pub enum Stdin<'a> {
     OpenPipe,
 }
 
-/// Runs `cmd` with `stdin`, killing it and failing the test when it takes longer than
-/// `timeout` (a command that waits for input must not hang the suite).
+/// Runs `cmd` with `stdin` through `assert_cmd` (its `.timeout()` kills the command), failing
+/// the test when it takes longer than `timeout` (a command that waits for input must not hang
+/// the suite).
 #[track_caller]
 pub fn run_with(cmd: &mut Command, stdin: Stdin<'_>, timeout: std::time::Duration) -> Output {
-    use std::io::{Read, Write};
-    use std::process::Stdio;
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(match stdin {
-        Stdin::Null => Stdio::null(),
-        _ => Stdio::piped(),
-    });
-    let mut child = cmd.spawn().expect("start the command");
-    let mut pipe = child.stdin.take();
-    if let (Stdin::Bytes(bytes), Some(mut p)) = (&stdin, pipe.take()) {
-        // A command that exits without reading all of it closes the pipe: ignore that error.
-        let _ = p.write_all(bytes);
-    }
-    let reader = |mut stream: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stream.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
+    use std::os::unix::process::ExitStatusExt;
+    let taken = std::mem::replace(cmd, Command::new("(run by support::run_with)"));
+    let mut cmd = assert_cmd::Command::from_std(taken);
+    cmd.timeout(timeout);
+    match stdin {
+        // An empty input: assert_cmd writes it and closes the pipe, so a read gets end of file.
+        Stdin::Null => cmd.write_stdin(Vec::new()),
+        Stdin::Bytes(bytes) => cmd.write_stdin(bytes.to_vec()),
+        // No input: assert_cmd keeps the pipe it made open until the command ends.
+        Stdin::OpenPipe => &mut cmd,
     };
-    let stdout = reader(Box::new(child.stdout.take().unwrap()));
-    let stderr = reader(Box::new(child.stderr.take().unwrap()));
-    let deadline = std::time::Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the command") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().ok();
-            child.wait().ok();
-            panic!(
-                "the command did not finish within {timeout:?} (waiting for input?); stderr:\n{}",
-                stderr.join().unwrap_or_default()
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    drop(pipe);
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let started = Instant::now();
+    let raw = cmd.output().expect("run the command");
+    let out = Output::from(&raw);
+    let killed = raw.status.signal() == Some(libc::SIGKILL) && started.elapsed() >= timeout;
+    assert!(
+        !killed,
+        "the command did not finish within {timeout:?} (waiting for input?); stderr:\n{}",
+        out.stderr
+    );
+    out
 }
 
 /// A `bin` directory under the context's root holding executable stubs named `names` (made once; shell

@@ -607,7 +607,8 @@ fn every_fix_trust_list_prints_works_when_run() {
             "worktree"
         ]
     );
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_mg-codex")).parent().unwrap();
+    let bin = crate::support::bin();
+    let bin_dir = bin.parent().unwrap();
     for (key, _, kinds, fixes) in flagged {
         assert_eq!(fixes.len(), 1, "{key}: one fix for {kinds:?}: {fixes:?}");
         let fix = &fixes[0];

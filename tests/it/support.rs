@@ -676,6 +676,7 @@ pub fn verdict_problem(
 pub const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What `codex features list` said about one config.
+#[derive(Clone, Debug)]
 pub struct Verdict {
     pub loaded: bool,
     /// The error output, normalized (temp paths and `:line:col` removed), when it failed.
@@ -698,6 +699,11 @@ pub fn codex_cmd(codex: &Path, home: &Path, codex_home: &Path) -> Command {
 
 /// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
 /// `root/home`. Output goes to files in `root` named after `codex_home`'s last component.
+///
+/// An npm `codex` (a node shim) is judged by the native binary it starts
+/// ([`mg_codex::codex_cli::native_binary`]), as mg-codex itself asks `features list`: the shim
+/// only adds update hints, and node's start-up is six times the binary's whole run here
+/// (`corpus::the_npm_shim_and_its_native_codex_give_the_same_verdict` shows the verdicts agree).
 pub fn codex_features_list(
     codex: &Path,
     root: &Path,
@@ -706,12 +712,10 @@ pub fn codex_features_list(
     let home = root.join("home");
     std::fs::create_dir_all(&home).unwrap();
     let name = codex_home.file_name().unwrap().to_string_lossy();
-    let out = run_with_timeout(
-        codex_cmd(codex, &home, codex_home).args(["features", "list"]),
-        CODEX_TIMEOUT,
-        root,
-        &name,
-    )?;
+    let native = mg_codex::codex_cli::native_binary(codex);
+    let mut cmd = codex_cmd(&native, &home, codex_home);
+    cmd.env("PATH", codex_path(codex));
+    let out = run_with_timeout(cmd.args(["features", "list"]), CODEX_TIMEOUT, root, &name)?;
     let error = normalize_codex_error(&out.stderr, root);
     let cause = first_cause(&error);
     Ok(Verdict {
@@ -719,6 +723,26 @@ pub fn codex_features_list(
         error,
         cause,
     })
+}
+
+/// Codex's verdict on the corpus file `file` unedited, as [`codex_features_list`] gives it for a
+/// copy in `<root>/unedited` (so the error names `<TMP>/unedited/config.toml`): computed once
+/// per Codex binary and file bytes in a test run, however many tests ask (those asking at the
+/// same time wait for the one run).
+pub fn unedited_verdict(codex: &Path, file: &CorpusFile) -> Result<Verdict, String> {
+    type Slot = std::sync::Arc<std::sync::OnceLock<Result<Verdict, String>>>;
+    static CACHE: Mutex<BTreeMap<(PathBuf, Vec<u8>), Slot>> = Mutex::new(BTreeMap::new());
+    let bytes = std::fs::read(&file.path)
+        .unwrap_or_else(|e| panic!("reading `{}`: {e}", file.path.display()));
+    let key = (mg_codex::codex_cli::native_binary(codex), bytes);
+    let slot = CACHE.lock().unwrap().entry(key).or_default().clone();
+    slot.get_or_init(|| {
+        let root = tempfile::tempdir().expect("temp dir");
+        let unedited = root.path().join("unedited");
+        copy_corpus_file(&file.path, &unedited);
+        codex_features_list(codex, root.path(), &unedited)
+    })
+    .clone()
 }
 
 /// Drops warnings, replaces the temp dir `root` by `<TMP>` and removes `:line:col` positions

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    assert_contains, run_with, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
+    assert_contains, par_map, run_with, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-promisekey0123456789abcdefXYZ";
@@ -236,12 +236,16 @@ fn a_kill_at_every_write_of_init_leaves_a_state_that_recovers() {
 #[test]
 fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut killed = 0;
-    for round in 0..120 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = Duration::from_micros(seed % 12_000);
+    let delays: Vec<(usize, Duration)> = (0..120)
+        .map(|round| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (round, Duration::from_micros(seed % 12_000))
+        })
+        .collect();
+    // Rounds in threads of their own: each waits mostly on process start-up, not the CPU.
+    let killed = par_map(&delays, 4, |&(round, delay)| {
         let (ctx, original, bashrc) = crash_home();
         let mut c = init_cmd(&ctx, &["--shell", "bash", "--key-in-profile"]);
         c.stdin(Stdio::piped())
@@ -253,10 +257,9 @@ fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
             let mut stdin = child.stdin.take().unwrap();
             stdin.write_all(format!("{KEY}\n").as_bytes()).unwrap();
         }
+        // The random moment of the kill.
         std::thread::sleep(delay);
-        if child.try_wait().unwrap().is_none() {
-            killed += 1;
-        }
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         child.wait().unwrap();
         recovers(
@@ -265,7 +268,11 @@ fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
             &bashrc,
             &format!("round {round}, killed after {delay:?}"),
         );
-    }
+        running
+    })
+    .into_iter()
+    .filter(|&running| running)
+    .count();
     assert!(
         killed >= 20,
         "only {killed} of the runs were still going when killed"

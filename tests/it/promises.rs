@@ -207,6 +207,7 @@ fn a_kill_at_every_write_of_init_leaves_a_state_that_recovers() {
                 started.elapsed() < TIMEOUT,
                 "step {step}: init neither stopped nor ended"
             );
+            // Polling: a stopped child sends no event we could wait on.
             std::thread::sleep(Duration::from_millis(20));
         };
         if !stopped {
@@ -301,6 +302,7 @@ fn a_foreign_writer_in_a_loop_loses_nothing() {
                 fs::write(&tmp, format!("{text}# foreign {n}\n")).unwrap();
                 fs::rename(&tmp, &config).unwrap();
                 n += 1;
+                // The writer's pace: a line every 20 ms, so mg-codex's runs land between them.
                 std::thread::sleep(Duration::from_millis(20));
             }
             n

@@ -130,6 +130,7 @@ impl Setup {
                 let _ = child.kill();
                 panic!("`{} {args:?}` did not finish in 30s", program.display());
             }
+            // Polling for the end, so a hung shell is killed at the deadline.
             std::thread::sleep(Duration::from_millis(10));
         }
         let out = child.wait_with_output().expect("shell output");

@@ -220,11 +220,30 @@ pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "`{needle}` is not in:\n{text}");
 }
 
-/// Every file and directory under `dir` with its bytes (none for a directory) and
-/// modification time.
-pub type Tree = BTreeMap<PathBuf, (Vec<u8>, SystemTime)>;
+/// When a path was last written and which file it is: a rewrite in place moves `modified`, a
+/// new file swapped in (write, then rename) has another `inode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub modified: SystemTime,
+    pub inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            modified: meta.modified().unwrap(),
+            inode: meta.ino(),
+        }
+    }
+}
+
+/// Every file and directory under `dir` with its bytes (none for a directory) and its
+/// [`Stamp`].
+pub type Tree = BTreeMap<PathBuf, (Vec<u8>, Stamp)>;
 
 /// A snapshot of the tree under `dir` (symlinks are followed for the bytes, not the walk).
+/// Take it after [`backdate`], so that a rewrite, however soon, shows in the times.
 pub fn tree(dir: &Path) -> Tree {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -234,19 +253,44 @@ pub fn tree(dir: &Path) -> Tree {
             let meta = std::fs::symlink_metadata(&p).unwrap();
             if meta.is_dir() {
                 stack.push(p.clone());
-                out.insert(p, (Vec::new(), meta.modified().unwrap()));
+                out.insert(p, (Vec::new(), Stamp::of(&meta)));
             } else {
                 out.insert(
                     p.clone(),
-                    (
-                        std::fs::read(&p).unwrap_or_default(),
-                        meta.modified().unwrap(),
-                    ),
+                    (std::fs::read(&p).unwrap_or_default(), Stamp::of(&meta)),
                 );
             }
         }
     }
     out
+}
+
+/// Sets the modification time of `dir` and of every file and directory under it (not
+/// following symlinks) to an hour ago: a later write, even within the clock's resolution,
+/// then gives a time that differs, with no sleep before it.
+pub fn backdate(dir: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        // Symlinks and special files (a FIFO would block the open) keep their times.
+        if !meta.is_file() && !meta.is_dir() {
+            continue;
+        }
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        }
+        match std::fs::File::open(&path) {
+            Ok(file) => file
+                .set_modified(old)
+                .unwrap_or_else(|e| panic!("backdating `{}`: {e}", path.display())),
+            // A file we may not read (a test's mode 000): its time stays; its inode still counts.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+            Err(e) => panic!("opening `{}`: {e}", path.display()),
+        }
+    }
 }
 
 /// Asserts that two snapshots are equal, naming only the paths that differ.
@@ -473,6 +517,7 @@ pub fn run_with_timeout(
             let _ = child.wait();
             break None;
         }
+        // Polling for the end, so a hung command is killed at the deadline.
         std::thread::sleep(Duration::from_millis(20));
     };
     let out = Output {
@@ -877,6 +922,7 @@ impl Terminal {
 
     /// Sends Ctrl-C (the byte a terminal sends for it).
     pub fn ctrl_c(&mut self) {
+        // [`PAUSE`]: the program is reading the terminal when the key arrives.
         std::thread::sleep(PAUSE);
         self.session.send_control('c').expect("send Ctrl-C");
     }
@@ -971,6 +1017,7 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
                 for c in answer.chars() {
                     session.send(&c.to_string()).expect("type");
                     session.flush().expect("type");
+                    // A person's typing pace: each key is read, and the line redrawn, alone.
                     std::thread::sleep(Duration::from_millis(30));
                 }
             }

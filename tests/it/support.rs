@@ -107,6 +107,25 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// Whether expected output that differs is to be accepted, by insta's convention
+/// (`INSTA_UPDATE=always`): the case fixtures' `out/` files are then written from the current
+/// behaviour (review them with `git diff fixtures/`), as insta writes its snapshots.
+pub fn accepting_new_output() -> bool {
+    std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always")
+}
+
+/// The names of the directories in `dir`, sorted: the case fixtures there.
+pub fn case_dirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading `{}`: {e}", dir.display()))
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The text of `fixtures/api/NAME`.
 pub fn api_fixture(name: &str) -> String {
     let file = fixtures_dir().join("api").join(name);

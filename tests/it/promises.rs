@@ -8,7 +8,7 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -291,8 +291,9 @@ fn a_foreign_writer_in_a_loop_loses_nothing() {
     ctx.write_config("model = \"o3\"\n");
     let config = ctx.config();
     let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU32::new(0));
     let writer = {
-        let stop = Arc::clone(&stop);
+        let (stop, written) = (Arc::clone(&stop), Arc::clone(&written));
         let config = config.clone();
         std::thread::spawn(move || {
             let mut n = 0u32;
@@ -302,20 +303,30 @@ fn a_foreign_writer_in_a_loop_loses_nothing() {
                 fs::write(&tmp, format!("{text}# foreign {n}\n")).unwrap();
                 fs::rename(&tmp, &config).unwrap();
                 n += 1;
+                written.store(n, Ordering::Relaxed);
                 // The writer's pace: a line every 20 ms, so mg-codex's runs land between them.
                 std::thread::sleep(Duration::from_millis(20));
             }
-            n
         })
     };
-    let projects: Vec<PathBuf> = (0..80).map(|i| ctx.work_dir(&format!("p{i}"))).collect();
-    for p in &projects {
+    // At least 80 edits, and on until the writer has written 60 times in between (however
+    // fast the runs are).
+    let started = Instant::now();
+    let mut projects: Vec<PathBuf> = Vec::new();
+    while projects.len() < 80 || written.load(Ordering::Relaxed) <= 60 {
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the writer never got to 60 writes"
+        );
+        let project = ctx.work_dir(&format!("p{}", projects.len()));
         let mut c = stub_cmd(&ctx);
-        c.arg("trust").arg("--exact").arg(p);
+        c.arg("trust").arg("--exact").arg(&project);
         ok(&run_with(&mut c, Stdin::Null, TIMEOUT));
+        projects.push(project);
     }
     stop.store(true, Ordering::Relaxed);
-    let written = writer.join().unwrap();
+    writer.join().unwrap();
+    let written = written.load(Ordering::Relaxed);
     let text = fs::read_to_string(&config).unwrap();
     let lost: Vec<u32> = (0..written)
         .filter(|n| !text.contains(&format!("# foreign {n}\n")))

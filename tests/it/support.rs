@@ -881,6 +881,8 @@ pub fn first_cause(error: &str) -> String {
 pub const PTY_TIMEOUT_MS: u64 = 60_000;
 /// The pause before typing, so the program is reading when the keys arrive.
 pub const PAUSE: Duration = Duration::from_millis(300);
+/// The pause between two keys typed for the same prompt, a person's pace.
+pub const TYPING: Duration = Duration::from_millis(30);
 /// A server answer slow enough for a spinner (which appears after 150 ms).
 pub const SLOW: Duration = Duration::from_millis(1200);
 
@@ -968,10 +970,16 @@ impl Terminal {
         self.session.flush().expect("type");
     }
 
-    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
+    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own): the
+    /// first after [`PAUSE`], so the prompt is reading, the others at [`TYPING`] pace (keys
+    /// that come before a redraw wait in the terminal and are still read one by one). Keys for
+    /// another prompt go in a call of their own, after [`Self::expect`] saw that prompt.
     pub fn type_keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            self.type_line(&c.to_string());
+        for (i, c) in keys.chars().enumerate() {
+            // The wait before the first key for the prompt to read, a person's pace after it.
+            std::thread::sleep(if i == 0 { PAUSE } else { TYPING });
+            self.session.send(&c.to_string()).expect("type");
+            self.session.flush().expect("type");
         }
     }
 
@@ -1037,7 +1045,7 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
                     session.send(&c.to_string()).expect("type");
                     session.flush().expect("type");
                     // A person's typing pace: each key is read, and the line redrawn, alone.
-                    std::thread::sleep(Duration::from_millis(30));
+                    std::thread::sleep(TYPING);
                 }
             }
             Err(e) => {

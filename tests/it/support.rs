@@ -879,12 +879,35 @@ pub fn first_cause(error: &str) -> String {
 
 /// How long any one prompt may take to appear (generous: CI machines are slow and shared).
 pub const PTY_TIMEOUT_MS: u64 = 60_000;
-/// The pause before typing, so the program is reading when the keys arrive.
+/// The longest wait before typing, so the program is reading when the keys arrive (all of it
+/// for a prompt that reads a line; a prompt reading single keys is seen at once).
 pub const PAUSE: Duration = Duration::from_millis(300);
 /// The pause between two keys typed for the same prompt, a person's pace.
 pub const TYPING: Duration = Duration::from_millis(30);
 /// A server answer slow enough for a spinner (which appears after 150 ms).
 pub const SLOW: Duration = Duration::from_millis(1200);
+
+/// Waits until the program reads single keys from the terminal of `session` (a prompt has put
+/// it in raw mode: `ICANON` off, as `TCGETS` on the pty's master shows), or [`PAUSE`] has
+/// passed, as for a prompt that reads a whole line (the hidden key).
+fn wait_until_reading_keys(session: &rexpect::session::PtySession) {
+    use std::os::fd::AsRawFd;
+    let pty = session.process().get_file_handle().expect("the pty");
+    let started = Instant::now();
+    while started.elapsed() < PAUSE {
+        // SAFETY: tcgetattr(3) writes one `termios` through a pointer valid for the call.
+        let raw = unsafe {
+            let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+            libc::tcgetattr(pty.as_raw_fd(), termios.as_mut_ptr()) == 0
+                && termios.assume_init().c_lflag & libc::ICANON == 0
+        };
+        if raw {
+            return;
+        }
+        // Polling: a terminal's mode change sends no event.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
 
 /// rexpect hands each byte it reads over as one `char`: `text` as it looks that way, so a
 /// needle with `❯` or `›` in it matches what the program wrote in UTF-8.
@@ -943,8 +966,7 @@ impl Terminal {
 
     /// Sends Ctrl-C (the byte a terminal sends for it).
     pub fn ctrl_c(&mut self) {
-        // [`PAUSE`]: the program is reading the terminal when the key arrives.
-        std::thread::sleep(PAUSE);
+        wait_until_reading_keys(&self.session);
         self.session.send_control('c').expect("send Ctrl-C");
     }
 
@@ -976,8 +998,12 @@ impl Terminal {
     /// another prompt go in a call of their own, after [`Self::expect`] saw that prompt.
     pub fn type_keys(&mut self, keys: &str) {
         for (i, c) in keys.chars().enumerate() {
-            // The wait before the first key for the prompt to read, a person's pace after it.
-            std::thread::sleep(if i == 0 { PAUSE } else { TYPING });
+            if i == 0 {
+                wait_until_reading_keys(&self.session);
+            } else {
+                // A person's pace after the first key.
+                std::thread::sleep(TYPING);
+            }
             self.session.send(&c.to_string()).expect("type");
             self.session.flush().expect("type");
         }
@@ -1040,7 +1066,7 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
                 };
                 let (_, answer) = left.remove(i);
                 // dialoguer flushes what was typed before its prompt started reading.
-                std::thread::sleep(PAUSE);
+                wait_until_reading_keys(&session);
                 for c in answer.chars() {
                     session.send(&c.to_string()).expect("type");
                     session.flush().expect("type");

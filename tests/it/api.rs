@@ -976,6 +976,7 @@ async fn raw_stream_server(
                 return;
             }
             socket.flush().await.unwrap();
+            // A slow server: each part arrives on its own, 50 ms after the last.
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         if hang {

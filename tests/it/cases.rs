@@ -1,7 +1,10 @@
 //! Case fixtures: `fixtures/config/<case>/{in,out}/config.toml` plus an `ops` file, each case
 //! named after the behaviour it pins down. The ops are applied through the library's locked
 //! edit; the result must equal `out/config.toml` byte for byte, and a second run must write
-//! nothing. `MG_CODEX_BLESS=1` writes `out/` from the current behaviour (review the diff!).
+//! nothing. Each case is a test of its own, named after its directory (`cases::crlf_file_stays_crlf`);
+//! `every_case_directory_has_its_test` keeps the list and the directories the same.
+//! `INSTA_UPDATE=always cargo test --test it cases::` writes `out/` from the current behaviour
+//! (review it with `git diff fixtures/config`).
 //!
 //! `ops` lines: `set KEY VALUE` (top-level string), `remove KEY`, `provider ID FIELD VALUE`,
 //! `trust KEY trusted|untrusted`, `untrust KEY` (remove the entry), `mcp NAME URL` (set
@@ -13,7 +16,7 @@ use std::path::Path;
 use mg_codex::codex_config::{ConfigDocument, TrustLevel};
 use mg_codex::config_file;
 
-use crate::support::fixtures_dir;
+use crate::support::{accepting_new_output, case_dirs, fixtures_dir};
 
 fn apply(doc: &mut ConfigDocument, ops: &str) {
     for line in ops
@@ -64,7 +67,7 @@ fn run_case(case: &Path) -> Result<(), String> {
     .map_err(|e| format!("{name}: edit failed: {e:#}"))?;
     let actual = fs::read(&path).unwrap();
     let expected_path = case.join("out/config.toml");
-    if std::env::var_os("MG_CODEX_BLESS").is_some() {
+    if accepting_new_output() {
         fs::create_dir_all(case.join("out")).unwrap();
         fs::write(&expected_path, &actual).unwrap();
     }
@@ -95,20 +98,70 @@ fn run_case(case: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// One `#[test]` per case directory of `fixtures/config`, and [`CASES`] listing them.
+macro_rules! config_cases {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                let case = fixtures_dir().join("config").join(stringify!($case));
+                if let Err(e) = run_case(&case) {
+                    panic!("{e}\n(after a deliberate change: INSTA_UPDATE=always cargo test --test it cases::{})", stringify!($case));
+                }
+            }
+        )*
+        /// The cases that have a test.
+        const CASES: &[&str] = &[$(stringify!($case)),*];
+    };
+}
+
+config_cases![
+    already_set_is_a_no_op,
+    comment_attached_to_first_header_stays_attached,
+    commented_out_tables_at_the_end_stay_at_the_end,
+    crlf_file_stays_crlf,
+    dotted_root_keys_are_not_tables,
+    empty_file_gets_settings,
+    existing_keys_change_in_place_keeping_comments,
+    mcp_server_already_set_is_a_no_op,
+    mcp_server_bare_header_with_inline_entries_gets_an_inline_entry,
+    mcp_server_dotted_keys,
+    mcp_server_existing_url_changes_in_place,
+    mcp_server_goes_at_the_end_before_trailing_comments,
+    mcp_server_inline_mcp_servers,
+    mcp_server_joins_its_siblings,
+    mcp_server_remove_from_an_inline_table_keeps_its_spacing,
+    mcp_server_remove_keeps_neighbours_and_comments,
+    mcp_server_remove_last_entry_leaves_no_header,
+    missing_final_newline_is_kept,
+    provider_dotted_keys,
+    provider_existing_table_updated_in_place,
+    provider_inline_model_providers,
+    provider_inline_without_modelgates_gets_an_inline_entry,
+    provider_table_joins_other_providers,
+    quoting_styles_are_kept,
+    root_keys_follow_existing_root_keys,
+    root_keys_go_above_first_header,
+    schema_directive_stays_first,
+    trust_bare_projects_header_is_reused,
+    trust_dotted_projects_keys,
+    trust_existing_entry_changes_in_place,
+    trust_inline_projects_table,
+    trust_new_entry_creates_no_empty_parent_header,
+    trust_new_entry_joins_its_siblings,
+    trust_remove_keeps_neighbours_and_comments,
+    trust_remove_last_entry_leaves_no_header,
+    trust_windows_keys_keep_their_spelling,
+];
+
+/// A new case directory without a test (or a test whose directory is gone) fails here.
 #[test]
-fn config_cases_match_their_expected_output() {
-    let mut cases: Vec<_> = fs::read_dir(fixtures_dir().join("config"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    assert!(cases.len() >= 20, "the case fixtures are missing");
-    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c).err()).collect();
-    assert!(
-        failures.is_empty(),
-        "{} case(s) failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
+fn every_case_directory_has_its_test() {
+    let on_disk = case_dirs(&fixtures_dir().join("config"));
+    assert!(on_disk.len() >= 20, "the case fixtures are missing");
+    let listed: Vec<String> = CASES.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        listed, on_disk,
+        "`config_cases!` in tests/it/cases.rs must list exactly the directories of fixtures/config, sorted"
     );
 }

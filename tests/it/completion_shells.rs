@@ -177,7 +177,7 @@ impl Home {
     fn new() -> Self {
         let ctx = stub_context();
         let bin = ctx.root_dir("mg-bin");
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_mg-codex"), bin.join("mg-codex")).unwrap();
+        std::os::unix::fs::symlink(crate::support::bin(), bin.join("mg-codex")).unwrap();
         let mut dirs = vec![bin];
         dirs.extend(std::env::split_paths(
             &std::env::var_os("PATH").unwrap_or_default(),

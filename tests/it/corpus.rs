@@ -20,8 +20,9 @@ use mg_codex::config_file::{self, SaveOutcome};
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
 use crate::support::{
-    assert_no_failures, codex_bin, codex_features_list, copy_corpus_file, corpus_files, par_map,
-    run, verdict_problem, CorpusFile, TestContext, VALID_CORPUS_DIRS,
+    assert_no_failures, codex_bin, codex_cmd, codex_features_list, copy_corpus_file, corpus_files,
+    first_cause, normalize_codex_error, par_map, run, run_with_timeout, unedited_verdict,
+    verdict_problem, CorpusFile, TestContext, CODEX_TIMEOUT, VALID_CORPUS_DIRS,
 };
 
 /// The corpus folders whose files are valid TOML 1.1.
@@ -475,17 +476,14 @@ fn codex_check(codex: &Path, file: &CorpusFile) -> CodexCheck {
         problem: None,
     };
     let root = tempfile::tempdir().expect("temp dir");
-    let unedited = root.path().join("unedited");
     let edited = root.path().join("edited");
-    for dir in [&unedited, &edited] {
-        copy_corpus_file(&file.path, dir);
-    }
+    copy_corpus_file(&file.path, &edited);
     let keys = make_projects(root.path());
     if let Err(err) = edit_config(&edited.join("config.toml"), &keys) {
         check.problem = Some(format!("the edit failed: {err:#}"));
         return check;
     }
-    let before = match codex_features_list(codex, root.path(), &unedited) {
+    let before = match unedited_verdict(codex, file) {
         Ok(verdict) => verdict,
         Err(e) => {
             check.problem = Some(format!("before the edit: {e}"));
@@ -604,4 +602,56 @@ fn trust_refuses_every_invalid_file_with_its_position_and_leaves_it_untouched() 
         }
     }
     assert_no_failures("`mg-codex trust` on invalid files", &failures);
+}
+
+// ----- the Codex that judges -----------------------------------------------------------------------
+
+/// `codex_features_list` asks the native binary behind the npm shim (as mg-codex does): on
+/// every file Codex rejects unedited and on the first three it loads, the shim itself (node,
+/// then the same binary) gives the same verdict and the same cause.
+#[test]
+fn the_npm_shim_and_its_native_codex_give_the_same_verdict() {
+    let Some(codex) = codex_bin() else {
+        return;
+    };
+    let files = corpus_files(&VALID_DIRS);
+    let verdicts = par_map(&files, CODEX_THREADS, |file| unedited_verdict(&codex, file));
+    let mut sample: Vec<usize> = (0..files.len())
+        .filter(|&i| verdicts[i].as_ref().is_ok_and(|v| !v.loaded))
+        .collect();
+    assert!(!sample.is_empty(), "Codex rejects no corpus file unedited");
+    sample.extend(
+        (0..files.len())
+            .filter(|&i| verdicts[i].as_ref().is_ok_and(|v| v.loaded))
+            .take(3),
+    );
+    let mut failures = Vec::new();
+    for i in sample {
+        let file = &files[i];
+        let native = verdicts[i].as_ref().unwrap();
+        let root = tempfile::tempdir().expect("temp dir");
+        let unedited = root.path().join("unedited");
+        copy_corpus_file(&file.path, &unedited);
+        let home = root.path().join("home");
+        fs::create_dir_all(&home).unwrap();
+        let out = run_with_timeout(
+            codex_cmd(&codex, &home, &unedited).args(["features", "list"]),
+            CODEX_TIMEOUT,
+            root.path(),
+            "shim",
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", file.label));
+        let error = normalize_codex_error(&out.stderr, root.path());
+        let (loaded, cause) = (out.code == 0, first_cause(&error));
+        if loaded != native.loaded || (!loaded && cause != native.cause) {
+            failures.push(format!(
+                "{}: the native Codex {} ({}), the npm shim {} ({cause})",
+                file.label,
+                if native.loaded { "loads it" } else { "fails" },
+                native.cause,
+                if loaded { "loads it" } else { "fails" },
+            ));
+        }
+    }
+    assert_no_failures("the npm shim against its native Codex", &failures);
 }

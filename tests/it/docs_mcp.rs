@@ -15,9 +15,9 @@ use serde_json::Value;
 use wiremock::MockServer;
 
 use crate::support::{
-    assert_contains, assert_no_key, assert_ok, assert_same_tree, codex_bin, codex_cmd, codex_path,
-    corpus_dir, gateway, gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd, stub_context,
-    tree, Output, Stdin, TestContext, CODEX_TIMEOUT,
+    assert_contains, assert_no_key, assert_ok, assert_same_tree, backdate, codex_bin, codex_cmd,
+    codex_path, corpus_dir, gateway, gateway_url, run_with, run_with_timeout, stub_bin, stub_cmd,
+    stub_context, tree, Output, Stdin, TestContext, CODEX_TIMEOUT,
 };
 
 const KEY: &str = "sk-mg-v1-docsmcptestkey0123456789abcdef";
@@ -215,8 +215,8 @@ async fn init_twice_changes_nothing_and_uninstall_gives_back_every_byte() {
         assert_ok(&init(&ctx, &server, &["--docs-mcp"]));
         let written = ctx.read_config();
         assert!(written.contains(URL), "{written}");
+        backdate(ctx.root.path());
         let first = tree(ctx.root.path());
-        std::thread::sleep(Duration::from_millis(20));
 
         let out = init(&ctx, &server, &["--docs-mcp"]);
         assert_ok(&out);

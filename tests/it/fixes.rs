@@ -238,7 +238,7 @@ impl Shared {
         let ca = pki.write_ca(dir.path(), "ca.pem");
         let shim = dir.path().join("shim");
         fs::create_dir_all(&shim).unwrap();
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_mg-codex"), shim.join("mg-codex")).unwrap();
+        std::os::unix::fs::symlink(crate::support::bin(), shim.join("mg-codex")).unwrap();
         let codex = codex_bin();
         let mut releases = Vec::new();
         let given = std::env::var("MG_CODEX_TEST_CODEX_RELEASES").unwrap_or_default();
@@ -526,7 +526,7 @@ impl<'a> Case<'a> {
 
     /// `mg-codex [global] doctor [args]`, as JSON or as a person reads it.
     fn doctor(&self, as_json: bool) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+        let mut cmd = Command::new(crate::support::bin());
         self.prepare(&mut cmd);
         cmd.args(&self.global).arg("doctor").args(&self.doctor_args);
         if as_json {

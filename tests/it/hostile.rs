@@ -242,6 +242,7 @@ where
                 }
                 loop {
                     let _ = stream.flush().await;
+                    // The drip: one byte every 200 ms, a body that never ends but never stalls.
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     if stream.write_all(b" ").await.is_err() {
                         return;

@@ -13,9 +13,9 @@ use std::time::Duration;
 use wiremock::MockServer;
 
 use crate::support::{
-    assert_contains, assert_exit, assert_no_key, assert_ok, assert_same_tree, gateway, gateway_url,
-    git, requests_to, run_with, stub_bin, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
-    BAD_KEY,
+    assert_contains, assert_exit, assert_no_key, assert_ok, assert_same_tree, backdate, gateway,
+    gateway_url, git, requests_to, run_with, stub_bin, stub_cmd, stub_context, tree, Output, Stdin,
+    TestContext, BAD_KEY,
 };
 
 const KEY: &str = "sk-mg-v1-inittestkey0123456789abcdef";
@@ -380,8 +380,8 @@ async fn dry_run_writes_nothing_and_prints_a_diff_without_the_key() {
             ctx.write_config(text);
         }
         fs::write(ctx.home().join(".bashrc"), "alias ll='ls -l'\n").unwrap();
+        backdate(ctx.root.path());
         let before = tree(ctx.root.path());
-        std::thread::sleep(Duration::from_millis(20));
         let out = init(&ctx, &server, &["--dry-run", "--key-in-profile"]);
         assert_ok(&out);
         assert_same_tree(&before, &tree(ctx.root.path()), "init --dry-run");
@@ -408,8 +408,8 @@ async fn the_same_answers_twice_change_no_file() {
         "low",
     ];
     assert_ok(&init(&ctx, &server, &flags));
+    backdate(ctx.root.path());
     let first = tree(ctx.root.path());
-    std::thread::sleep(Duration::from_millis(50));
 
     let out = init(&ctx, &server, &flags);
     assert_ok(&out);
@@ -748,8 +748,8 @@ async fn uninstall_dry_run_writes_nothing() {
     let server = gateway("models.json").await;
     let ctx = lived_in_home();
     assert_ok(&init(&ctx, &server, &[]));
+    backdate(ctx.root.path());
     let before = tree(ctx.root.path());
-    std::thread::sleep(Duration::from_millis(20));
     let out = uninstall(&ctx, &["--dry-run"]);
     assert_ok(&out);
     assert_same_tree(&before, &tree(ctx.root.path()), "uninstall --dry-run");

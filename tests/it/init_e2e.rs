@@ -17,8 +17,8 @@ use wiremock::MockServer;
 use crate::support::{
     api_json, assert_no_failures, assert_no_key, codex_bin, codex_features_list, codex_path,
     copy_corpus_file, corpus_files, normalize_codex_error, ok_body, par_map, run_with,
-    run_with_timeout, serve_all, verdict_problem, CorpusFile, Output, Stdin, TestContext,
-    VALID_CORPUS_DIRS,
+    run_with_timeout, serve_all, unedited_verdict, verdict_problem, CorpusFile, Output, Stdin,
+    TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-e2etestkey0123456789abcdef";
@@ -168,7 +168,7 @@ struct FileCheck {
 /// `mg-codex --codex-home DIR ARGS` with HOME `root/home`, cwd `root`, and a PATH holding Codex
 /// (when there is one) so `init` asks it about the result.
 fn mg_codex(root: &Path, dir: &Path, codex: Option<&Path>, args: &[&str], stdin: &str) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+    let mut cmd = Command::new(crate::support::bin());
     cmd.env_clear()
         .env("HOME", root.join("home"))
         .env(
@@ -198,13 +198,11 @@ fn init_then_uninstall(file: &CorpusFile, codex: Option<&Path>) -> FileCheck {
     let tmp = tempfile::tempdir().expect("temp dir");
     let root = tmp.path();
     fs::create_dir(root.join("home")).unwrap();
-    let unedited = root.join("unedited");
-    let bytes = copy_corpus_file(&file.path, &unedited);
     let dir = root.join("codex");
-    copy_corpus_file(&file.path, &dir);
+    let bytes = copy_corpus_file(&file.path, &dir);
     let config = dir.join("config.toml");
 
-    let before = match codex.map(|c| codex_features_list(c, root, &unedited)) {
+    let before = match codex.map(|c| unedited_verdict(c, file)) {
         Some(Err(e)) => {
             check.problems.push(format!("before init: {e}"));
             return check;

@@ -42,7 +42,7 @@ fn provider(ctx: &TestContext) -> toml_edit::Table {
 
 /// The program `init` writes: the test's mg-codex, by its real path.
 fn program() -> PathBuf {
-    fs::canonicalize(env!("CARGO_BIN_EXE_mg-codex")).unwrap()
+    fs::canonicalize(crate::support::bin()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

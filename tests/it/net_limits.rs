@@ -239,17 +239,17 @@ async fn a_drip_fed_answer_ends_within_the_timeout_for_models_doctor_and_init() 
     let peer = gateway_answering(Answer::Drip).await;
     let secs = SHORT_TIMEOUT.as_secs().to_string();
 
-    let ctx = TestContext::new();
-    assert_times_out(models_cmd(&ctx, &peer, &secs), None, "models").await;
-    let ctx = stub_context();
-    assert_times_out(doctor_cmd(&ctx, &peer, &secs), None, "doctor").await;
-    let ctx = stub_context();
-    assert_times_out(
-        init_cmd(&ctx, &peer, &secs),
-        Some(format!("{KEY}\n")),
-        "init",
-    )
-    .await;
+    // The three at once: each spends its timeout waiting for the drip, not on the CPU.
+    let (models_ctx, doctor_ctx, init_ctx) = (TestContext::new(), stub_context(), stub_context());
+    tokio::join!(
+        assert_times_out(models_cmd(&models_ctx, &peer, &secs), None, "models"),
+        assert_times_out(doctor_cmd(&doctor_ctx, &peer, &secs), None, "doctor"),
+        assert_times_out(
+            init_cmd(&init_ctx, &peer, &secs),
+            Some(format!("{KEY}\n")),
+            "init",
+        ),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -157,7 +157,7 @@ async fn ctrl_c_restores_the_terminal_says_nothing_was_written_and_exits_130() {
         let bin = stub_bin(&ctx, &["bash"]);
         let shim = bin.join("mg-codex");
         if !shim.exists() {
-            std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_mg-codex"), &shim).unwrap();
+            std::os::unix::fs::symlink(crate::support::bin(), &shim).unwrap();
         }
         // `sh -c`, ignoring SIGINT itself, runs `stty` in the same terminal afterwards (echo
         // is turned on first: rexpect starts the terminal with it off).

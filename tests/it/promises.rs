@@ -8,12 +8,12 @@ use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    assert_contains, run_with, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
+    assert_contains, par_map, run_with, stub_cmd, stub_context, tree, Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-promisekey0123456789abcdefXYZ";
@@ -207,6 +207,7 @@ fn a_kill_at_every_write_of_init_leaves_a_state_that_recovers() {
                 started.elapsed() < TIMEOUT,
                 "step {step}: init neither stopped nor ended"
             );
+            // Polling: a stopped child sends no event we could wait on.
             std::thread::sleep(Duration::from_millis(20));
         };
         if !stopped {
@@ -236,12 +237,16 @@ fn a_kill_at_every_write_of_init_leaves_a_state_that_recovers() {
 #[test]
 fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut killed = 0;
-    for round in 0..120 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = Duration::from_micros(seed % 12_000);
+    let delays: Vec<(usize, Duration)> = (0..120)
+        .map(|round| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (round, Duration::from_micros(seed % 12_000))
+        })
+        .collect();
+    // Rounds in threads of their own: each waits mostly on process start-up, not the CPU.
+    let killed = par_map(&delays, 4, |&(round, delay)| {
         let (ctx, original, bashrc) = crash_home();
         let mut c = init_cmd(&ctx, &["--shell", "bash", "--key-in-profile"]);
         c.stdin(Stdio::piped())
@@ -253,10 +258,9 @@ fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
             let mut stdin = child.stdin.take().unwrap();
             stdin.write_all(format!("{KEY}\n").as_bytes()).unwrap();
         }
+        // The random moment of the kill.
         std::thread::sleep(delay);
-        if child.try_wait().unwrap().is_none() {
-            killed += 1;
-        }
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         child.wait().unwrap();
         recovers(
@@ -265,7 +269,11 @@ fn a_kill_at_random_moments_of_init_leaves_a_state_that_recovers() {
             &bashrc,
             &format!("round {round}, killed after {delay:?}"),
         );
-    }
+        running
+    })
+    .into_iter()
+    .filter(|&running| running)
+    .count();
     assert!(
         killed >= 20,
         "only {killed} of the runs were still going when killed"
@@ -283,8 +291,9 @@ fn a_foreign_writer_in_a_loop_loses_nothing() {
     ctx.write_config("model = \"o3\"\n");
     let config = ctx.config();
     let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU32::new(0));
     let writer = {
-        let stop = Arc::clone(&stop);
+        let (stop, written) = (Arc::clone(&stop), Arc::clone(&written));
         let config = config.clone();
         std::thread::spawn(move || {
             let mut n = 0u32;
@@ -294,19 +303,30 @@ fn a_foreign_writer_in_a_loop_loses_nothing() {
                 fs::write(&tmp, format!("{text}# foreign {n}\n")).unwrap();
                 fs::rename(&tmp, &config).unwrap();
                 n += 1;
+                written.store(n, Ordering::Relaxed);
+                // The writer's pace: a line every 20 ms, so mg-codex's runs land between them.
                 std::thread::sleep(Duration::from_millis(20));
             }
-            n
         })
     };
-    let projects: Vec<PathBuf> = (0..80).map(|i| ctx.work_dir(&format!("p{i}"))).collect();
-    for p in &projects {
+    // At least 80 edits, and on until the writer has written 60 times in between (however
+    // fast the runs are).
+    let started = Instant::now();
+    let mut projects: Vec<PathBuf> = Vec::new();
+    while projects.len() < 80 || written.load(Ordering::Relaxed) <= 60 {
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the writer never got to 60 writes"
+        );
+        let project = ctx.work_dir(&format!("p{}", projects.len()));
         let mut c = stub_cmd(&ctx);
-        c.arg("trust").arg("--exact").arg(p);
+        c.arg("trust").arg("--exact").arg(&project);
         ok(&run_with(&mut c, Stdin::Null, TIMEOUT));
+        projects.push(project);
     }
     stop.store(true, Ordering::Relaxed);
-    let written = writer.join().unwrap();
+    writer.join().unwrap();
+    let written = written.load(Ordering::Relaxed);
     let text = fs::read_to_string(&config).unwrap();
     let lost: Vec<u32> = (0..written)
         .filter(|n| !text.contains(&format!("# foreign {n}\n")))

@@ -255,7 +255,7 @@ pub struct Materialized {
 impl Materialized {
     /// `mg-codex doctor ARGS` there.
     pub fn doctor(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+        let mut cmd = Command::new(crate::support::bin());
         cmd.env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&self.cwd);

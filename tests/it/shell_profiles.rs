@@ -5,8 +5,11 @@
 //!
 //! Case fixtures: `fixtures/shell/<shell>/<case>/{in,out}/` hold HOME before and after
 //! installing `KEY` for that one shell (our own `~/.config/mg-codex/` left out: its files are
-//! checked here); removal must then give `in/` back (when `in/` had no block).
-//! `MG_CODEX_BLESS=1` writes `out/` from the current behaviour (review the diff!).
+//! checked here); removal must then give `in/` back (when `in/` had no block). Each case is a
+//! test of its own, `shell_profiles::fixture::<shell>::<case>`;
+//! `every_shell_case_directory_has_its_test` keeps the list and the directories the same.
+//! `INSTA_UPDATE=always cargo test --test it shell_profiles::fixture` writes `out/` from the
+//! current behaviour (review it with `git diff fixtures/shell`).
 //!
 //! The real shells are required in CI (`.ci/run` installs them); elsewhere a missing one skips
 //! its part with a printed reason.
@@ -25,7 +28,7 @@ use mg_codex::shell::{
     ShellEnv, ShellSelection, SkipReason, Syntax, Warning,
 };
 
-use crate::support::{fixtures_dir, in_ci, stub_bin, TestContext};
+use crate::support::{accepting_new_output, case_dirs, fixtures_dir, in_ci, stub_bin, TestContext};
 
 const KEY: &str = "sk-mg-test-0123456789abcdef";
 
@@ -130,6 +133,7 @@ impl Setup {
                 let _ = child.kill();
                 panic!("`{} {args:?}` did not finish in 30s", program.display());
             }
+            // Polling for the end, so a hung shell is killed at the deadline.
             std::thread::sleep(Duration::from_millis(10));
         }
         let out = child.wait_with_output().expect("shell output");
@@ -764,80 +768,137 @@ fn show(files: &BTreeMap<PathBuf, Vec<u8>>) -> String {
         .collect()
 }
 
-#[test]
-fn fixture_cases() {
-    let root = fixtures_dir().join("shell");
-    let mut failures = Vec::new();
-    let mut count = 0;
-    for shell_dir in fs::read_dir(&root).unwrap() {
-        let shell_dir = shell_dir.unwrap().path();
-        let shell: Shell = shell_dir
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        for case in fs::read_dir(&shell_dir).unwrap() {
-            let case = case.unwrap().path();
-            count += 1;
-            let name = format!("{}/{}", shell, case.file_name().unwrap().to_string_lossy());
-            let tmp = tempfile::tempdir().unwrap();
-            let home = tmp.path().join("home");
-            fs::create_dir_all(&home).unwrap();
-            if case.join("in").is_dir() {
-                copy_tree(&case.join("in"), &home);
-            }
-            let input = contents(&home);
-            let mut env = ShellEnv::new(&home);
-            env.os = Os::Linux;
-            let options = InstallOptions {
-                shells: ShellSelection::Only(vec![shell]),
-                key_in_profile: false,
-                store: false,
-            };
-            env.shell = Some(PathBuf::from(format!("/bin/{}", shell.executables()[0])));
-            shell::install(&key(KEY), &options, &env).unwrap();
-            let mut actual = contents(&home);
-            actual.retain(|p, _| !p.starts_with(".config/mg-codex"));
-            if std::env::var_os("MG_CODEX_BLESS").is_some() {
-                let out = case.join("out");
-                let _ = fs::remove_dir_all(&out);
-                for (rel, bytes) in &actual {
-                    fs::create_dir_all(out.join(rel).parent().unwrap()).unwrap();
-                    fs::write(out.join(rel), bytes).unwrap();
-                }
-            }
-            let expected = contents(&case.join("out"));
-            if actual != expected {
-                failures.push(format!(
-                    "{name}: HOME differs from out/\n=== expected\n{}\n=== actual\n{}",
-                    show(&expected),
-                    show(&actual)
-                ));
-                continue;
-            }
-            let again = shell::install(&key(KEY), &options, &env).unwrap();
-            if again.changes_anything() {
-                failures.push(format!("{name}: a second install changed something"));
-            }
-            let had_block = input
-                .values()
-                .any(|b| String::from_utf8_lossy(b).contains("mg-codex"));
-            if !had_block {
-                shell::remove(&env).unwrap();
-                let mut restored = contents(&home);
-                restored.retain(|p, _| !p.to_string_lossy().ends_with(".mg-codex.bak"));
-                if restored != input {
-                    failures.push(format!(
-                        "{name}: removal did not restore in/\n=== in\n{}\n=== after removal\n{}",
-                        show(&input),
-                        show(&restored)
-                    ));
-                }
-            }
+/// Installs `KEY` for `shell` in a HOME made from `fixtures/shell/<shell>/<case>/in`: HOME must
+/// then equal `out/`, a second install change nothing, and (when `in/` had no block of ours)
+/// removal give `in/` back.
+fn shell_case(shell_name: &str, case_name: &str) -> Result<(), String> {
+    let shell: Shell = shell_name.parse().unwrap();
+    let case = fixtures_dir()
+        .join("shell")
+        .join(shell_name)
+        .join(case_name);
+    assert!(case.is_dir(), "no case directory `{}`", case.display());
+    let name = format!("{shell}/{case_name}");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    fs::create_dir_all(&home).unwrap();
+    if case.join("in").is_dir() {
+        copy_tree(&case.join("in"), &home);
+    }
+    let input = contents(&home);
+    let mut env = ShellEnv::new(&home);
+    env.os = Os::Linux;
+    let options = InstallOptions {
+        shells: ShellSelection::Only(vec![shell]),
+        key_in_profile: false,
+        store: false,
+    };
+    env.shell = Some(PathBuf::from(format!("/bin/{}", shell.executables()[0])));
+    shell::install(&key(KEY), &options, &env).unwrap();
+    let mut actual = contents(&home);
+    actual.retain(|p, _| !p.starts_with(".config/mg-codex"));
+    if accepting_new_output() {
+        let out = case.join("out");
+        let _ = fs::remove_dir_all(&out);
+        for (rel, bytes) in &actual {
+            fs::create_dir_all(out.join(rel).parent().unwrap()).unwrap();
+            fs::write(out.join(rel), bytes).unwrap();
         }
     }
-    assert!(count > 0, "no fixture cases under `{}`", root.display());
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let expected = contents(&case.join("out"));
+    if actual != expected {
+        return Err(format!(
+            "{name}: HOME differs from out/\n=== expected\n{}\n=== actual\n{}",
+            show(&expected),
+            show(&actual)
+        ));
+    }
+    let again = shell::install(&key(KEY), &options, &env).unwrap();
+    if again.changes_anything() {
+        return Err(format!("{name}: a second install changed something"));
+    }
+    let had_block = input
+        .values()
+        .any(|b| String::from_utf8_lossy(b).contains("mg-codex"));
+    if !had_block {
+        shell::remove(&env).unwrap();
+        let mut restored = contents(&home);
+        restored.retain(|p, _| !p.to_string_lossy().ends_with(".mg-codex.bak"));
+        if restored != input {
+            return Err(format!(
+                "{name}: removal did not restore in/\n=== in\n{}\n=== after removal\n{}",
+                show(&input),
+                show(&restored)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A module per shell with one `#[test]` per case directory, and `fixture::CASES` listing them.
+macro_rules! shell_cases {
+    ($($shell:ident: [$($case:ident),* $(,)?]),* $(,)?) => {
+        mod fixture {
+            $(
+                mod $shell {
+                    $(
+                        #[test]
+                        fn $case() {
+                            let (shell, case) = (stringify!($shell), stringify!($case));
+                            if let Err(e) = super::super::shell_case(shell, case) {
+                                panic!("{e}\n(after a deliberate change: INSTA_UPDATE=always cargo test --test it shell_profiles::fixture::{shell}::{case})");
+                            }
+                        }
+                    )*
+                }
+            )*
+            /// The `(shell, case)` pairs that have a test.
+            pub(super) const CASES: &[(&str, &str)] = &[$($((stringify!($shell), stringify!($case)),)*)*];
+        }
+    };
+}
+
+shell_cases! {
+    bash: [
+        appends_after_a_blank_line,
+        bashrc_created_when_missing,
+        crlf_file_stays_crlf,
+        identical_block_is_left_alone,
+        missing_final_newline_is_fixed,
+        moved_block_is_replaced_in_place,
+        user_definition_is_kept,
+    ],
+    fish: [conf_d_file_of_our_own],
+    sh: [profile_of_a_dash_login_shell],
+    zsh: [
+        indented_block_keeps_its_indentation,
+        zshrc_created_when_missing,
+    ],
+}
+
+/// A new case directory without a test (or a test whose directory is gone) fails here.
+#[test]
+fn every_shell_case_directory_has_its_test() {
+    let root = fixtures_dir().join("shell");
+    let on_disk: Vec<(String, String)> = case_dirs(&root)
+        .into_iter()
+        .flat_map(|shell| {
+            case_dirs(&root.join(&shell))
+                .into_iter()
+                .map(move |case| (shell.clone(), case))
+        })
+        .collect();
+    assert!(
+        !on_disk.is_empty(),
+        "no fixture cases under `{}`",
+        root.display()
+    );
+    let listed: Vec<(String, String)> = fixture::CASES
+        .iter()
+        .map(|(s, c)| (s.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(
+        listed, on_disk,
+        "`shell_cases!` in tests/it/shell_profiles.rs must list exactly the directories of fixtures/shell, sorted"
+    );
 }

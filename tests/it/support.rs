@@ -107,6 +107,25 @@ pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// Whether expected output that differs is to be accepted, by insta's convention
+/// (`INSTA_UPDATE=always`): the case fixtures' `out/` files are then written from the current
+/// behaviour (review them with `git diff fixtures/`), as insta writes its snapshots.
+pub fn accepting_new_output() -> bool {
+    std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always")
+}
+
+/// The names of the directories in `dir`, sorted: the case fixtures there.
+pub fn case_dirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading `{}`: {e}", dir.display()))
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The text of `fixtures/api/NAME`.
 pub fn api_fixture(name: &str) -> String {
     let file = fixtures_dir().join("api").join(name);
@@ -220,11 +239,30 @@ pub fn assert_contains(text: &str, needle: &str) {
     assert!(text.contains(needle), "`{needle}` is not in:\n{text}");
 }
 
-/// Every file and directory under `dir` with its bytes (none for a directory) and
-/// modification time.
-pub type Tree = BTreeMap<PathBuf, (Vec<u8>, SystemTime)>;
+/// When a path was last written and which file it is: a rewrite in place moves `modified`, a
+/// new file swapped in (write, then rename) has another `inode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub modified: SystemTime,
+    pub inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            modified: meta.modified().unwrap(),
+            inode: meta.ino(),
+        }
+    }
+}
+
+/// Every file and directory under `dir` with its bytes (none for a directory) and its
+/// [`Stamp`].
+pub type Tree = BTreeMap<PathBuf, (Vec<u8>, Stamp)>;
 
 /// A snapshot of the tree under `dir` (symlinks are followed for the bytes, not the walk).
+/// Take it after [`backdate`], so that a rewrite, however soon, shows in the times.
 pub fn tree(dir: &Path) -> Tree {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -234,19 +272,44 @@ pub fn tree(dir: &Path) -> Tree {
             let meta = std::fs::symlink_metadata(&p).unwrap();
             if meta.is_dir() {
                 stack.push(p.clone());
-                out.insert(p, (Vec::new(), meta.modified().unwrap()));
+                out.insert(p, (Vec::new(), Stamp::of(&meta)));
             } else {
                 out.insert(
                     p.clone(),
-                    (
-                        std::fs::read(&p).unwrap_or_default(),
-                        meta.modified().unwrap(),
-                    ),
+                    (std::fs::read(&p).unwrap_or_default(), Stamp::of(&meta)),
                 );
             }
         }
     }
     out
+}
+
+/// Sets the modification time of `dir` and of every file and directory under it (not
+/// following symlinks) to an hour ago: a later write, even within the clock's resolution,
+/// then gives a time that differs, with no sleep before it.
+pub fn backdate(dir: &Path) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        // Symlinks and special files (a FIFO would block the open) keep their times.
+        if !meta.is_file() && !meta.is_dir() {
+            continue;
+        }
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                stack.push(entry.unwrap().path());
+            }
+        }
+        match std::fs::File::open(&path) {
+            Ok(file) => file
+                .set_modified(old)
+                .unwrap_or_else(|e| panic!("backdating `{}`: {e}", path.display())),
+            // A file we may not read (a test's mode 000): its time stays; its inode still counts.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+            Err(e) => panic!("opening `{}`: {e}", path.display()),
+        }
+    }
 }
 
 /// Asserts that two snapshots are equal, naming only the paths that differ.
@@ -261,6 +324,12 @@ pub fn assert_same_tree(before: &Tree, after: &Tree, what: &str) {
         changed.is_empty(),
         "{what} changed these paths: {changed:?}"
     );
+}
+
+/// The `mg-codex` binary under test, as `assert_cmd` finds it (Cargo's
+/// `CARGO_BIN_EXE_mg-codex`, or beside the test binary).
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("mg-codex")
 }
 
 /// A temporary HOME with a `.codex` directory, and a way to run `mg-codex` inside it with a
@@ -295,8 +364,10 @@ impl TestContext {
     }
 
     /// `mg-codex` with HOME set to the temp home, no CODEX_HOME, no colour, cwd = work dir.
+    /// A `std` command (pty tests hand it to rexpect); [`run`] and [`run_with`] run it
+    /// through `assert_cmd`.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mg-codex"));
+        let mut cmd = Command::new(bin());
         cmd.env_clear()
             .env("HOME", self.home())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -395,13 +466,20 @@ pub struct Output {
     pub stderr: String,
 }
 
-pub fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("run the command");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+impl From<&std::process::Output> for Output {
+    fn from(out: &std::process::Output) -> Self {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
     }
+}
+
+/// Runs `cmd` to the end (stdin closed) through `assert_cmd`, whatever its exit code.
+pub fn run(cmd: &mut Command) -> Output {
+    use assert_cmd::assert::OutputAssertExt;
+    Output::from(cmd.assert().get_output())
 }
 
 /// Runs `git` in `dir`, failing the test on error.
@@ -458,6 +536,7 @@ pub fn run_with_timeout(
             let _ = child.wait();
             break None;
         }
+        // Polling for the end, so a hung command is killed at the deadline.
         std::thread::sleep(Duration::from_millis(20));
     };
     let out = Output {
@@ -524,53 +603,32 @@ pub enum Stdin<'a> {
     OpenPipe,
 }
 
-/// Runs `cmd` with `stdin`, killing it and failing the test when it takes longer than
-/// `timeout` (a command that waits for input must not hang the suite).
+/// Runs `cmd` with `stdin` through `assert_cmd` (its `.timeout()` kills the command), failing
+/// the test when it takes longer than `timeout` (a command that waits for input must not hang
+/// the suite).
 #[track_caller]
 pub fn run_with(cmd: &mut Command, stdin: Stdin<'_>, timeout: std::time::Duration) -> Output {
-    use std::io::{Read, Write};
-    use std::process::Stdio;
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(match stdin {
-        Stdin::Null => Stdio::null(),
-        _ => Stdio::piped(),
-    });
-    let mut child = cmd.spawn().expect("start the command");
-    let mut pipe = child.stdin.take();
-    if let (Stdin::Bytes(bytes), Some(mut p)) = (&stdin, pipe.take()) {
-        // A command that exits without reading all of it closes the pipe: ignore that error.
-        let _ = p.write_all(bytes);
-    }
-    let reader = |mut stream: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = stream.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        })
+    use std::os::unix::process::ExitStatusExt;
+    let taken = std::mem::replace(cmd, Command::new("(run by support::run_with)"));
+    let mut cmd = assert_cmd::Command::from_std(taken);
+    cmd.timeout(timeout);
+    match stdin {
+        // An empty input: assert_cmd writes it and closes the pipe, so a read gets end of file.
+        Stdin::Null => cmd.write_stdin(Vec::new()),
+        Stdin::Bytes(bytes) => cmd.write_stdin(bytes.to_vec()),
+        // No input: assert_cmd keeps the pipe it made open until the command ends.
+        Stdin::OpenPipe => &mut cmd,
     };
-    let stdout = reader(Box::new(child.stdout.take().unwrap()));
-    let stderr = reader(Box::new(child.stderr.take().unwrap()));
-    let deadline = std::time::Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the command") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().ok();
-            child.wait().ok();
-            panic!(
-                "the command did not finish within {timeout:?} (waiting for input?); stderr:\n{}",
-                stderr.join().unwrap_or_default()
-            );
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    drop(pipe);
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
+    let started = Instant::now();
+    let raw = cmd.output().expect("run the command");
+    let out = Output::from(&raw);
+    let killed = raw.status.signal() == Some(libc::SIGKILL) && started.elapsed() >= timeout;
+    assert!(
+        !killed,
+        "the command did not finish within {timeout:?} (waiting for input?); stderr:\n{}",
+        out.stderr
+    );
+    out
 }
 
 /// A `bin` directory under the context's root holding executable stubs named `names` (made once; shell
@@ -682,6 +740,7 @@ pub fn verdict_problem(
 pub const CODEX_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What `codex features list` said about one config.
+#[derive(Clone, Debug)]
 pub struct Verdict {
     pub loaded: bool,
     /// The error output, normalized (temp paths and `:line:col` removed), when it failed.
@@ -704,6 +763,11 @@ pub fn codex_cmd(codex: &Path, home: &Path, codex_home: &Path) -> Command {
 
 /// Runs `codex features list` with `CODEX_HOME=codex_home`, in a clean environment with HOME
 /// `root/home`. Output goes to files in `root` named after `codex_home`'s last component.
+///
+/// An npm `codex` (a node shim) is judged by the native binary it starts
+/// ([`mg_codex::codex_cli::native_binary`]), as mg-codex itself asks `features list`: the shim
+/// only adds update hints, and node's start-up is six times the binary's whole run here
+/// (`corpus::the_npm_shim_and_its_native_codex_give_the_same_verdict` shows the verdicts agree).
 pub fn codex_features_list(
     codex: &Path,
     root: &Path,
@@ -712,12 +776,10 @@ pub fn codex_features_list(
     let home = root.join("home");
     std::fs::create_dir_all(&home).unwrap();
     let name = codex_home.file_name().unwrap().to_string_lossy();
-    let out = run_with_timeout(
-        codex_cmd(codex, &home, codex_home).args(["features", "list"]),
-        CODEX_TIMEOUT,
-        root,
-        &name,
-    )?;
+    let native = mg_codex::codex_cli::native_binary(codex);
+    let mut cmd = codex_cmd(&native, &home, codex_home);
+    cmd.env("PATH", codex_path(codex));
+    let out = run_with_timeout(cmd.args(["features", "list"]), CODEX_TIMEOUT, root, &name)?;
     let error = normalize_codex_error(&out.stderr, root);
     let cause = first_cause(&error);
     Ok(Verdict {
@@ -725,6 +787,26 @@ pub fn codex_features_list(
         error,
         cause,
     })
+}
+
+/// Codex's verdict on the corpus file `file` unedited, as [`codex_features_list`] gives it for a
+/// copy in `<root>/unedited` (so the error names `<TMP>/unedited/config.toml`): computed once
+/// per Codex binary and file bytes in a test run, however many tests ask (those asking at the
+/// same time wait for the one run).
+pub fn unedited_verdict(codex: &Path, file: &CorpusFile) -> Result<Verdict, String> {
+    type Slot = std::sync::Arc<std::sync::OnceLock<Result<Verdict, String>>>;
+    static CACHE: Mutex<BTreeMap<(PathBuf, Vec<u8>), Slot>> = Mutex::new(BTreeMap::new());
+    let bytes = std::fs::read(&file.path)
+        .unwrap_or_else(|e| panic!("reading `{}`: {e}", file.path.display()));
+    let key = (mg_codex::codex_cli::native_binary(codex), bytes);
+    let slot = CACHE.lock().unwrap().entry(key).or_default().clone();
+    slot.get_or_init(|| {
+        let root = tempfile::tempdir().expect("temp dir");
+        let unedited = root.path().join("unedited");
+        copy_corpus_file(&file.path, &unedited);
+        codex_features_list(codex, root.path(), &unedited)
+    })
+    .clone()
 }
 
 /// Drops warnings, replaces the temp dir `root` by `<TMP>` and removes `:line:col` positions
@@ -797,10 +879,35 @@ pub fn first_cause(error: &str) -> String {
 
 /// How long any one prompt may take to appear (generous: CI machines are slow and shared).
 pub const PTY_TIMEOUT_MS: u64 = 60_000;
-/// The pause before typing, so the program is reading when the keys arrive.
+/// The longest wait before typing, so the program is reading when the keys arrive (all of it
+/// for a prompt that reads a line; a prompt reading single keys is seen at once).
 pub const PAUSE: Duration = Duration::from_millis(300);
+/// The pause between two keys typed for the same prompt, a person's pace.
+pub const TYPING: Duration = Duration::from_millis(30);
 /// A server answer slow enough for a spinner (which appears after 150 ms).
 pub const SLOW: Duration = Duration::from_millis(1200);
+
+/// Waits until the program reads single keys from the terminal of `session` (a prompt has put
+/// it in raw mode: `ICANON` off, as `TCGETS` on the pty's master shows), or [`PAUSE`] has
+/// passed, as for a prompt that reads a whole line (the hidden key).
+fn wait_until_reading_keys(session: &rexpect::session::PtySession) {
+    use std::os::fd::AsRawFd;
+    let pty = session.process().get_file_handle().expect("the pty");
+    let started = Instant::now();
+    while started.elapsed() < PAUSE {
+        // SAFETY: tcgetattr(3) writes one `termios` through a pointer valid for the call.
+        let raw = unsafe {
+            let mut termios = std::mem::MaybeUninit::<libc::termios>::uninit();
+            libc::tcgetattr(pty.as_raw_fd(), termios.as_mut_ptr()) == 0
+                && termios.assume_init().c_lflag & libc::ICANON == 0
+        };
+        if raw {
+            return;
+        }
+        // Polling: a terminal's mode change sends no event.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
 
 /// rexpect hands each byte it reads over as one `char`: `text` as it looks that way, so a
 /// needle with `❯` or `›` in it matches what the program wrote in UTF-8.
@@ -859,7 +966,7 @@ impl Terminal {
 
     /// Sends Ctrl-C (the byte a terminal sends for it).
     pub fn ctrl_c(&mut self) {
-        std::thread::sleep(PAUSE);
+        wait_until_reading_keys(&self.session);
         self.session.send_control('c').expect("send Ctrl-C");
     }
 
@@ -885,10 +992,20 @@ impl Terminal {
         self.session.flush().expect("type");
     }
 
-    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own).
+    /// Types `keys`, one key at a time (each is read, and the screen redrawn, on its own): the
+    /// first after [`PAUSE`], so the prompt is reading, the others at [`TYPING`] pace (keys
+    /// that come before a redraw wait in the terminal and are still read one by one). Keys for
+    /// another prompt go in a call of their own, after [`Self::expect`] saw that prompt.
     pub fn type_keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            self.type_line(&c.to_string());
+        for (i, c) in keys.chars().enumerate() {
+            if i == 0 {
+                wait_until_reading_keys(&self.session);
+            } else {
+                // A person's pace after the first key.
+                std::thread::sleep(TYPING);
+            }
+            self.session.send(&c.to_string()).expect("type");
+            self.session.flush().expect("type");
         }
     }
 
@@ -949,11 +1066,12 @@ pub fn answer_on_terminal(cmd: Command, answers: &[(&str, &str)]) -> (i32, Strin
                 };
                 let (_, answer) = left.remove(i);
                 // dialoguer flushes what was typed before its prompt started reading.
-                std::thread::sleep(PAUSE);
+                wait_until_reading_keys(&session);
                 for c in answer.chars() {
                     session.send(&c.to_string()).expect("type");
                     session.flush().expect("type");
-                    std::thread::sleep(Duration::from_millis(30));
+                    // A person's typing pace: each key is read, and the line redrawn, alone.
+                    std::thread::sleep(TYPING);
                 }
             }
             Err(e) => {

@@ -184,16 +184,21 @@ fn second_run_changes_nothing_and_keeps_mtime() {
     let ctx = TestContext::new();
     let dir = ctx.work_dir("p");
     assert_eq!(trust(&ctx, &dir).code, 0);
-    let before = fs::metadata(ctx.config()).unwrap().modified().unwrap();
+    crate::support::backdate(&ctx.codex_home());
+    let stamp = |meta: fs::Metadata| {
+        use std::os::unix::fs::MetadataExt;
+        (meta.modified().unwrap(), meta.ino())
+    };
+    let before = stamp(fs::metadata(ctx.config()).unwrap());
     let bytes = fs::read(ctx.config()).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
     let out = trust(&ctx, &dir);
     assert_eq!(out.code, 0);
     assert_contains(&out.stderr, "is already trusted");
     assert_contains(&out.stderr, "nothing changed");
     assert_eq!(
-        fs::metadata(ctx.config()).unwrap().modified().unwrap(),
-        before
+        stamp(fs::metadata(ctx.config()).unwrap()),
+        before,
+        "the config was written again (a new time or a new file)"
     );
     assert_eq!(fs::read(ctx.config()).unwrap(), bytes);
 }
@@ -607,7 +612,8 @@ fn every_fix_trust_list_prints_works_when_run() {
             "worktree"
         ]
     );
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_mg-codex")).parent().unwrap();
+    let bin = crate::support::bin();
+    let bin_dir = bin.parent().unwrap();
     for (key, _, kinds, fixes) in flagged {
         assert_eq!(fixes.len(), 1, "{key}: one fix for {kinds:?}: {fixes:?}");
         let fix = &fixes[0];

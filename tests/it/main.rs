@@ -29,6 +29,7 @@ mod net_proxy;
 mod net_tls;
 mod newcomer;
 mod output;
+mod output_snapshots;
 mod promises;
 mod redact_cli;
 mod scenarios;

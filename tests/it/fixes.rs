@@ -2217,9 +2217,10 @@ fn source_codes() -> BTreeSet<String> {
         .and_then(|t| t.split("_ if code.ends_with").next())
         .expect("the rank table in src/doctor/mod.rs");
     codes.extend(quoted(table));
-    // Every file under doctor/checks (one file per check, some in folders of their own).
+    // Every file under doctor/checks (one file per check, some in folders of their own) and
+    // under commands/doctor (which adds findings of its own).
     let mut files: Vec<PathBuf> = Vec::new();
-    let mut dirs = vec![src.join("doctor/checks")];
+    let mut dirs = vec![src.join("doctor/checks"), src.join("commands/doctor")];
     while let Some(dir) = dirs.pop() {
         for entry in fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -2230,7 +2231,6 @@ fn source_codes() -> BTreeSet<String> {
             }
         }
     }
-    files.push(src.join("commands/doctor.rs"));
     for file in files {
         let text = fs::read_to_string(&file).unwrap();
         for call in ["Finding::fail(", "Finding::warning("] {

@@ -39,10 +39,6 @@ use auth::*;
 use inputs::*;
 use network::*;
 
-/// Where the managed and system layers live (`/etc/codex`); `MG_CODEX_SYSTEM_CONFIG_DIR`
-/// points elsewhere (tests, and machines that keep them elsewhere).
-const SYSTEM_CONFIG_DIR: &str = "/etc/codex";
-
 pub fn run(
     global: &GlobalArgs,
     args: &DoctorArgs,
@@ -91,93 +87,29 @@ fn build_report(
     let started = Instant::now();
     let me = Invocation::new(global);
     let profile = global.profile.as_deref();
-    let home = resolve_home(global, env);
-    let home_dir = match &home {
-        Ok(dir) => dir.clone(),
-        Err(Loaded::HomeMissing { dir, .. } | Loaded::HomeNotDir { dir, .. }) => dir.clone(),
-        Err(_) => PathBuf::from(".codex"),
-    };
-    let base_path = home_dir.join("config.toml");
-    let selected_path = match profile {
-        Some(p) => home_dir.join(format!("{p}.config.toml")),
-        None => base_path.clone(),
-    };
-
-    // `$CODEX_HOME/.env`: what Codex adds to its environment (a proxy, a key).
-    let dotenv_path = home_dir.join(".env");
-    let dotenv: Vec<crate::dotenv::Assignment> = std::fs::read_to_string(&dotenv_path)
-        .map(|t| crate::dotenv::applied(&t))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| env.var(&a.name).is_none())
-        .collect();
+    let at = Where::locate(global, env);
+    let Where {
+        home,
+        home_dir,
+        base_path,
+        selected_path,
+        dotenv_path,
+        dotenv,
+    } = &at;
     let codex_env = env.with_defaults(dotenv.iter().map(|a| (a.name.clone(), a.value.clone())));
     let from_dotenv = |name: &str| dotenv.iter().find(|a| a.name == name);
-
-    // Codex first: it is the slowest input. It judges files, not our parse of them.
-    // The `codex` on PATH, and the native binary behind npm's shim (no Node start-up).
-    let codex_on_path = crate::program::find("codex", env.path.as_deref());
-    let codex_program = codex_on_path.as_deref().map(codex_cli::native_binary);
-    let codex_thread = {
-        let codex = codex_program.clone();
-        let home_ok = home.is_ok();
-        let home_dir = home_dir.clone();
-        let profile = profile.map(str::to_string);
-        let catalogue = catalogue_name(&base_path, &selected_path);
-        std::thread::spawn(move || {
-            let t = Instant::now();
-            let probe = codex.map(|codex| {
-                let files = if home_ok {
-                    codex_cli::config_files(profile.as_deref(), &catalogue)
-                } else {
-                    Vec::new()
-                };
-                codex_cli::probe(&codex, &home_dir, profile.as_deref(), &files)
-            });
-            (probe, t.elapsed())
-        })
-    };
-
-    let system_dir = env
-        .var("MG_CODEX_SYSTEM_CONFIG_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(SYSTEM_CONFIG_DIR));
-    let (base, selected) = match &home {
-        Ok(_) => (load(&base_path), profile.map(|_| load(&selected_path))),
-        Err(_) => (Loaded::Missing, None),
-    };
-    let load_if_file = |path: PathBuf| {
-        let doc = path
-            .is_file()
-            .then(|| config_file::load_existing(&path).ok().flatten())
-            .flatten();
-        (path, doc)
-    };
-    let managed: Vec<(PathBuf, Option<ConfigDocument>)> =
-        ["managed_config.toml", "requirements.toml"]
-            .iter()
-            .map(|name| load_if_file(system_dir.join(name)))
-            .filter(|(_, d)| d.is_some())
-            .collect();
-    let system = load_if_file(system_dir.join("config.toml"));
-    let local_path = project_local(&env.cwd, &base_path);
-    let local = local_path
-        .as_ref()
-        .and_then(|p| config_file::load_existing(p).ok().flatten());
-
-    let layers = Layers::of(
-        managed
-            .iter()
-            .filter(|(p, _)| p.ends_with("managed_config.toml"))
-            .map(|(p, d)| (p.as_path(), d.as_ref()))
-            .chain(
-                selected
-                    .as_ref()
-                    .map(|s| (selected_path.as_path(), s.doc())),
-            )
-            .chain(std::iter::once((base_path.as_path(), base.doc())))
-            .chain(std::iter::once((system.0.as_path(), system.1.as_ref()))),
-    );
+    // Codex first: it is the slowest input; the files are read while it runs.
+    let (codex_on_path, codex_thread) = spawn_codex_probe(&at, profile, env);
+    let files = Files::load(&at, profile, env);
+    let Files {
+        base,
+        selected,
+        managed,
+        local_path,
+        local,
+        ..
+    } = &files;
+    let layers = files.layers(&at);
     let ctx_version = None::<CodexVersion>;
     let ctx = Context {
         me: &me,
@@ -190,11 +122,11 @@ fn build_report(
     let t = Instant::now();
     // config.file: the selected file; with a profile, a broken base file is the bigger problem.
     let file_check = match (&home, &selected, &base) {
-        (Err(problem), _, _) => config_checks::file(&ctx, &home_dir, problem),
+        (Err(problem), _, _) => config_checks::file(&ctx, home_dir, problem),
         (Ok(_), Some(_), Loaded::Invalid(_)) | (Ok(_), None, _) => {
-            config_checks::file(&ctx, &base_path, &base)
+            config_checks::file(&ctx, base_path, base)
         }
-        (Ok(_), Some(sel), _) => config_checks::file(&ctx, &selected_path, sel),
+        (Ok(_), Some(sel), _) => config_checks::file(&ctx, selected_path, sel),
     };
     let parse_failed = !matches!(base, Loaded::Parsed(_) | Loaded::Missing)
         || selected
@@ -231,7 +163,7 @@ fn build_report(
         })
         .unwrap_or_else(|| ". ~/.config/mg-codex/env".to_string());
     let profiles_with_mg = if profile.is_none() && home.is_ok() {
-        modelgates_profiles(&home_dir)
+        modelgates_profiles(home_dir)
     } else {
         Vec::new()
     };
@@ -264,7 +196,7 @@ fn build_report(
     let mut command_output: Option<String> = None;
     let (mut key_check, key) = match &auth {
         Some(auth) => {
-            let outcome = run_auth_command(auth, &codex_env, &dotenv);
+            let outcome = run_auth_command(auth, &codex_env, dotenv);
             if let key_checks::CommandKey::Output(out) = &outcome {
                 command_output = Some(out.trim().to_string());
             }
@@ -299,11 +231,11 @@ fn build_report(
                 "key_from_codex_dotenv_note",
                 format!(
                     "`{env_key}` comes from `{}:{}`, which Codex loads at start (every Codex front end gets it)",
-                    ctx.show(&dotenv_path),
+                    ctx.show(dotenv_path),
                     a.line
                 ),
             )
-            .file(&dotenv_path, Some(a.line)),
+            .file(dotenv_path, Some(a.line)),
         );
     }
     let from_store = key_check.details.get("used").and_then(|u| u.as_str()) == Some("store");
@@ -323,13 +255,13 @@ fn build_report(
             None
         };
         let mut network = network_checks(&ctx, args, &codex_env, &layers, key, from_store, skip);
-        blame_dotenv_proxy(&ctx, &mut network.checks, &dotenv_path, &dotenv);
+        blame_dotenv_proxy(&ctx, &mut network.checks, dotenv_path, dotenv);
         network
     };
 
     // Codex's verdict: its version decides which rules apply to the model settings.
     let (probe, codex_took) = {
-        let _s = codex_program
+        let _s = codex_on_path
             .is_some()
             .then(|| printer.spinner("Asking Codex whether it loads the config"));
         codex_thread.join().unwrap_or((None, Default::default()))
@@ -360,7 +292,7 @@ fn build_report(
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => catalog_checks::Read::Missing,
                 Err(e) => catalog_checks::Read::Unreadable(e.to_string()),
             };
-            let our_path = crate::catalog::path_in(&home_dir, profile);
+            let our_path = crate::catalog::path_in(home_dir, profile);
             let model = (layers.root_str("model_provider") == Some(PROVIDER_ID))
                 .then(|| layers.root_str("model"))
                 .flatten();
@@ -511,7 +443,7 @@ fn build_report(
         &ctx,
         &codex_checks::CliInputs {
             probe: probe.as_ref(),
-            config: &selected_path,
+            config: selected_path,
             layers: &layers,
             no_openai_login,
         },

@@ -84,7 +84,6 @@ fn build_report(
     env: &Env,
     printer: &Printer,
 ) -> (Report, Vec<String>) {
-    let started = Instant::now();
     let me = Invocation::new(global);
     let profile = global.profile.as_deref();
     let at = Where::locate(global, env);
@@ -354,45 +353,20 @@ fn build_report(
     out.extend(network.checks);
 
     let t = Instant::now();
+    // A command, or Codex's own `.env`, reaches every front end.
+    let command_auth = layers
+        .item_at(&["model_providers", PROVIDER_ID, "auth", "command"])
+        .is_some()
+        || key_in_dotenv.is_some();
     out.push(
-        match (&shell_status, env_key == shell::VAR) {
-            _ if auth.is_some() => Check::skipped(
-                "shell.profiles",
-                Category::Shell,
-                "Codex gets the key from a command, not from the shells (see key.present)",
-            ),
-            (Some(Ok(status)), true) => {
-                // A command, or Codex's own `.env`, reaches every front end.
-                let command_auth = layers
-                    .item_at(&["model_providers", PROVIDER_ID, "auth", "command"])
-                    .is_some()
-                    || key_in_dotenv.is_some();
-                shell_checks::profiles(
-                    &ctx,
-                    status,
-                    &gui_front_ends(env.home.as_deref()),
-                    command_auth,
-                )
-            }
-            (Some(Ok(_)), false) => Check::skipped(
-                "shell.profiles",
-                Category::Shell,
-                format!(
-                    "the provider reads `{env_key}`; mg-codex manages `{}` only",
-                    shell::VAR
-                ),
-            ),
-            (Some(Err(err)), _) => Check::skipped(
-                "shell.profiles",
-                Category::Shell,
-                format!("the shell profiles cannot be read: {err:#}"),
-            ),
-            (None, _) => Check::skipped(
-                "shell.profiles",
-                Category::Shell,
-                "no home directory to find the shell profiles in",
-            ),
-        }
+        shell_profiles(
+            &ctx,
+            shell_status.as_ref(),
+            &env_key,
+            auth.is_some(),
+            command_auth,
+            env,
+        )
         .took(t),
     );
 
@@ -404,23 +378,7 @@ fn build_report(
             why_not,
         ));
     } else {
-        let entries: Vec<projects::Entry> = layers
-            .documents()
-            .filter_map(|(file, doc)| file.map(|f| (f, doc)))
-            .filter(|(file, _)| *file == base_path.as_path() || *file == selected_path.as_path())
-            .flat_map(|(file, doc)| {
-                let in_profile = (file != base_path.as_path()).then_some(profile).flatten();
-                doc.trust_entries()
-                    .into_iter()
-                    .map(move |e| projects::Entry {
-                        line: doc.line_of(&["projects", &e.key]),
-                        key: e.key,
-                        level: e.level,
-                        file,
-                        profile: in_profile,
-                    })
-            })
-            .collect();
+        let entries = trust_entries(&layers, &at, profile);
         out.push(
             projects::trust(
                 &ctx,
@@ -463,9 +421,7 @@ fn build_report(
     if !parse_failed {
         out.extend(codex_checks::docs_mcp(&ctx, &layers));
     }
-    let _ = started;
-    // The secrets this run saw, longest first (a key contains no shorter one of these).
-    let mut secrets: Vec<String> = [
+    let secrets = secrets_seen(&[
         codex_env.var(&env_key).map(str::trim),
         stored.as_ref().map(|(k, _)| k.trim()),
         layers
@@ -473,14 +429,7 @@ fn build_report(
             .map(str::trim),
         key_checks::looks_like_a_key(&env_key).then_some(env_key.as_str()),
         command_output.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| s.len() >= 8)
-    .map(str::to_string)
-    .collect();
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
+    ]);
     let mut report = Report::new(out);
     credit_codex_refusal(&mut report);
     (report, secrets)
@@ -518,4 +467,77 @@ fn credit_codex_refusal(report: &mut Report) {
         }
         check.refresh();
     }
+}
+
+/// `shell.profiles`, or why it is skipped: the key comes from a command, the provider reads
+/// another variable, or the profiles cannot be read.
+fn shell_profiles(
+    ctx: &Context,
+    status: Option<&Result<shell::Status>>,
+    env_key: &str,
+    auth_command: bool,
+    reaches_every_front_end: bool,
+    env: &Env,
+) -> Check {
+    let skipped = |why: String| Check::skipped("shell.profiles", Category::Shell, why);
+    match (status, env_key == shell::VAR) {
+        _ if auth_command => skipped(
+            "Codex gets the key from a command, not from the shells (see key.present)".into(),
+        ),
+        (Some(Ok(status)), true) => shell_checks::profiles(
+            ctx,
+            status,
+            &gui_front_ends(env.home.as_deref()),
+            reaches_every_front_end,
+        ),
+        (Some(Ok(_)), false) => skipped(format!(
+            "the provider reads `{env_key}`; mg-codex manages `{}` only",
+            shell::VAR
+        )),
+        (Some(Err(err)), _) => skipped(format!("the shell profiles cannot be read: {err:#}")),
+        (None, _) => skipped("no home directory to find the shell profiles in".into()),
+    }
+}
+
+/// The trust entries of the config and the profile's file (not of the other layers), each with
+/// its file and line.
+fn trust_entries<'a>(
+    layers: &Layers<'a>,
+    at: &'a Where,
+    profile: Option<&'a str>,
+) -> Vec<projects::Entry<'a>> {
+    layers
+        .documents()
+        .filter_map(|(file, doc)| file.map(|f| (f, doc)))
+        .filter(|(file, _)| *file == at.base_path.as_path() || *file == at.selected_path.as_path())
+        .flat_map(|(file, doc)| {
+            let in_profile = (file != at.base_path.as_path())
+                .then_some(profile)
+                .flatten();
+            doc.trust_entries()
+                .into_iter()
+                .map(move |e| projects::Entry {
+                    line: doc.line_of(&["projects", &e.key]),
+                    key: e.key,
+                    level: e.level,
+                    file,
+                    profile: in_profile,
+                })
+        })
+        .collect()
+}
+
+/// The secrets this run saw (the key in Codex's environment, the stored one, a bearer token in
+/// the config, a key-shaped variable name, what an auth command printed), longest first (a key
+/// contains no shorter one of these), for the scrub over the rendered report.
+fn secrets_seen(seen: &[Option<&str>]) -> Vec<String> {
+    let mut secrets: Vec<String> = seen
+        .iter()
+        .flatten()
+        .filter(|s| s.len() >= 8)
+        .map(|s| s.to_string())
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    secrets
 }

@@ -187,24 +187,29 @@ mod tests {
         assert_eq!(fallback_of(&said, true), Cause::Other);
     }
 
-    /// The fallback against the real client: a name in `.invalid` (RFC 6761) never resolves,
-    /// on line or off.
-    #[test]
-    fn hyper_util_still_words_dns_failures_so() {
+    /// The error of a real client's GET of `url` (no proxy), which must fail.
+    fn failed_get(url: &str) -> reqwest::Error {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let err = rt.block_on(async {
+        rt.block_on(async {
             reqwest::Client::builder()
                 .no_proxy()
                 .build()
                 .unwrap()
-                .get("http://gateway.invalid/")
+                .get(url)
                 .send()
                 .await
                 .unwrap_err()
-        });
+        })
+    }
+
+    /// The fallback against the real client: a name in `.invalid` (RFC 6761) never resolves,
+    /// on line or off.
+    #[test]
+    fn hyper_util_still_words_dns_failures_so() {
+        let err = failed_get("http://gateway.invalid/");
         assert!(err.is_connect(), "{err:?}");
         assert_eq!(cause(&err), Cause::Dns, "{err:?}");
     }
@@ -216,20 +221,7 @@ mod tests {
             .local_addr()
             .unwrap()
             .port();
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let err = rt.block_on(async {
-            reqwest::Client::builder()
-                .no_proxy()
-                .build()
-                .unwrap()
-                .get(format!("http://127.0.0.1:{port}/"))
-                .send()
-                .await
-                .unwrap_err()
-        });
+        let err = failed_get(&format!("http://127.0.0.1:{port}/"));
         assert_eq!(cause(&err), Cause::Refused, "{err:?}");
     }
 

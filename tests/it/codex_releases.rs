@@ -26,20 +26,13 @@ use serde_json::Value;
 use wiremock::MockServer;
 
 use crate::support::{
-    api_json, codex_releases, ok_body, par_map, run_with, run_with_timeout, serve_all, Output,
-    Stdin, TestContext,
+    codex_releases, par_map, run_with, run_with_timeout, Output, Stdin, TestContext,
 };
 
 const KEY: &str = "sk-mg-v1-releasetestkey0123456789abcd";
 const MODEL: &str = "openai/gpt-5.3-codex";
 const EFFORT: &str = "xhigh";
 const ANSWER: &str = "hi from the mock";
-const SSE: &str = concat!(
-    r#"data: {"type":"response.output_item.done","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hi from the mock"}]}}"#,
-    "\n\n",
-    r#"data: {"type":"response.completed","response":{"id":"resp_1"}}"#,
-    "\n\n",
-);
 /// The models of `fixtures/api/models.json` with tool support.
 const OUR_IDS: [&str; 4] = [
     "openai/gpt-5.3-codex",
@@ -51,24 +44,6 @@ const CODEX_TIMEOUT: Duration = Duration::from_secs(90);
 const MG_TIMEOUT: Duration = Duration::from_secs(120);
 /// Releases checked at once.
 const THREADS: usize = 4;
-
-async fn mock_modelgates() -> MockServer {
-    serve_all([
-        ("GET", "/api/v1/key", api_json("key_valid.json")),
-        (
-            "GET",
-            "/api/v1/model/openai/gpt-5.3-codex",
-            api_json("model_gpt_5_3_codex.json"),
-        ),
-        ("GET", "/api/v1/models", api_json("models.json")),
-        (
-            "POST",
-            "/api/v1/responses",
-            ok_body(SSE, "text/event-stream"),
-        ),
-    ])
-    .await
-}
 
 /// What one release did; `None`: not reached (an earlier step failed).
 #[derive(Default)]
@@ -362,7 +337,7 @@ async fn every_codex_release_knows_our_models_sends_the_effort_and_gets_the_key(
     }
     let mut servers = Vec::new();
     for _ in &releases {
-        servers.push(mock_modelgates().await);
+        servers.push(crate::support::codex_exec_gateway().await);
     }
     let handle = tokio::runtime::Handle::current();
     let work: Vec<(&PathBuf, &MockServer)> = releases.iter().zip(&servers).collect();

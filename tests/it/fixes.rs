@@ -213,24 +213,6 @@ struct Shared {
     rt: tokio::runtime::Runtime,
 }
 
-/// `codex-cli 0.169.0` → (0, 169, 0).
-fn version(text: &str) -> Option<(u32, u32, u32)> {
-    let word = text
-        .split_whitespace()
-        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
-    let mut parts = word.split(['.', '-']).map(|p| p.parse().ok());
-    Some((
-        parts.next()??,
-        parts.next()??,
-        parts.next().flatten().unwrap_or(0),
-    ))
-}
-
-fn codex_version(codex: &Path) -> Option<(u32, u32, u32)> {
-    let out = Command::new(codex).arg("--version").output().ok()?;
-    version(&String::from_utf8_lossy(&out.stdout))
-}
-
 impl Shared {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -248,7 +230,7 @@ impl Shared {
                 .filter(|p| !p.is_empty())
                 .map(PathBuf::from),
         ) {
-            if let Some(v) = codex_version(&p) {
+            if let Some(v) = crate::support::codex_version(&p) {
                 releases.push((p, v));
             }
         }

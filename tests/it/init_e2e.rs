@@ -12,26 +12,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use wiremock::MockServer;
-
 use crate::support::{
-    api_json, assert_no_failures, assert_no_key, codex_bin, codex_features_list, codex_path,
-    copy_corpus_file, corpus_files, normalize_codex_error, ok_body, par_map, run_with,
-    run_with_timeout, serve_all, unedited_verdict, verdict_problem, CorpusFile, Output, Stdin,
-    TestContext, VALID_CORPUS_DIRS,
+    assert_no_failures, assert_no_key, codex_bin, codex_features_list, codex_path,
+    copy_corpus_file, corpus_files, normalize_codex_error, par_map, run_with, run_with_timeout,
+    unedited_verdict, verdict_problem, CorpusFile, Output, Stdin, TestContext, VALID_CORPUS_DIRS,
 };
 
 const KEY: &str = "sk-mg-v1-e2etestkey0123456789abcdef";
 const MODEL: &str = "openai/gpt-5.3-codex";
 const EFFORT: &str = "medium";
 const ANSWER: &str = "hi from the mock";
-/// The smallest stream that finishes a Codex turn (`codex-config.md` section 5).
-const SSE: &str = concat!(
-    r#"data: {"type":"response.output_item.done","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hi from the mock"}]}}"#,
-    "\n\n",
-    r#"data: {"type":"response.completed","response":{"id":"resp_1"}}"#,
-    "\n\n",
-);
 
 /// How long one `mg-codex` run may take (`init` runs Codex twice itself).
 const MG_CODEX_TIMEOUT: Duration = Duration::from_secs(120);
@@ -53,30 +43,12 @@ fn describe(out: &Output) -> String {
 
 // ----- codex exec against a mock ModelGates ----------------------------------------------------
 
-async fn mock_modelgates() -> MockServer {
-    serve_all([
-        ("GET", "/api/v1/key", api_json("key_valid.json")),
-        (
-            "GET",
-            "/api/v1/model/openai/gpt-5.3-codex",
-            api_json("model_gpt_5_3_codex.json"),
-        ),
-        ("GET", "/api/v1/models", api_json("models.json")),
-        (
-            "POST",
-            "/api/v1/responses",
-            ok_body(SSE, "text/event-stream"),
-        ),
-    ])
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn codex_exec_talks_to_modelgates_with_the_key_from_the_shell_profile() {
     let Some(codex) = codex_bin() else {
         return;
     };
-    let server = mock_modelgates().await;
+    let server = crate::support::codex_exec_gateway().await;
     let ctx = TestContext::new();
     let base_url = format!("{}/api/v1", server.uri());
 

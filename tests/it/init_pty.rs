@@ -142,12 +142,11 @@ async fn the_guided_flow_on_a_terminal() {
         t.expect("cdef)?");
         t.type_keys("\r");
         t.expect("key accepted");
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Shells that get MODELGATES_API_KEY");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Shells that get MODELGATES_API_KEY", "\r"),
+        ]);
         t.expect("Everything is already set up: nothing changed");
         let code = t.finish();
         assert_eq!(code, 0, "{}", t.transcript);
@@ -214,20 +213,18 @@ async fn the_docs_server_question_defaults_to_no() {
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
         t.expect("key accepted");
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+        ]);
         // Enter takes the default.
         t.expect("Add the ModelGates docs MCP server to Codex?");
-        t.expect("[y/N]");
-        t.type_keys("\r");
-        t.expect("Show the changes as a diff?");
-        t.type_keys("n\r");
-        t.expect("Write these changes?");
-        t.type_keys("y\r");
+        t.answer(&[
+            ("[y/N]", "\r"),
+            ("Show the changes as a diff?", "n\r"),
+            ("Write these changes?", "y\r"),
+        ]);
         t.expect("Next:");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         ctx
@@ -275,14 +272,12 @@ async fn slow_requests_show_a_spinner_that_is_gone_before_the_next_prompt() {
         t.expect("Checking the key");
         t.expect("key accepted");
         t.expect("Fetching the model catalogue");
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
-        t.expect("Add the ModelGates docs MCP server to Codex?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+            ("Add the ModelGates docs MCP server to Codex?", "\r"),
+        ]);
         t.expect("Dry run: nothing was written");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         // Each spinner was drawn once the wait lasted, and never again after its answer.

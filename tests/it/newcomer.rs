@@ -71,16 +71,13 @@ fn answer_to_the_summary(t: &mut Terminal) {
     t.expect("ModelGates API key");
     t.type_line(&format!("{KEY}\r"));
     t.expect("key accepted");
-    t.expect("Model (type to search)");
-    t.type_keys("\r");
-    t.expect("Reasoning effort");
-    t.type_keys("\r");
-    t.expect("Trust this project for Codex?");
-    t.type_keys("\r");
-    t.expect("Shells that get MODELGATES_API_KEY");
-    t.type_keys("\r");
-    t.expect("Add the ModelGates docs MCP server to Codex?");
-    t.type_keys("\r");
+    t.answer(&[
+        ("Model (type to search)", "\r"),
+        ("Reasoning effort", "\r"),
+        ("Trust this project for Codex?", "\r"),
+        ("Shells that get MODELGATES_API_KEY", "\r"),
+        ("Add the ModelGates docs MCP server to Codex?", "\r"),
+    ]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -205,21 +202,19 @@ async fn a_rerun_keeps_the_shells_chosen_the_first_time() {
         t.type_keys("\r");
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+        ]);
         t.expect("Shells that get MODELGATES_API_KEY");
         t.type_line("\x1b[B");
         t.type_keys(" \r");
-        t.expect("Add the ModelGates docs MCP server to Codex?");
-        t.type_keys("\r");
-        t.expect("Show the changes as a diff?");
-        t.type_keys("\r");
-        t.expect("Write these changes?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Add the ModelGates docs MCP server to Codex?", "\r"),
+            ("Show the changes as a diff?", "\r"),
+            ("Write these changes?", "\r"),
+        ]);
         t.expect("Next:");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         assert_contains(
@@ -234,18 +229,14 @@ async fn a_rerun_keeps_the_shells_chosen_the_first_time() {
         // Second run, Enter everywhere: zsh stays out.
         let mut t = terminal(&ctx, &["bash", "zsh"], &["init", "--base-url", &url], &[]);
         t.expect("press Enter to keep each current answer");
-        t.expect("Use the key from the mg-codex env file");
-        t.type_keys("\r");
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
-        t.expect("Shells that get MODELGATES_API_KEY");
-        t.type_keys("\r");
-        t.expect("Add the ModelGates docs MCP server to Codex?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Use the key from the mg-codex env file", "\r"),
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+            ("Shells that get MODELGATES_API_KEY", "\r"),
+            ("Add the ModelGates docs MCP server to Codex?", "\r"),
+        ]);
         t.expect("Everything is already set up: nothing changed");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         ctx
@@ -280,18 +271,14 @@ async fn the_model_picker_takes_an_id_that_is_not_in_the_list() {
         t.expect("use `acme/brand-new-model` as typed");
         t.type_keys("\r");
         t.expect("is not in ModelGates' model list");
-        t.expect("Use it anyway?");
-        t.type_keys("y\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
-        t.expect("Add the ModelGates docs MCP server to Codex?");
-        t.type_keys("\r");
-        t.expect("Show the changes as a diff?");
-        t.type_keys("\r");
-        t.expect("Write these changes?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Use it anyway?", "y\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+            ("Add the ModelGates docs MCP server to Codex?", "\r"),
+            ("Show the changes as a diff?", "\r"),
+            ("Write these changes?", "\r"),
+        ]);
         t.expect("Next:");
         assert_eq!(t.finish(), 0, "{}", t.transcript);
         ctx
@@ -595,12 +582,11 @@ async fn the_multi_select_shows_its_cursor_with_a_mark() {
         t.type_keys("\r");
         t.expect("ModelGates API key");
         t.type_line(&format!("{KEY}\r"));
-        t.expect("Model (type to search)");
-        t.type_keys("\r");
-        t.expect("Reasoning effort");
-        t.type_keys("\r");
-        t.expect("Trust this project for Codex?");
-        t.type_keys("\r");
+        t.answer(&[
+            ("Model (type to search)", "\r"),
+            ("Reasoning effort", "\r"),
+            ("Trust this project for Codex?", "\r"),
+        ]);
         t.expect("Shells that get MODELGATES_API_KEY");
         t.expect("❯");
         t.ctrl_c();

@@ -119,24 +119,6 @@ fn scenarios() -> Vec<Scenario> {
     dirs.iter().map(|d| read_scenario(d)).collect()
 }
 
-/// `0.169.0` → (0, 169, 0).
-fn version(text: &str) -> Option<(u32, u32, u32)> {
-    let word = text
-        .split_whitespace()
-        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
-    let mut parts = word.split(['.', '-']).map(|p| p.parse().ok());
-    Some((
-        parts.next()??,
-        parts.next()??,
-        parts.next().flatten().unwrap_or(0),
-    ))
-}
-
-fn codex_version(codex: &Path) -> Option<(u32, u32, u32)> {
-    let out = Command::new(codex).arg("--version").output().ok()?;
-    version(&String::from_utf8_lossy(&out.stdout))
-}
-
 /// The gateway's `/model/{id}`: the catalogue's entry, altered as the scenario says, or 404.
 struct ModelLookup {
     catalogue: Vec<Value>,
@@ -466,8 +448,8 @@ fn codexes_for(
     if s.codex_from.is_none() && s.codex_below.is_none() {
         return vec![pinned.cloned()];
     }
-    let from = s.codex_from.as_deref().and_then(version);
-    let below = s.codex_below.as_deref().and_then(version);
+    let from = s.codex_from.as_deref().and_then(crate::support::version);
+    let below = s.codex_below.as_deref().and_then(crate::support::version);
     releases
         .iter()
         .filter(|(_, v)| from.is_none_or(|f| *v >= f) && below.is_none_or(|b| *v < b))
@@ -490,7 +472,7 @@ fn doctor_names_the_cause_of_every_real_failure_report() {
     let pinned = codex_bin();
     let mut releases: Vec<(PathBuf, (u32, u32, u32))> = Vec::new();
     if let Some(p) = &pinned {
-        if let Some(v) = codex_version(p) {
+        if let Some(v) = crate::support::codex_version(p) {
             releases.push((p.clone(), v));
         }
     }
@@ -500,7 +482,7 @@ fn doctor_names_the_cause_of_every_real_failure_report() {
         .filter(|p| !p.is_empty())
     {
         let p = PathBuf::from(p);
-        if let Some(v) = codex_version(&p) {
+        if let Some(v) = crate::support::codex_version(&p) {
             releases.push((p, v));
         }
     }
@@ -529,7 +511,7 @@ fn doctor_names_the_cause_of_every_real_failure_report() {
         if !v.problems.is_empty() {
             let with = codex
                 .as_ref()
-                .and_then(|c| codex_version(c))
+                .and_then(|c| crate::support::codex_version(c))
                 .map(|(a, b, c)| format!(" (codex {a}.{b}.{c})"))
                 .unwrap_or_default();
             failures.push(format!(

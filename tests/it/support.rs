@@ -1009,6 +1009,16 @@ impl Terminal {
         }
     }
 
+    /// Answers prompts in turn: for each `(prompt, keys)`, waits for `prompt`, then types
+    /// `keys` one key at a time ([`Self::type_keys`]).
+    #[track_caller]
+    pub fn answer(&mut self, steps: &[(&str, &str)]) {
+        for (prompt, keys) in steps {
+            self.expect(prompt);
+            self.type_keys(keys);
+        }
+    }
+
     /// Asserts that `text` was drawn at least twice: a spinner redraws its line every 80 ms
     /// over a [`SLOW`] wait, so a line printed once is not a spinner.
     #[track_caller]
@@ -1100,4 +1110,53 @@ pub fn set_pty_size(session: &rexpect::session::PtySession, cols: u16, rows: u16
     // SAFETY: TIOCSWINSZ reads one `winsize` from a pointer valid for the call.
     let done = unsafe { libc::ioctl(pty.as_raw_fd(), libc::TIOCSWINSZ, &size) };
     assert_eq!(done, 0, "TIOCSWINSZ: {}", std::io::Error::last_os_error());
+}
+
+// ----- Codex releases and `codex exec` ------------------------------------------------------
+
+/// `codex-cli 0.169.0` (or `0.169.0`) → (0, 169, 0).
+pub fn version(text: &str) -> Option<(u32, u32, u32)> {
+    let word = text
+        .split_whitespace()
+        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))?;
+    let mut parts = word.split(['.', '-']).map(|p| p.parse().ok());
+    Some((
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+    ))
+}
+
+/// The version `codex --version` prints.
+pub fn codex_version(codex: &Path) -> Option<(u32, u32, u32)> {
+    let out = Command::new(codex).arg("--version").output().ok()?;
+    version(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// One streamed answer of `/responses`, as `codex exec` reads it.
+pub const SSE: &str = concat!(
+    r#"data: {"type":"response.output_item.done","item":{"type":"message","role":"assistant","content":[{"type":"output_text","text":"hi from the mock"}]}}"#,
+    "\n\n",
+    r#"data: {"type":"response.completed","response":{"id":"resp_1"}}"#,
+    "\n\n",
+);
+
+/// A local ModelGates that `init` checks and `codex exec` talks to: the key, the model, the
+/// catalogue, and one streamed [`SSE`] answer.
+pub async fn codex_exec_gateway() -> MockServer {
+    serve_all([
+        ("GET", "/api/v1/key", api_json("key_valid.json")),
+        (
+            "GET",
+            "/api/v1/model/openai/gpt-5.3-codex",
+            api_json("model_gpt_5_3_codex.json"),
+        ),
+        ("GET", "/api/v1/models", api_json("models.json")),
+        (
+            "POST",
+            "/api/v1/responses",
+            ok_body(SSE, "text/event-stream"),
+        ),
+    ])
+    .await
 }

@@ -290,6 +290,9 @@ pub struct ConfigLock {
     path: PathBuf,
     target: PathBuf,
     _lock: FileLock,
+    /// What is written under the lock is one change: a Ctrl-C waits for all of it (the
+    /// catalogue, the config and its record, the shells `init` writes before letting go).
+    _writing: fsutil::WriteGuard,
 }
 
 impl ConfigLock {
@@ -309,6 +312,7 @@ impl ConfigLock {
             }
         }
         Ok(Self {
+            _writing: fsutil::WriteGuard::new(),
             path: path.to_path_buf(),
             target,
             _lock: lock,

@@ -209,6 +209,51 @@ pub fn write_copy(target: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
     write_inner(target, bytes, new_mode, None, false).map(|_| ())
 }
 
+// ----- writes in progress ---------------------------------------------------------------------
+
+static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static WHEN_DONE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Marks a write in progress until dropped: every atomic write holds one, and a command that
+/// writes several files as one change (`init`, `uninstall`, a config and its record) holds one
+/// around them all. Guards nest; when the last one ends, the hook set by [`when_writes_end`]
+/// runs (the interrupt module's: a Ctrl-C that came meanwhile ends the run then).
+#[derive(Debug)]
+pub struct WriteGuard(());
+
+impl WriteGuard {
+    pub fn new() -> Self {
+        WRITES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        WriteGuard(())
+    }
+}
+
+impl Default for WriteGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for WriteGuard {
+    fn drop(&mut self) {
+        if WRITES.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            if let Some(hook) = WHEN_DONE.get() {
+                hook();
+            }
+        }
+    }
+}
+
+/// Whether a write is in progress (a [`WriteGuard`] is alive).
+pub fn writing() -> bool {
+    WRITES.load(std::sync::atomic::Ordering::SeqCst) > 0
+}
+
+/// Sets what runs when the last write in progress ends (once per process).
+pub fn when_writes_end(hook: fn()) {
+    let _ = WHEN_DONE.set(hook);
+}
+
 fn write_inner(
     target: &Path,
     bytes: &[u8],
@@ -216,6 +261,7 @@ fn write_inner(
     expected: Option<Option<&[u8]>>,
     durable: bool,
 ) -> Result<bool> {
+    let _writing = WriteGuard::new();
     test_hook();
     let dir = target
         .parent()

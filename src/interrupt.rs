@@ -5,11 +5,15 @@
 //! an error from the prompt ([`Cancelled`], which `app` renders). Anywhere else (a hidden key
 //! prompt, a spinner, a network wait) it is SIGINT: the handler installed here restores the
 //! terminal state saved at start, prints the line and exits at once. While files are being
-//! written ([`Writing`]), SIGINT is held until the writes are done: a write is never cut in
-//! half by it, and the message then says what was written.
+//! written (any atomic write of `fsutil`, and a [`fsutil::WriteGuard`] around a change of
+//! several files: the config lock holds one, so does a shell plan being applied),
+//! SIGINT is held until the writes are done: a write is never cut in half by it, and the
+//! message then says the changes were written.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::fsutil;
 
 /// The user pressed Ctrl-C (or Esc where that cancels) at a prompt: nothing was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,32 +30,16 @@ impl std::error::Error for Cancelled {}
 /// The exit code of a run the user cancelled (128 + SIGINT, as shells report it).
 pub const EXIT_CODE: u8 = 130;
 
-static WRITING: AtomicBool = AtomicBool::new(false);
 static PENDING: AtomicBool = AtomicBool::new(false);
 
-/// Holds SIGINT while files are written; dropping it lets a Ctrl-C that came meanwhile end the
-/// run (exit 130, saying the changes were written).
-pub struct Writing(());
-
-impl Writing {
-    pub fn start() -> Self {
-        WRITING.store(true, Ordering::SeqCst);
-        Writing(())
-    }
-}
-
-impl Drop for Writing {
-    // Past every printer: the process ends here, as Ctrl-C asked.
-    #[allow(clippy::print_stderr)]
-    fn drop(&mut self) {
-        WRITING.store(false, Ordering::SeqCst);
-        if PENDING.swap(false, Ordering::SeqCst) {
-            restore_terminal();
-            eprintln!(
-                "Interrupted after the changes were written (`mg-codex uninstall` takes them back)"
-            );
-            std::process::exit(i32::from(EXIT_CODE));
-        }
+/// Runs when the last write in progress ends (set as `fsutil`'s hook by [`install`]).
+// Past every printer: the process ends here, as Ctrl-C asked.
+#[allow(clippy::print_stderr)]
+fn after_writes() {
+    if PENDING.swap(false, Ordering::SeqCst) {
+        restore_terminal();
+        eprintln!("Interrupted after the changes were written");
+        std::process::exit(i32::from(EXIT_CODE));
     }
 }
 
@@ -79,7 +67,7 @@ mod unix {
 
     /// Only async-signal-safe calls: tcsetattr, write, _exit.
     extern "C" fn on_sigint(_: libc::c_int) {
-        if super::WRITING.load(Ordering::SeqCst) {
+        if crate::fsutil::writing() {
             super::PENDING.store(true, Ordering::SeqCst);
             return;
         }
@@ -110,8 +98,10 @@ mod unix {
     }
 }
 
-/// Installs the SIGINT handler (once, at start).
+/// Installs the SIGINT handler (once, at start), and the hook that ends a run interrupted
+/// during a write once the write is done.
 pub fn install() {
+    fsutil::when_writes_end(after_writes);
     #[cfg(unix)]
     unix::install();
 }

@@ -106,7 +106,7 @@ pub fn run(
     }
 
     // Ctrl-C from here waits until every file is written.
-    let _writing = crate::interrupt::Writing::start();
+    let _writing = crate::fsutil::WriteGuard::new();
     // No file and no record: nothing to lock, and no directory to create.
     let mut changed = false;
     if current.is_some() || state.is_some() {

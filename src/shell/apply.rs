@@ -53,6 +53,8 @@ pub fn remove_stale_temps(env: &ShellEnv) {
 
 /// Carries out a plan.
 pub fn apply(plan: Plan) -> Result<Report> {
+    // The profiles and env files of one plan are one change (a Ctrl-C waits for all of them).
+    let _writing = crate::fsutil::WriteGuard::new();
     let Plan {
         operation,
         dir,

@@ -280,7 +280,7 @@ struct Written {
 /// (the record is a journal, so a run killed anywhere leaves one that knows what the file
 /// holds), then the shells. Ctrl-C from here waits until every file is written.
 fn write(current: &Current, planned: Planned, answers: &Answers) -> Result<Written> {
-    let writing = crate::interrupt::Writing::start();
+    let writing = crate::fsutil::WriteGuard::new();
     current.home.prepare_for_write()?;
     let lock = ConfigLock::acquire(&current.config)?;
     if let Some(plan) = &planned.catalog {

@@ -311,8 +311,8 @@ pub struct InitArgs {
     #[arg(long)]
     pub api_key_stdin: bool,
 
-    /// Open the ModelGates keys page (https://modelgates.ai/keys) in the browser before asking
-    /// for the key (`$BROWSER`, else the system's opener)
+    /// Open the ModelGates keys page (https://modelgates.ai/keys) in the browser when the
+    /// guided flow asks for the key (`$BROWSER`, else the system's opener)
     #[arg(long, conflicts_with = "api_key_stdin")]
     pub web: bool,
 

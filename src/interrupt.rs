@@ -1,10 +1,10 @@
 //! Ctrl-C, as gh and uv treat it: the terminal comes back as it was (echo on, cursor shown),
 //! one line says nothing was written, and the exit code is 130.
 //!
-//! Two ways a Ctrl-C arrives. In a prompt, the terminal is in raw mode and the key comes back as
-//! an error from the prompt ([`Cancelled`], which `app` renders). Anywhere else (a hidden key
-//! prompt, a spinner, a network wait) it is SIGINT: the handler installed here restores the
-//! terminal state saved at start, prints the line and exits at once. While files are being
+//! On unix a Ctrl-C is always SIGINT by the time it reaches us (in a prompt too: `console`
+//! raises SIGINT when it reads the key in raw mode): the handler installed here restores the
+//! terminal state saved at start, prints the line and exits at once. [`Cancelled`] is the other
+//! way, for a prompt that returns the key as an error instead (Windows), which `app` renders. While files are being
 //! written (any atomic write of `fsutil`, and a [`fsutil::WriteGuard`] around a change of
 //! several files: the config lock holds one, so does a shell plan being applied),
 //! SIGINT is held until the writes are done: a write is never cut in half by it, and the

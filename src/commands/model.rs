@@ -72,19 +72,17 @@ fn pick(
         return Err(refusal);
     }
     let gateway = Gateway::new(layers, None, args.timeout, env);
-    let catalogue = {
+    let fetched = {
         let _s = printer.spinner("Fetching the model catalogue");
         gateway.fetch(printer, |client, rt| rt.block_on(client.models()))
     };
-    let catalogue = match catalogue {
-        Ok(c) => c,
-        Err(e) => {
-            printer.warn(&format!(
-                "could not fetch the model catalogue ({e}): type the id (https://modelgates.ai/models lists them)"
-            ));
-            Vec::new()
-        }
-    };
+    let catalogue = fetched.unwrap_or_else(|e| {
+        printer.warn(&format!(
+            "could not fetch the model catalogue ({e}): type the id ({} lists them)",
+            crate::secret::MODELS_PAGE
+        ));
+        Vec::new()
+    });
     let default = current
         .clone()
         .unwrap_or_else(|| crate::setup::DEFAULT_MODEL.to_string());
@@ -112,7 +110,7 @@ fn refusal(
             format!("`{path}` sends requests to the provider `{provider}` (`model_provider`), not to ModelGates: the ModelGates id `{id}` would break Codex there, so nothing was changed"),
             Fix::command_with(
                 init.clone(),
-                format!("switch this config to ModelGates with `{init}` (it keeps your other settings; `mg-codex uninstall` takes it back out)"),
+                format!("switch this config to ModelGates with `{init}` (it keeps your other settings; `{}` takes it back out)", hints.command("uninstall")),
             ),
         ));
     }

@@ -428,6 +428,15 @@ async fn env_files_only_where_asked_and_a_replaced_name_is_warned_about() {
     assert!(!ctx.home().join(".config/mg-codex/env").exists());
     assert!(!ctx.home().join(".config/mg-codex/env.fish").exists());
     assert!(!ctx.read_config().contains(KEY));
+    // An env file an earlier run wrote (bash chosen then) is kept current by a later
+    // `--shell none`, and no other appears.
+    assert_eq!(init_yes(&ctx, &server, &["--shell", "bash"]).code, 0);
+    let env_file = ctx.home().join(".config/mg-codex/env");
+    assert_contains(&fs::read_to_string(&env_file).unwrap(), KEY);
+    let out = init_yes(&ctx, &server, &["--shell", "none"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_contains(&fs::read_to_string(&env_file).unwrap(), KEY);
+    assert!(!ctx.home().join(".config/mg-codex/env.fish").exists());
 
     let ctx = TestContext::new();
     ctx.write_config(

@@ -11,8 +11,7 @@ use crate::doctor::{Category, Check, Finding, Status};
 use crate::model_id::Unfit;
 use crate::problem::Fix;
 
-/// The keys page, named in every fix about a key.
-pub const KEYS_PAGE: &str = "https://modelgates.ai/keys";
+use crate::secret::KEYS_PAGE;
 
 /// The finding for a failed API call.
 fn failure(ctx: &Context, what: &str, error: &ApiError) -> Finding {

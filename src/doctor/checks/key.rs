@@ -34,7 +34,7 @@ fn init_then_load(ctx: &Context, activation: &str) -> Fix {
     let command = format!("{} && {activation}", ctx.me.command("init"));
     Fix::command_with(
         command.clone(),
-        format!("`{command}`: init asks for the key (create one on the ModelGates keys page (https://modelgates.ai/keys), https://modelgates.ai/keys) and stores it for your shells; the second part loads it in this terminal"),
+        format!("`{command}`: init asks for the key (create one on the ModelGates keys page, {}) and stores it for your shells; the second part loads it in this terminal", crate::secret::KEYS_PAGE),
     )
 }
 

@@ -48,7 +48,9 @@ pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
     let text = crate::fsutil::read_optional(&file)?;
     let Some(text) = text else {
         // `--key-in-profile` put it in the profiles' blocks only: the store is there.
-        if let Some(key) = key_in_a_profile(&shell_env) {
+        if let Some(key) =
+            shell::key_in_a_profile(&shell_env).and_then(|(raw, _)| ApiKey::parse(&raw).ok())
+        {
             printer.data(key.expose());
             return Ok(ExitCode::SUCCESS);
         }
@@ -79,19 +81,6 @@ pub fn print(env: &Env, printer: &Printer) -> Result<ExitCode> {
     })?;
     printer.data(key.expose());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The key in mg-codex's block of a profile (written with `--key-in-profile`), if any holds one.
-fn key_in_a_profile(env: &ShellEnv) -> Option<ApiKey> {
-    shell::shells::all_profile_paths(env)
-        .into_iter()
-        .find_map(|profile| {
-            let bytes = crate::fsutil::read_optional(&profile.path).ok()??;
-            let text = String::from_utf8(bytes).ok()?;
-            let body = shell::block::body(&text).ok()??;
-            let raw = shell::shells::parse_assignment(profile.shell.syntax(), &body.join("\n"))?;
-            ApiKey::parse(&raw).ok()
-        })
 }
 
 /// `mg-codex key set`.
@@ -217,18 +206,9 @@ fn verify(
         )
     })?;
     if info.is_management_key == Some(true) {
-        return Err(problem(
-            "this is a management key: it cannot run models, so it was not stored",
-            Fix::instruction(
-                "create an inference key on the ModelGates keys page (https://modelgates.ai/keys)",
-            ),
-        ));
+        return Err(super::management_key(", so it was not stored"));
     }
-    printer.message(&format!(
-        "{} key accepted: {}",
-        printer.err_style(Style::Ok, "✓"),
-        info.label.unwrap_or_else(|| key.masked())
-    ));
+    super::say_key_accepted(&key.masked(), printer);
     Ok(())
 }
 

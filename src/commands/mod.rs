@@ -235,3 +235,23 @@ pub(crate) fn warn_model(
         printer.warn(&format!("{}\n  {fix}", unfit.says(&model.id)));
     }
 }
+
+/// `✓ key accepted: sk-mg-…cdef`: `masked` is [`crate::secret::ApiKey::masked`], the one mask
+/// mg-codex uses (never the server's label).
+pub(crate) fn say_key_accepted(masked: &str, printer: &Printer) {
+    printer.message(&format!(
+        "{} key accepted: {masked}",
+        printer.err_style(Style::Ok, "✓")
+    ));
+}
+
+/// The refusal of a management key (it cannot run models); `so`: what that meant here.
+pub(crate) fn management_key(so: &str) -> anyhow::Error {
+    crate::problem::problem(
+        format!("this is a management key: it cannot run models{so}"),
+        crate::problem::Fix::instruction(format!(
+            "create an inference key on the ModelGates keys page ({})",
+            crate::secret::KEYS_PAGE
+        )),
+    )
+}

@@ -55,3 +55,26 @@ pub fn rotate(key: &ApiKey, env: &ShellEnv) -> Result<Report> {
 pub fn remove(env: &ShellEnv) -> Result<Report> {
     apply(plan_remove(env)?)
 }
+
+/// The key mg-codex stored: the assignment in the POSIX env file (`None`: no file, no line, or
+/// an empty value), with the file.
+pub fn stored_key(env: &ShellEnv) -> Option<(String, std::path::PathBuf)> {
+    let path = env.env_file(Syntax::Posix);
+    let bytes = crate::fsutil::read_optional(&path).ok()??;
+    let key = shells::parse_assignment(Syntax::Posix, &String::from_utf8_lossy(&bytes))?;
+    (!key.trim().is_empty()).then_some((key, path))
+}
+
+/// The key in mg-codex's block of a profile (written with `--key-in-profile`): the first
+/// profile whose block holds one, with the profile.
+pub fn key_in_a_profile(env: &ShellEnv) -> Option<(String, std::path::PathBuf)> {
+    shells::all_profile_paths(env)
+        .into_iter()
+        .find_map(|profile| {
+            let bytes = crate::fsutil::read_optional(&profile.path).ok()??;
+            let text = String::from_utf8(bytes).ok()?;
+            let body = block::body(&text).ok()??;
+            let key = shells::parse_assignment(profile.shell.syntax(), &body.join("\n"))?;
+            Some((key, profile.path))
+        })
+}

@@ -175,10 +175,7 @@ pub fn plan_remove(env: &ShellEnv) -> Result<Plan> {
     }
     // Backups of profiles that hold our block (the key with `--key-in-profile`): after
     // removal no copy of the key is left. Backups of a profile as it was before mg-codex stay.
-    let stored_key = fsutil::read_optional(&env.env_file(Syntax::Posix))
-        .ok()
-        .flatten()
-        .and_then(|b| shells::parse_assignment(Syntax::Posix, &String::from_utf8_lossy(&b)));
+    let stored_key = super::stored_key(env).map(|(key, _)| key);
     for profile in shells::all_profile_paths(env) {
         let backup = super::apply::backup_path(&profile.path);
         let target = fsutil::resolve_symlinks(&backup)?;

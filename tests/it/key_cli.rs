@@ -192,6 +192,8 @@ async fn key_set_checks_the_key_then_rotates_every_copy() {
     assert_ok(&out);
     assert!(!out.stderr.contains(NEW_KEY) && !out.stdout.contains(NEW_KEY));
     assert_contains(&out.stderr, "✓ key accepted");
+    // Our one mask, not the server's label (`sk-mg-v1-ab3...9f2` in the fixture).
+    assert!(!out.stderr.contains("ab3...9f2"), "{}", out.stderr);
     // The key lived only in the profile: it is rotated there, and no env file appears.
     assert!(!ctx.home().join(".config/mg-codex/env").exists());
     assert!(!ctx.home().join(".config/mg-codex/env.fish").exists());

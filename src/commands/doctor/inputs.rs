@@ -115,14 +115,6 @@ pub(super) fn gui_front_ends(home: Option<&Path>) -> Vec<shell_checks::GuiFrontE
     found
 }
 
-/// The key mg-codex stored in its sh env file, if any.
-pub(super) fn stored_key(shell_env: &shell::ShellEnv) -> Option<(String, PathBuf)> {
-    let path = shell_env.env_file(Syntax::Posix);
-    let text = std::fs::read_to_string(&path).ok()?;
-    let key = shell::shells::parse_assignment(Syntax::Posix, &text)?;
-    (!key.trim().is_empty()).then_some((key, path))
-}
-
 /// The catalogue the configs name (relative to `CODEX_HOME`), to copy with them for Codex.
 pub(super) fn catalogue_name(base: &Path, selected: &Path) -> Vec<PathBuf> {
     [selected, base]

@@ -28,7 +28,7 @@ use crate::layers::Layers;
 use crate::problem::Invocation;
 use crate::secret::ApiKey;
 use crate::setup::PROVIDER_ID;
-use crate::shell::{self, Syntax};
+use crate::shell;
 use crate::ui::Printer;
 
 mod auth;
@@ -147,7 +147,7 @@ fn build_report(
     let stored = shell_env
         .as_ref()
         .filter(|_| env_key == shell::VAR)
-        .and_then(stored_key);
+        .and_then(shell::stored_key);
     let shell_status = shell_env
         .as_ref()
         .map(|s| shell::status(s, env.var(shell::VAR)));

@@ -167,11 +167,7 @@ fn ask_key(
                     .warn("this is a management key: it cannot run models; paste an inference key");
             }
             Ok(_) => {
-                printer.message(&format!(
-                    "{} key accepted: {}",
-                    printer.err_style(Style::Ok, "✓"),
-                    key.masked()
-                ));
+                crate::commands::say_key_accepted(&key.masked(), printer);
                 return Ok((key, c));
             }
             Err(e @ ApiError::KeyRejected { .. }) => {

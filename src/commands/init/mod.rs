@@ -29,7 +29,7 @@ use crate::secret::{self, ApiKey};
 use crate::setup::{
     self, DocsMcp, DocsMcpState, KeySource, Settings, DOCS_MCP_NAME, EFFORTS, PROVIDER_ID,
 };
-use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection, Syntax};
+use crate::shell::{self, InstallOptions, Role, Shell, ShellEnv, ShellSelection};
 use crate::ui::{Printer, Style};
 use crate::{codex_cli, project};
 
@@ -416,9 +416,7 @@ fn look(global: &GlobalArgs, env: &Env) -> Result<Current> {
     let text = existing.as_ref().map(ConfigDocument::original_text);
     let doc = existing.unwrap_or_else(ConfigDocument::empty);
     let shell_env = super::shell_env(env)?;
-    let stored = std::fs::read_to_string(shell_env.env_file(Syntax::Posix))
-        .ok()
-        .and_then(|text| shell::shells::parse_assignment(Syntax::Posix, &text));
+    let stored = shell::stored_key(&shell_env).map(|(key, _)| key);
     // A key kept in the config (`experimental_bearer_token`) is moved to the store: init
     // takes it out of the provider table.
     let bearer = doc

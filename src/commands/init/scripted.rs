@@ -97,19 +97,10 @@ pub(super) fn verify(
     let (found, catalogue) = Lookup::split(found);
     let info = key.map_err(|e| key_error(&e, base_url, me))?;
     if info.is_management_key == Some(true) {
-        return Err(problem(
-            "this is a management key: it cannot run models",
-            Fix::instruction(
-                "create an inference key on the ModelGates keys page (https://modelgates.ai/keys)",
-            ),
-        ));
+        return Err(crate::commands::management_key(""));
     }
+    crate::commands::say_key_accepted(&client.key_masked().unwrap_or_default(), printer);
     let mark = printer.err_style(Style::Ok, "✓");
-    // One masking style: ours, never the server's label.
-    printer.message(&format!(
-        "{mark} key accepted: {}",
-        client.key_masked().unwrap_or_default()
-    ));
     match found {
         Ok(m) => {
             let can: Vec<&str> = ["tools", "reasoning"]
